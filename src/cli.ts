@@ -1,0 +1,29 @@
+// Command line entry: `npm run --silent cli -- <command>`. Results go to stdout alone;
+// logs and progress go to stderr (DESIGN.md §5).
+const commands: Record<string, { summary: string; load: () => Promise<{ run(args: string[]): Promise<number> }> }> = {
+  qualify: { summary: 'une phrase par ligne sur l’entrée → un profil JSON par ligne', load: () => import('./cli/qualify.js') },
+  chat: { summary: 'discuter avec le bot dans le terminal', load: () => import('./cli/chat.js') },
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  const command = name ? commands[name] : undefined;
+  if (!command) {
+    if (name && name !== 'help' && name !== '--help') process.stderr.write(`Commande inconnue : ${name}\n`);
+    process.stderr.write('Usage : npm run --silent cli -- <commande>\n\nCommandes :\n');
+    for (const [key, c] of Object.entries(commands)) process.stderr.write(`  ${key.padEnd(16)} ${c.summary}\n`);
+    return name && name !== 'help' && name !== '--help' ? 2 : 0;
+  }
+  const module = await command.load();
+  return module.run(args);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`Erreur : ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
