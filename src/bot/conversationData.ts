@@ -1,0 +1,24 @@
+// What the bot remembers of one conversation (stored through botbuilder's ConversationState).
+import type { StatePropertyAccessor } from 'botbuilder';
+import { newQualificationState, type QualificationState } from './qualificationFlow.js';
+
+export interface ConversationData {
+  qualification: QualificationState;
+  /** Set once the conversation reached its end; later messages get a short hint. */
+  finished: boolean;
+  /** Partner site the conversation started on (widget's data-partner). */
+  partnerId?: string;
+}
+
+export function newConversationData(): ConversationData {
+  return { qualification: newQualificationState(), finished: false };
+}
+
+export type ConversationDataAccessor = StatePropertyAccessor<ConversationData>;
+
+export async function loadConversationData(
+  accessor: ConversationDataAccessor,
+  context: Parameters<ConversationDataAccessor['get']>[0],
+): Promise<ConversationData> {
+  return accessor.get(context, newConversationData());
+}

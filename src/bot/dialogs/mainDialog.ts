@@ -1,0 +1,73 @@
+// The conversation's backbone: qualification, then the end summary. Conversation-wide commands
+// ("recommencer", "aide", "parler à quelqu'un") interrupt whatever question is pending.
+import { ComponentDialog, Dialog, WaterfallDialog, type DialogContext, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import type { Profile } from '../../domain/profile.js';
+import { recognizeCommand } from '../commands.js';
+import { loadConversationData, newConversationData, type ConversationDataAccessor } from '../conversationData.js';
+import { fr } from '../messages.fr.js';
+import type { QualificationFlow } from '../qualificationFlow.js';
+import { sendReplies } from '../replies.js';
+import { QUALIFICATION_DIALOG, QualificationDialog, type QualificationOptions } from './qualificationDialog.js';
+
+export const MAIN_DIALOG = 'main';
+const MAIN_WATERFALL = 'mainWaterfall';
+
+export interface MainOptions extends QualificationOptions {}
+
+export class MainDialog extends ComponentDialog<MainOptions> {
+  constructor(
+    private readonly flow: QualificationFlow,
+    private readonly data: ConversationDataAccessor,
+    private readonly normalize: (text: string) => string,
+  ) {
+    super(MAIN_DIALOG);
+    this.addDialog(new QualificationDialog(flow, data));
+    this.addDialog(
+      new WaterfallDialog(MAIN_WATERFALL, [
+        (step) => step.beginDialog(QUALIFICATION_DIALOG, step.options),
+        (step) => this.qualified(step),
+      ]),
+    );
+    this.initialDialogId = MAIN_WATERFALL;
+  }
+
+  protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
+    const interrupted = await this.interrupt(innerDc);
+    return interrupted ?? super.onContinueDialog(innerDc);
+  }
+
+  private async interrupt(innerDc: DialogContext): Promise<DialogTurnResult | null> {
+    const raw = innerDc.context.activity.text ?? '';
+    const command = recognizeCommand(this.normalize(raw), raw);
+    switch (command) {
+      case 'restart': {
+        await this.data.set(innerDc.context, newConversationData());
+        await sendReplies(innerDc.context, [{ text: fr.restarted }]);
+        await innerDc.cancelAllDialogs();
+        return innerDc.beginDialog(MAIN_WATERFALL, {});
+      }
+      case 'help':
+        await sendReplies(innerDc.context, [{ text: fr.help }]);
+        await innerDc.repromptDialog();
+        return Dialog.EndOfTurn;
+      case 'human':
+        await sendReplies(innerDc.context, [{ text: fr.human }, { text: fr.humanNow }]);
+        await innerDc.repromptDialog();
+        return Dialog.EndOfTurn;
+      case 'unknownCommand':
+        await sendReplies(innerDc.context, [{ text: fr.unknownCommand }]);
+        await innerDc.repromptDialog();
+        return Dialog.EndOfTurn;
+      default:
+        return null;
+    }
+  }
+
+  private async qualified(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const profile = step.result as Profile;
+    const data = await loadConversationData(this.data, step.context);
+    data.finished = true;
+    await sendReplies(step.context, [{ text: fr.qualified }]);
+    return step.endDialog(profile);
+  }
+}

@@ -1,0 +1,53 @@
+// Slot filling as a botbuilder dialog: the flow decides, the dialog stores and sends.
+import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
+import type { TurnContext } from 'botbuilder';
+import { loadConversationData, type ConversationDataAccessor } from '../conversationData.js';
+import { newQualificationState, type QualificationFlow } from '../qualificationFlow.js';
+import { sendReplies } from '../replies.js';
+
+export const QUALIFICATION_DIALOG = 'qualification';
+
+export interface QualificationOptions {
+  /** The holder's first message, when they wrote before being greeted. */
+  firstText?: string;
+  partnerName?: string;
+}
+
+export class QualificationDialog extends Dialog<QualificationOptions> {
+  constructor(
+    private readonly flow: QualificationFlow,
+    private readonly data: ConversationDataAccessor,
+  ) {
+    super(QUALIFICATION_DIALOG);
+  }
+
+  override async beginDialog(dc: DialogContext, options?: QualificationOptions): Promise<DialogTurnResult> {
+    const data = await loadConversationData(this.data, dc.context);
+    data.qualification = newQualificationState();
+    const state = data.qualification;
+    const first = options?.firstText ?? '';
+    if (first && this.flow.statesFacts(first)) {
+      state.awaiting = 'description';
+      return this.handle(dc, first);
+    }
+    await sendReplies(dc.context, this.flow.start(state, options?.partnerName));
+    return Dialog.EndOfTurn;
+  }
+
+  override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
+    return this.handle(dc, dc.context.activity.text ?? '');
+  }
+
+  override async repromptDialog(context: TurnContext): Promise<void> {
+    const data = await loadConversationData(this.data, context);
+    await sendReplies(context, this.flow.repeatQuestion(data.qualification));
+  }
+
+  private async handle(dc: DialogContext, text: string): Promise<DialogTurnResult> {
+    const data = await loadConversationData(this.data, dc.context);
+    const result = this.flow.handle(data.qualification, text);
+    await sendReplies(dc.context, result.replies);
+    if (result.done) return dc.endDialog(data.qualification.profile);
+    return Dialog.EndOfTurn;
+  }
+}

@@ -1,0 +1,87 @@
+// Every sentence the bot says, in French, in one place: vouvoiement, short messages.
+// Functions take only official or catalogue values (commune names, labels): the bot never
+// repeats what the holder typed, so no markup a holder sends can come back.
+
+export const fr = {
+  greeting: (partnerName?: string) =>
+    partnerName
+      ? `Bonjour et bienvenue sur Aiguillage, avec ${partnerName} ! Je vous aide à trouver qui peut accompagner votre projet d’économie sociale et solidaire.`
+      : 'Bonjour et bienvenue sur Aiguillage ! Je vous aide à trouver qui peut accompagner votre projet d’économie sociale et solidaire.',
+  inviteDescription:
+    'Décrivez votre projet en une phrase : ce que vous voulez faire, où, et où vous en êtes. Par exemple : « Avec deux amis, nous voulons ouvrir une recyclerie à Vallet. »',
+
+  understood: (items: string[]) => `J’ai compris :\n${items.map((i) => `• ${i}`).join('\n')}`,
+  noted: (items: string[]) => `C’est noté : ${items.join(', ')}.`,
+  letsAsk: 'Merci. Pour bien vous orienter, j’ai quelques questions à vous poser.',
+  notUnderstood: 'Je n’ai pas bien compris.',
+  notUnderstoodAgain:
+    'Je n’ai toujours pas compris, désolé. Vous pouvez cliquer sur un bouton, répondre en quelques mots, ou écrire « aide ».',
+  empty: 'Je n’ai rien reçu. Pouvez-vous écrire votre réponse ?',
+  tooLong: 'Votre message est très long : j’en ai lu le début. Les détails pourront être échangés avec la personne qui vous accompagnera.',
+  nonText: 'Je ne sais lire que du texte pour l’instant.',
+
+  questions: {
+    place: 'Dans quelle commune se situe votre projet ?',
+    placeInTerritory: (territory: string) => `Dans quelle commune du territoire « ${territory} » se situe votre projet ?`,
+    placeInDepartement: (departement: string) => `Dans quelle commune (${departement}) se situe votre projet ?`,
+    placeAgain: 'Je n’ai pas reconnu cette commune. Pouvez-vous écrire son nom ou son code postal ? Par exemple : « Clisson » ou « 44190 ».',
+    placeChoose: (reason: 'postal_code' | 'homonym') =>
+      reason === 'postal_code'
+        ? 'Ce code postal couvre plusieurs communes. Laquelle est la vôtre ?'
+        : 'Plusieurs communes portent ce nom. Laquelle est la vôtre ?',
+    stage: 'Où en est votre projet ?',
+    sector: 'Dans quel domaine est votre projet ?',
+    projectType: 'Avec qui portez-vous ce projet ?',
+    needs: 'De quoi avez-vous besoin en priorité ? Vous pouvez en citer plusieurs.',
+    confirm: 'Est-ce bien cela ?',
+    correctWhich: 'Que voulez-vous corriger ? Choisissez ou écrivez directement la bonne information.',
+  },
+
+  buttons: {
+    stage: { idee: 'C’est une idée', creation: 'Je lance le projet', developpement: 'Ma structure existe déjà' },
+    projectType: {
+      individuel: 'Seul ou seule',
+      collectif: 'En groupe, en association',
+      multi_acteurs: 'Avec plusieurs structures',
+    },
+    dontKnow: 'Je ne sais pas',
+    noParticularNeed: 'Rien de précis',
+    confirmYes: 'Oui, c’est bien ça',
+    confirmCorrect: 'Corriger',
+    restart: 'Recommencer',
+  },
+
+  place: {
+    outOfArea: (commune: string, departement: string) =>
+      `${commune} (${departement}) est en dehors des territoires que je connais bien. Je vous indiquerai tout de même un interlocuteur régional.`,
+    delegated: (deleguee: string, commune: string) => `${deleguee} fait partie de la commune de ${commune}.`,
+    unknown: 'Je n’ai pas reconnu de commune.',
+  },
+
+  summaryTitle: 'Voici votre projet :',
+  summaryLine: {
+    place: 'Lieu',
+    stage: 'Stade',
+    sector: 'Domaine',
+    projectType: 'Forme',
+    needs: 'Besoins',
+  },
+  notSpecified: 'non précisé',
+  placeLabel: (commune: string | null, epci: string | null, departement: string | null) =>
+    [commune, epci ? `(${epci})` : null].filter(Boolean).join(' ') || (departement ? `département ${departement}` : 'non précisé'),
+
+  qualified:
+    'Merci, votre projet est bien qualifié. Je cherche maintenant qui peut vous accompagner.',
+  restarted: 'C’est reparti de zéro : j’ai tout effacé.',
+  help:
+    'Je pose quelques questions sur votre projet (où, à quel stade, dans quel domaine, avec qui, pour quels besoins), puis je vous indique qui peut vous accompagner près de chez vous et, si besoin, un expert de l’économie sociale et solidaire.\nVous pouvez à tout moment corriger une réponse (« non, c’est à Vallet »), écrire « recommencer » pour repartir de zéro, ou « parler à quelqu’un ».',
+  human:
+    'Je vais vous mettre en relation avec une personne qui pourra vous accompagner. Pour choisir la bonne, il me faut encore quelques informations.',
+  humanNow:
+    'Vous pouvez aussi contacter directement la CRESS Pays de la Loire, qui oriente les porteurs de projet de l’économie sociale et solidaire : https://www.cress-pdl.org',
+  unknownCommand:
+    'Je ne connais pas cette commande. Vous pouvez me décrire votre projet, corriger une réponse, ou écrire « aide », « recommencer » ou « parler à quelqu’un ».',
+  finished:
+    'Votre demande est terminée. Écrivez « recommencer » pour décrire un autre projet.',
+  error: 'Désolé, une erreur est survenue de mon côté. Votre message n’est pas perdu : pouvez-vous le renvoyer dans un instant ?',
+} as const;

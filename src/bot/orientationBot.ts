@@ -1,0 +1,109 @@
+// The bot: one ActivityHandler that cleans input, forces French, and runs the main dialog.
+import { ActivityHandler, type ConversationState, type TurnContext } from 'botbuilder';
+import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
+import { loadConversationData, type ConversationData } from './conversationData.js';
+import { MAIN_DIALOG, MainDialog } from './dialogs/mainDialog.js';
+import { cleanInput } from './input.js';
+import { fr } from './messages.fr.js';
+import { QualificationFlow, type Understanding } from './qualificationFlow.js';
+import { sendReplies } from './replies.js';
+
+export const BOT_LOCALE = 'fr-FR';
+
+export interface OrientationBotOptions {
+  conversationState: ConversationState;
+  understanding: Understanding;
+  /** Partner display name for the greeting (widget's data-partner), when known. */
+  partnerName?: (partnerId: string) => string | undefined;
+  /** Where unexpected errors are reported (never with the holder's text). */
+  logError?: (error: unknown) => void;
+}
+
+export class OrientationBot extends ActivityHandler {
+  private readonly dialogs: DialogSet;
+  private readonly dataAccessor;
+
+  constructor(private readonly options: OrientationBotOptions) {
+    super();
+    const state = options.conversationState;
+    this.dataAccessor = state.createProperty<ConversationData>('aiguillage');
+    this.dialogs = new DialogSet(state.createProperty<DialogState>('dialogState'));
+    const flow = new QualificationFlow(options.understanding);
+    this.dialogs.add(new MainDialog(flow, this.dataAccessor, options.understanding.normalize));
+
+    this.onMembersAdded(async (context, next) => {
+      const joined = (context.activity.membersAdded ?? []).some((m) => m.id !== context.activity.recipient?.id);
+      if (joined) await this.runDialogs(context, true);
+      await next();
+    });
+
+    this.onMessage(async (context, next) => {
+      await this.onHolderMessage(context);
+      await next();
+    });
+  }
+
+  override async run(context: TurnContext): Promise<void> {
+    // A browser in English must not switch the prompts' language (DESIGN.md §6).
+    context.activity.locale = BOT_LOCALE;
+    try {
+      await super.run(context);
+    } catch (error) {
+      this.options.logError?.(error);
+      await context.sendActivity(fr.error).catch(() => undefined);
+    } finally {
+      await this.options.conversationState.saveChanges(context, false);
+    }
+  }
+
+  private async onHolderMessage(context: TurnContext): Promise<void> {
+    const input = cleanInput(context.activity.text);
+    context.activity.text = input.text;
+    const data = await loadConversationData(this.dataAccessor, context);
+    if (!input.text) {
+      const nonText = (context.activity.attachments?.length ?? 0) > 0;
+      await sendReplies(context, [{ text: nonText ? fr.nonText : fr.empty }]);
+      await this.reprompt(context);
+      return;
+    }
+    if (input.truncated) await sendReplies(context, [{ text: fr.tooLong }]);
+    if (data.finished && !/recommenc|reset|nouveau projet/.test(this.options.understanding.normalize(input.text))) {
+      await sendReplies(context, [{ text: fr.finished, buttons: [fr.buttons.restart] }]);
+      return;
+    }
+    if (data.finished) {
+      data.finished = false;
+    }
+    await this.runDialogs(context, false);
+  }
+
+  private async runDialogs(context: TurnContext, greetingOnly: boolean): Promise<void> {
+    const dc = await this.dialogs.createContext(context);
+    if (dc.activeDialog) {
+      if (greetingOnly) return;
+      await dc.continueDialog();
+      return;
+    }
+    const data = await loadConversationData(this.dataAccessor, context);
+    const partnerId = readPartnerId(context);
+    if (partnerId) data.partnerId = partnerId;
+    const partnerName = data.partnerId ? this.options.partnerName?.(data.partnerId) : undefined;
+    const result = await dc.beginDialog(MAIN_DIALOG, {
+      firstText: greetingOnly ? undefined : context.activity.text,
+      partnerName,
+    });
+    if (result.status === DialogTurnStatus.complete) data.finished = true;
+  }
+
+  private async reprompt(context: TurnContext): Promise<void> {
+    const dc = await this.dialogs.createContext(context);
+    if (dc.activeDialog) await dc.repromptDialog();
+    else await sendReplies(context, [{ text: fr.inviteDescription }]);
+  }
+}
+
+function readPartnerId(context: TurnContext): string | undefined {
+  const data = context.activity.channelData as { partner?: unknown } | undefined;
+  return typeof data?.partner === 'string' && /^[a-z0-9-]{1,64}$/.test(data.partner) ? data.partner : undefined;
+}
+

@@ -1,0 +1,67 @@
+// The public bot server (restify): health, the widget's Direct Line channel (next issue),
+// and the Bot Framework endpoint for Azure channels, only when an app id is configured: an
+// anonymous /api/messages would post replies to any serviceUrl a caller names (SSRF).
+import restify from 'restify';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from 'botbuilder';
+import type { Config } from '../config.js';
+import { fr } from '../bot/messages.fr.js';
+
+export interface BotServerOptions {
+  config: Pick<Config, 'MicrosoftAppId' | 'MicrosoftAppPassword' | 'MicrosoftAppTenantId' | 'MicrosoftAppType'>;
+  logic: (context: TurnContext) => Promise<void>;
+  /** Readiness details shown on /healthz. */
+  health: () => Record<string, unknown>;
+  logError: (message: string, error?: unknown) => void;
+}
+
+export function createBotServer(options: BotServerOptions): restify.Server {
+  const server = restify.createServer({ name: 'aiguillage', handleUncaughtExceptions: false });
+  server.use(restify.plugins.bodyParser({ maxBodySize: 64 * 1024, mapParams: false, rejectUnknown: true }));
+
+  server.get('/healthz', (_req, res, next) => {
+    res.json(200, { status: 'ok', ...options.health() });
+    return next();
+  });
+
+  const { MicrosoftAppId, MicrosoftAppPassword, MicrosoftAppTenantId, MicrosoftAppType } = options.config;
+  if (MicrosoftAppId) {
+    const auth = new ConfigurationBotFrameworkAuthentication({
+      MicrosoftAppId,
+      MicrosoftAppPassword,
+      MicrosoftAppTenantId,
+      MicrosoftAppType,
+    });
+    const adapter = new CloudAdapter(auth);
+    adapter.onTurnError = async (context, error) => {
+      options.logError('Erreur pendant un tour Bot Framework', error);
+      await context.sendActivity(fr.error).catch(() => undefined);
+    };
+    server.post('/api/messages', async (req, res) => {
+      await adapter.process(req, res, options.logic);
+    });
+  }
+
+  server.on('restifyError', (_req, _res, err, callback) => {
+    // Public errors in French, without internals.
+    err.toJSON = () => ({ code: err.code ?? 'Error', message: frenchHttpMessage(err.statusCode) });
+    return callback();
+  });
+  return server;
+}
+
+function frenchHttpMessage(status: number | undefined): string {
+  switch (status) {
+    case 400:
+      return 'Requête invalide.';
+    case 404:
+      return 'Ressource introuvable.';
+    case 405:
+      return 'Méthode non autorisée.';
+    case 413:
+      return 'Message trop volumineux.';
+    case 415:
+      return 'Type de contenu non pris en charge.';
+    default:
+      return status !== undefined && status < 500 ? 'Requête refusée.' : 'Erreur interne du serveur.';
+  }
+}

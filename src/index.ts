@@ -1,0 +1,48 @@
+// Composition root: configuration, territory, bot, servers. Nothing else wires.
+import { performance } from 'node:perf_hooks';
+import { createBot } from './bot/index.js';
+import { createBotServer } from './channels/server.js';
+import { InProcessAdapter } from './channels/inProcessAdapter.js';
+import { loadConfig } from './config.js';
+import { logError, logInfo } from './log.js';
+import { warmUp } from './qualification/index.js';
+
+export async function main(): Promise<void> {
+  const started = performance.now();
+  const config = loadConfig();
+  const bot = createBot({ logError: (e) => logError('tour du bot', e) });
+  const inProcess = new InProcessAdapter((context) => bot.run(context));
+  void inProcess; // the Direct Line channel (widget) plugs in here
+
+  let warm = false;
+  const server = createBotServer({
+    config,
+    logic: (context) => bot.run(context),
+    health: () => ({ warm, uptimeSeconds: Math.round(process.uptime()) }),
+    logError,
+  });
+  await new Promise<void>((resolve) => server.listen(config.PORT, resolve));
+  logInfo(`bot prêt sur http://localhost:${config.PORT} en ${Math.round(performance.now() - started)} ms`);
+  if (!config.MicrosoftAppId) logInfo('/api/messages désactivé (MicrosoftAppId non défini)');
+
+  // The recognizers' first call costs up to seconds: pay it now, not on a holder's first turn.
+  setImmediate(() => {
+    const t = performance.now();
+    warmUp();
+    warm = true;
+    logInfo(`reconnaissance préchauffée en ${Math.round(performance.now() - t)} ms`);
+  });
+
+  const stop = (signal: string) => {
+    logInfo(`arrêt (${signal})`);
+    server.close(() => process.exit(0));
+    setTimeout(() => process.exit(0), 2000).unref();
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  logError('démarrage impossible', error);
+  process.exit(1);
+});
