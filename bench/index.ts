@@ -1,0 +1,33 @@
+// `npm run bench`: every figure the project promises, each with its target, as one table.
+// Progress goes to stderr; the table to stdout. `npm run bench -- qualify bot` runs some sections.
+import { benchBotTurn } from './botTurn.js';
+import { benchQualify } from './qualify.js';
+import { benchStartup } from './startup.js';
+import { printTable, type Row } from './stats.js';
+import { cpus, totalmem } from 'node:os';
+
+const sections: Record<string, () => Promise<Row[]>> = {
+  qualify: benchQualify,
+  bot: benchBotTurn,
+  startup: benchStartup,
+};
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const rows: Row[] = [];
+  for (const [name, run] of Object.entries(sections)) {
+    if (wanted.length > 0 && !wanted.includes(name)) continue;
+    process.stderr.write(`… ${name}\n`);
+    rows.push(...(await run()));
+  }
+  const cpu = cpus()[0]?.model ?? 'CPU inconnu';
+  console.log(`Machine : ${cpus().length} cœurs (${cpu}), ${(totalmem() / 2 ** 30).toFixed(0)} Gio, Node ${process.version}\n`);
+  printTable(rows);
+  const missed = rows.filter((r) => r.ok === false);
+  if (missed.length) console.log(`\nCibles manquées : ${missed.map((r) => r.name).join(' ; ')}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
