@@ -3,6 +3,9 @@
 const commands: Record<string, { summary: string; load: () => Promise<{ run(args: string[]): Promise<number> }> }> = {
   qualify: { summary: 'une phrase par ligne sur l’entrée → un profil JSON par ligne', load: () => import('./cli/qualify.js') },
   chat: { summary: 'discuter avec le bot dans le terminal', load: () => import('./cli/chat.js') },
+  route: { summary: 'un profil JSON par ligne sur l’entrée → une orientation JSON par ligne', load: () => import('./cli/route.js') },
+  coverage: { summary: 'couverture des règles : commune × stade × secteur, et les trous', load: () => import('./cli/coverage.js') },
+  'validate-rules': { summary: 'valider les règles et les acteurs (option --write-schema)', load: () => import('./cli/validate-rules.js') },
 };
 
 async function main(argv: string[]): Promise<number> {
