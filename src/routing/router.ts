@@ -47,6 +47,8 @@ export interface RouterOptions {
   watch?: boolean;
   debounceMs?: number;
   onReload?: (result: ReloadResult) => void;
+  /** Hand the engine only the rules that can apply (default true; false for comparisons). */
+  preindex?: boolean;
 }
 
 export interface Router {
@@ -112,7 +114,7 @@ export async function createRouter(options: RouterOptions): Promise<Router> {
     const day = parisDay(routeOptions.now ?? options.now?.() ?? new Date());
     const loadOf = routeOptions.loadOf ?? options.loadOf ?? (() => 0);
 
-    const candidates = current.index.candidates(holder.facts);
+    const candidates = options.preindex === false ? [...current.index.all()] : current.index.candidates(holder.facts);
     let matched: PreparedRule[] = [];
     if (candidates.length) {
       const result = await createEngine(candidates).run({ ...holder.facts });
@@ -175,8 +177,9 @@ export async function createRouter(options: RouterOptions): Promise<Router> {
     let fallback = false;
     if (referrals.length === 0) {
       fallback = true;
-      for (const rule of matched) {
-        if (rule.type !== 'fallback') continue;
+      // Tiers order presentation, not recourse: fallbacks go by priority alone.
+      const fallbacks = matched.filter((r) => r.type === 'fallback').sort((a, b) => b.priority - a.priority || a.order - b.order);
+      for (const rule of fallbacks) {
         const actor = set.actorsById.get(rule.params.actorId)!;
         const why = await unavailable(actor, false);
         if (why) {

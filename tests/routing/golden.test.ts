@@ -1,0 +1,112 @@
+// Golden routing cases, one file per rule file (tests/routing/golden/*.json): profile → the
+// exact ordered referrals (actor, rule), the fallback flag and the skipped candidates.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import type { Profile } from '../../src/domain/profile.js';
+import { routingDecisionSchema } from '../../src/domain/decision.js';
+import { createRouter, type Router } from '../../src/routing/index.js';
+import { ACTORS_FILE, RULES_DIR, profileAt, tempRuleSet, testTerritory } from './helpers.js';
+
+interface GoldenCase {
+  name: string;
+  at: string | null;
+  profile?: Partial<Profile>;
+  actors?: Record<string, Record<string, unknown>>;
+  now?: string;
+  load?: Record<string, number>;
+  expect: {
+    referrals: Array<[actorId: string, ruleId: string]>;
+    fallback: boolean;
+    skipped?: Array<[actorId: string, ruleId: string, why: string]>;
+    reasonIncludes?: string[];
+  };
+}
+interface GoldenFile {
+  rulesFile: string;
+  description: string;
+  cases: GoldenCase[];
+}
+
+const GOLDEN_DIR = new URL('./golden/', import.meta.url).pathname;
+const goldens = readdirSync(GOLDEN_DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort()
+  .map((f) => JSON.parse(readFileSync(join(GOLDEN_DIR, f), 'utf8')) as GoldenFile);
+
+// Cases that change actors (inactive, absent, capacity) get a router over a patched copy.
+const routers = new Map<string, Promise<Router>>();
+const cleanups: Array<() => void> = [];
+after(() => cleanups.forEach((c) => c()));
+
+function routerFor(patch: GoldenCase['actors']): Promise<Router> {
+  const key = JSON.stringify(patch ?? {});
+  let router = routers.get(key);
+  if (!router) {
+    router = (async () => {
+      const territory = await testTerritory();
+      if (!patch) return createRouter({ rulesDir: RULES_DIR, actorsFile: ACTORS_FILE, territory });
+      const copy = tempRuleSet();
+      cleanups.push(copy.cleanup);
+      const data = JSON.parse(readFileSync(copy.actorsFile, 'utf8')) as { actors: Array<Record<string, unknown>> };
+      for (const [id, fields] of Object.entries(patch)) {
+        const actor = data.actors.find((a) => a.id === id);
+        assert.ok(actor, `acteur inconnu dans un cas de référence : ${id}`);
+        Object.assign(actor, fields);
+      }
+      writeFileSync(copy.actorsFile, JSON.stringify(data));
+      return createRouter({ rulesDir: copy.rulesDir, actorsFile: copy.actorsFile, territory });
+    })();
+    routers.set(key, router);
+  }
+  return router;
+}
+
+for (const golden of goldens) {
+  describe(`golden ${golden.rulesFile} — ${golden.description}`, () => {
+    for (const c of golden.cases) {
+      test(c.name, async () => {
+        const router = await routerFor(c.actors);
+        const profile = await profileAt(c.at, c.profile);
+        const decision = await router.route(profile, {
+          now: c.now ? new Date(c.now) : new Date('2025-03-10T10:00:00+01:00'),
+          loadOf: (id) => c.load?.[id] ?? 0,
+        });
+        routingDecisionSchema.parse(decision);
+        assert.deepEqual(
+          decision.referrals.map((r) => [r.actorId, r.ruleId]),
+          c.expect.referrals,
+          `orientations : ${JSON.stringify(decision.referrals.map((r) => `${r.actorId} ← ${r.ruleId}`))}`,
+        );
+        assert.equal(decision.fallback, c.expect.fallback);
+        assert.deepEqual(decision.skipped.map((s) => [s.actorId, s.ruleId, s.why]), c.expect.skipped ?? []);
+        for (const fragment of c.expect.reasonIncludes ?? []) assert.ok(decision.referrals[0]!.reason.includes(fragment), `« ${fragment} » absent de : ${decision.referrals[0]!.reason}`);
+        for (const r of decision.referrals) {
+          assert.doesNotMatch(r.reason, /\{|\}|null|undefined/, 'raison mal rendue');
+          assert.match(r.reason, /^[A-ZÀ-Ý]/);
+        }
+      });
+    }
+  });
+}
+
+test('every shipped rule file has golden cases, and every rule shows up in one', async () => {
+  const ruleFiles = readdirSync(RULES_DIR).filter((f) => f.endsWith('.json') && f !== 'rules.schema.json');
+  assert.deepEqual(goldens.map((g) => g.rulesFile).sort(), ruleFiles.sort());
+  const seen = new Set(goldens.flatMap((g) => g.cases.flatMap((c) => [...c.expect.referrals.map((r) => r[1]), ...(c.expect.skipped ?? []).map((s) => s[1])])));
+  const unseen: string[] = [];
+  for (const file of ruleFiles) {
+    const rules = (JSON.parse(readFileSync(join(RULES_DIR, file), 'utf8')) as { rules: Array<{ name: string }> }).rules;
+    for (const r of rules) if (!seen.has(r.name)) unseen.push(`${file}:${r.name}`);
+  }
+  assert.deepEqual(unseen, [], 'règles sans cas de référence');
+});
+
+test('the witness case (Vallet, creation) always routes to a local adviser, without fallback', async () => {
+  const router = await routerFor(undefined);
+  const decision = await router.route(await profileAt('44212', { stage: 'creation' }));
+  assert.equal(decision.fallback, false);
+  assert.equal(decision.referrals[0]?.tier, 'local');
+  assert.equal(decision.referrals[0]?.actorId, 'sevre-loire-eco');
+});
