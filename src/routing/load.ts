@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { z } from 'zod';
-import { actorsFileSchema, zoneKind, type Actor } from '../domain/actor.js';
+import { actorSchema, actorsFileSchema, zoneKind, type Actor } from '../domain/actor.js';
 import type { TerritoryIndex } from '../territory/types.js';
 import { unknownPlaceholders, PLACEHOLDERS } from './reason.js';
 import { ruleFileSchema, type Condition, type EventParams, type EventType } from './rule-schema.js';
@@ -63,6 +63,9 @@ export interface LoadOptions {
   territory?: TerritoryIndex;
   lastResortActorId?: string;
 }
+
+// The file's envelope; actors are then parsed one by one with actorSchema.
+const actorsEnvelopeSchema = actorsFileSchema.extend({ actors: z.array(z.unknown()).min(1) });
 
 const frenchErrors = { error: z.locales.fr().localeError } as unknown as z.core.ParseContext<z.core.$ZodIssue>;
 
@@ -170,19 +173,24 @@ export async function loadRuleSet(options: LoadOptions): Promise<RuleSet> {
   let actors: Actor[] | null = null;
   const actorsJson = await readJson(actorsFile, issues);
   if (actorsJson) hashed.push([basename(actorsFile), actorsJson.text]);
+  // Each actor is checked on its own, so that one bad entry does not hide the other problems.
+  const actorIds = new Set<string>();
   if (actorsJson?.data !== undefined) {
-    const parsed = actorsFileSchema.safeParse(actorsJson.data, frenchErrors);
-    if (parsed.success) {
-      actors = parsed.data.actors;
-      checkActors(actors, actorsName, territory, issues);
+    const envelope = actorsEnvelopeSchema.safeParse(actorsJson.data, frenchErrors);
+    if (!envelope.success) {
+      for (const i of envelope.error.issues) issues.push({ file: actorsName, rule: null, actor: null, message: `${i.message} (${pathText(i.path) || 'racine'})` });
     } else {
-      for (const i of parsed.error.issues) {
-        const actor = i.path[0] === 'actors' ? itemName(actorsJson.data, 'actors', i.path[1], 'id') : null;
-        issues.push({ file: actorsName, rule: null, actor, message: `${i.message} (${pathText(i.path.slice(actor ? 2 : 0)) || 'racine'})` });
-      }
+      actors = [];
+      envelope.data.actors.forEach((raw, index) => {
+        const id = itemName(envelope.data, 'actors', index, 'id')!;
+        actorIds.add(id);
+        const parsed = actorSchema.safeParse(raw, frenchErrors);
+        if (parsed.success) actors!.push(parsed.data);
+        else for (const i of parsed.error.issues) issues.push({ file: actorsName, rule: null, actor: id, message: `${i.message} (${pathText(i.path) || 'racine'})` });
+      });
+      checkActors(actors, actorsName, territory, issues);
     }
   }
-  const actorIds = new Set(actors?.map((a) => a.id));
   if (actors && !actorIds.has(lastResortActorId)) {
     issues.push({ file: actorsName, rule: null, actor: lastResortActorId, message: 'acteur de dernier recours absent du fichier' });
   }

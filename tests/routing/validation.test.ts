@@ -1,0 +1,121 @@
+// Invalid rule sets are refused with a French message naming the file, the rule and the problem.
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { loadRuleSet, RulesError } from '../../src/routing/index.js';
+import { tempRuleSet, testTerritory } from './helpers.js';
+
+const copies: Array<() => void> = [];
+after(() => copies.forEach((c) => c()));
+
+type Json = Record<string, any>;
+
+/** Loads a copy of the shipped set after `edit`, expecting a refusal; returns its message. */
+async function refusal(edit: (files: { rules: (name: string, change: (doc: Json) => void) => void; raw: (name: string, change: (text: string) => string) => void; actors: (change: (doc: Json) => void) => void }) => void): Promise<string> {
+  const copy = tempRuleSet();
+  copies.push(copy.cleanup);
+  const rules = (name: string, change: (doc: Json) => void) => {
+    const path = join(copy.rulesDir, name);
+    const doc = JSON.parse(readFileSync(path, 'utf8')) as Json;
+    change(doc);
+    writeFileSync(path, JSON.stringify(doc, null, 2));
+  };
+  const raw = (name: string, change: (text: string) => string) => {
+    const path = join(copy.rulesDir, name);
+    writeFileSync(path, change(readFileSync(path, 'utf8')));
+  };
+  const actors = (change: (doc: Json) => void) => {
+    const doc = JSON.parse(readFileSync(copy.actorsFile, 'utf8')) as Json;
+    change(doc);
+    writeFileSync(copy.actorsFile, JSON.stringify(doc, null, 2));
+  };
+  edit({ rules, raw, actors });
+  const error = await loadRuleSet({ rulesDir: copy.rulesDir, actorsFile: copy.actorsFile, territory: await testTerritory() }).then(
+    () => assert.fail('jeu de règles accepté à tort'),
+    (e: unknown) => e,
+  );
+  assert.ok(error instanceof RulesError, String(error));
+  return error.message;
+}
+
+const rule = (doc: Json, name: string): Json => doc.rules.find((r: Json) => r.name === name);
+const SL = 'vignoble-proximite-sevre-loire';
+
+test('the shipped set is valid', async () => {
+  const copy = tempRuleSet();
+  copies.push(copy.cleanup);
+  const set = await loadRuleSet({ rulesDir: copy.rulesDir, actorsFile: copy.actorsFile, territory: await testTerritory() });
+  assert.ok(set.rules.length >= 30);
+  assert.match(set.version, /^[0-9a-f]{12}$/);
+});
+
+test('broken JSON: file, position and the rule being written', async () => {
+  const message = await refusal(({ raw }) => raw('vignoble.json', (t) => t.replace(`"name": "${SL}",`, `"name": "${SL}"`)));
+  assert.match(message, /vignoble\.json, règle « vignoble-proximite-sevre-loire » : JSON illisible ligne \d+, colonne \d+/);
+});
+
+test('unknown fact', async () => {
+  const message = await refusal(({ rules }) => rules('vignoble.json', (d) => (rule(d, SL).conditions.all[0].fact = 'epcii')));
+  assert.match(message, /vignoble\.json, règle « vignoble-proximite-sevre-loire » : fait inconnu « epcii »/);
+});
+
+test('unknown actor', async () => {
+  const message = await refusal(({ rules }) => rules('vignoble.json', (d) => (rule(d, SL).event.params.actorId = 'sevre-loire')));
+  assert.match(message, /vignoble\.json, règle « vignoble-proximite-sevre-loire » : acteur inconnu « sevre-loire »/);
+});
+
+test('bad operator: unknown, or not allowed for the fact', async () => {
+  const unknown = await refusal(({ rules }) => rules('vignoble.json', (d) => (rule(d, SL).conditions.all[0].operator = 'equals')));
+  assert.match(unknown, /vignoble\.json, règle « vignoble-proximite-sevre-loire » : opérateur inconnu « equals »/);
+  const misplaced = await refusal(({ rules }) =>
+    rules('experts-ess.json', (d) => (rule(d, 'ess-emergence-ecossolies').conditions.all[1] = { fact: 'stage', operator: 'contains', value: 'idee' })),
+  );
+  assert.match(misplaced, /experts-ess\.json, règle « ess-emergence-ecossolies » : opérateur « contains » non permis pour le fait « stage »/);
+});
+
+test('unknown value of an enum fact, unknown code, unknown named territory', async () => {
+  const value = await refusal(({ rules }) => rules('experts-ess.json', (d) => (rule(d, 'ess-emergence-ecossolies').conditions.all[1].value = 'creaton')));
+  assert.match(value, /règle « ess-emergence-ecossolies » : valeur inconnue « creaton » pour le fait « stage »/);
+  const epci = await refusal(({ rules }) => rules('vignoble.json', (d) => (rule(d, SL).conditions.all[0].value = '999999999')));
+  assert.match(epci, /règle « vignoble-proximite-sevre-loire » : EPCI inconnu « 999999999 »/);
+  const named = await refusal(({ rules }) => rules('vignoble.json', (d) => (rule(d, 'vignoble-pret-honneur').conditions.all[0].value = 'vignoble')));
+  assert.match(named, /règle « vignoble-pret-honneur » : territoire nommé inconnu « vignoble »/);
+});
+
+test('reason template with an unknown variable; duplicate rule names', async () => {
+  const template = await refusal(({ rules }) => rules('vignoble.json', (d) => (rule(d, SL).event.params.reason = 'Parce que votre projet est à {ville}.')));
+  assert.match(template, /règle « vignoble-proximite-sevre-loire » : raison : variable inconnue \{ville\}/);
+  const duplicate = await refusal(({ rules }) => rules('filieres.json', (d) => (d.rules[0].name = SL)));
+  assert.match(duplicate, /vignoble\.json, règle « vignoble-proximite-sevre-loire » : nom de règle déjà utilisé dans .*filieres\.json/);
+});
+
+test('structure: missing value, empty any, leaf at the root, unknown key', async () => {
+  const message = await refusal(({ rules }) =>
+    rules('vignoble.json', (d) => {
+      delete rule(d, SL).conditions.all[0].value;
+      rule(d, 'vignoble-proximite-clisson-sevre-maine').conditions = { any: [] };
+      rule(d, 'vignoble-pret-honneur').conditions = { fact: 'stage', operator: 'equal', value: 'idee' };
+      rule(d, SL).event.params.acteur = 'x';
+    }),
+  );
+  assert.match(message, /« vignoble-proximite-sevre-loire » : condition sur « epci » sans « value »/);
+  assert.match(message, /« vignoble-proximite-clisson-sevre-maine » : « any » vide/);
+  assert.match(message, /« vignoble-pret-honneur » : la racine de « conditions » doit être « all », « any » ou « not »/);
+  assert.match(message, /« vignoble-proximite-sevre-loire » : Clé non reconnue : "acteur"/);
+});
+
+test('actors file: placeholder address, unknown zone, missing last resort', async () => {
+  const message = await refusal(({ actors }) =>
+    actors((d) => {
+      d.actors.find((a: Json) => a.id === 'ecossolies').notification.email = 'contact@ecossolies.fr';
+      d.actors.find((a: Json) => a.id === 'sevre-loire-eco').zones = ['999999999'];
+      d.actors = d.actors.filter((a: Json) => a.id !== 'cress-pdl');
+    }),
+  );
+  assert.match(message, /actors\.json, acteur « ecossolies » : adresse de notification non confirmée/);
+  assert.match(message, /actors\.json, acteur « sevre-loire-eco » : zone : EPCI inconnu « 999999999 »/);
+  assert.match(message, /acteur « cress-pdl » : acteur de dernier recours absent du fichier/);
+  // Rules naming the removed actor are reported too.
+  assert.match(message, /fallback\.json, règle « recours-vignoble » : acteur inconnu « cress-pdl »/);
+});
