@@ -30,7 +30,7 @@ async function measure(adapter: InProcessAdapter, conversations: number, scripts
     const conversation = { id: `bench-${i}` };
     for (const text of script) {
       const t = performance.now();
-      await adapter.process({ type: 'message', text, conversation, from: { id: `u${i}` } });
+      await adapter.process({ type: 'message', text, conversation, from: { id: `u${i}`, name: 'bench' } });
       samples.push(performance.now() - t);
     }
   }
@@ -38,7 +38,7 @@ async function measure(adapter: InProcessAdapter, conversations: number, scripts
 }
 
 export async function benchBotTurn(): Promise<Row[]> {
-  const bot = createBot();
+  const bot = await createBot();
   const botAdapter = new InProcessAdapter((c) => bot.run(c));
   const echo = new EchoBot();
   const echoAdapter = new InProcessAdapter((c) => echo.run(c));

@@ -1,11 +1,14 @@
 // What the bot remembers of one conversation (stored through botbuilder's ConversationState).
 import type { StatePropertyAccessor } from 'botbuilder';
+import type { RoutingDecision } from '../domain/decision.js';
 import { newQualificationState, type QualificationState } from './qualificationFlow.js';
 
 export interface ConversationData {
   qualification: QualificationState;
   /** Set once the conversation reached its end; later messages get a short hint. */
   finished: boolean;
+  /** The orientation presented to the holder, once routed. */
+  decision?: RoutingDecision;
   /** Partner site the conversation started on (widget's data-partner). */
   partnerId?: string;
 }

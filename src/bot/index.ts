@@ -1,20 +1,33 @@
-// Builds the bot with its state. Conversation state goes through any botbuilder Storage.
+// Builds the bot with its state and its services. Conversation state goes through any
+// botbuilder Storage (memory by default; the store's adapter in production).
 import { ConversationState, MemoryStorage, type Storage } from 'botbuilder';
+import { createRouter, DEFAULT_ACTORS_FILE, DEFAULT_RULES_DIR, type Router } from '../routing/index.js';
+import { loadTerritory } from '../territory/index.js';
+import type { OrientationService } from './orientation.js';
 import { OrientationBot } from './orientationBot.js';
-import { createUnderstanding } from './understanding.js';
 import type { Understanding } from './qualificationFlow.js';
+import { createUnderstanding } from './understanding.js';
 
 export interface BotDependencies {
   storage?: Storage;
   understanding?: Understanding;
+  /** The live router (hot-reloaded rules); a default one on the shipped rules otherwise. */
+  router?: Router;
   partnerName?: (partnerId: string) => string | undefined;
   logError?: (error: unknown) => void;
 }
 
-export function createBot(deps: BotDependencies = {}): OrientationBot {
+export function orientationService(router: Router): OrientationService {
+  return { route: (profile) => router.route(profile), actor: (id) => router.actorById(id) };
+}
+
+export async function createBot(deps: BotDependencies = {}): Promise<OrientationBot> {
+  const router =
+    deps.router ?? (await createRouter({ rulesDir: DEFAULT_RULES_DIR, actorsFile: DEFAULT_ACTORS_FILE, territory: loadTerritory() }));
   return new OrientationBot({
     conversationState: new ConversationState(deps.storage ?? new MemoryStorage()),
     understanding: deps.understanding ?? createUnderstanding(),
+    orientation: orientationService(router),
     partnerName: deps.partnerName,
     logError: deps.logError,
   });

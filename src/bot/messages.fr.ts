@@ -72,6 +72,31 @@ export const fr = {
 
   qualified:
     'Merci, votre projet est bien qualifié. Je cherche maintenant qui peut vous accompagner.',
+  orientation: {
+    intro: (count: number) =>
+      count > 1 ? 'Voici qui peut vous accompagner, dans cet ordre :' : 'Voici qui peut vous accompagner :',
+    fallbackNote:
+      'Votre projet sort des cas que je connais bien : je vous indique l’interlocuteur le plus à même de vous orienter.',
+    referral: (index: number, name: string, tierLabel: string, offer: string, reason: string, days: number, website: string | null) =>
+      [
+        `${index}. ${name} (${tierLabel.toLowerCase()})`,
+        offer,
+        `Pourquoi : ${reason}`,
+        `Délai promis : un premier contact sous ${days} jour${days > 1 ? 's' : ''}.`,
+        website ? `Site : ${website}` : null,
+      ]
+        .filter(Boolean)
+        .join('\n'),
+    offerContact: (first: string) => `Souhaitez-vous que je transmette votre demande à ${first} pour qu’on vous recontacte ?`,
+    yes: 'Oui, mettez-moi en relation',
+    no: 'Non merci',
+    declined:
+      'Entendu, je ne transmets rien. Vous pouvez contacter ces accompagnateurs directement grâce à leurs sites ci-dessus. Bonne continuation pour votre projet !',
+    accepted: 'Très bien, c’est noté.',
+    unavailable:
+      'Je n’arrive pas à consulter l’annuaire des accompagnateurs pour le moment. Vous pouvez contacter la CRESS Pays de la Loire, qui oriente tous les projets de l’ESS : https://www.cress-pdl.org',
+  },
+
   restarted: 'C’est reparti de zéro : j’ai tout effacé.',
   help:
     'Je pose quelques questions sur votre projet (où, à quel stade, dans quel domaine, avec qui, pour quels besoins), puis je vous indique qui peut vous accompagner près de chez vous et, si besoin, un expert de l’économie sociale et solidaire.\nVous pouvez à tout moment corriger une réponse (« non, c’est à Vallet »), écrire « recommencer » pour repartir de zéro, ou « parler à quelqu’un ».',

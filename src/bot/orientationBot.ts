@@ -1,18 +1,21 @@
 // The bot: one ActivityHandler that cleans input, forces French, and runs the main dialog.
 import { ActivityHandler, type ConversationState, type TurnContext } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
-import { loadConversationData, type ConversationData } from './conversationData.js';
+import { loadConversationData, newConversationData, type ConversationData } from './conversationData.js';
+import { recognizeCommand } from './commands.js';
 import { MAIN_DIALOG, MainDialog } from './dialogs/mainDialog.js';
 import { cleanInput } from './input.js';
 import { fr } from './messages.fr.js';
 import { QualificationFlow, type Understanding } from './qualificationFlow.js';
 import { sendReplies } from './replies.js';
+import type { OrientationService } from './orientation.js';
 
 export const BOT_LOCALE = 'fr-FR';
 
 export interface OrientationBotOptions {
   conversationState: ConversationState;
   understanding: Understanding;
+  orientation: OrientationService;
   /** Partner display name for the greeting (widget's data-partner), when known. */
   partnerName?: (partnerId: string) => string | undefined;
   /** Where unexpected errors are reported (never with the holder's text). */
@@ -29,7 +32,9 @@ export class OrientationBot extends ActivityHandler {
     this.dataAccessor = state.createProperty<ConversationData>('aiguillage');
     this.dialogs = new DialogSet(state.createProperty<DialogState>('dialogState'));
     const flow = new QualificationFlow(options.understanding);
-    this.dialogs.add(new MainDialog(flow, this.dataAccessor, options.understanding.normalize));
+    this.dialogs.add(
+      new MainDialog(flow, this.dataAccessor, options.understanding.normalize, options.orientation, options.understanding.yesNo),
+    );
 
     this.onMembersAdded(async (context, next) => {
       const joined = (context.activity.membersAdded ?? []).some((m) => m.id !== context.activity.recipient?.id);
@@ -67,12 +72,16 @@ export class OrientationBot extends ActivityHandler {
       return;
     }
     if (input.truncated) await sendReplies(context, [{ text: fr.tooLong }]);
-    if (data.finished && !/recommenc|reset|nouveau projet/.test(this.options.understanding.normalize(input.text))) {
-      await sendReplies(context, [{ text: fr.finished, buttons: [fr.buttons.restart] }]);
-      return;
-    }
     if (data.finished) {
-      data.finished = false;
+      const command = recognizeCommand(this.options.understanding.normalize(input.text), input.text);
+      if (command !== 'restart') {
+        await sendReplies(context, [{ text: fr.finished, buttons: [fr.buttons.restart] }]);
+        return;
+      }
+      await this.dataAccessor.set(context, newConversationData());
+      await sendReplies(context, [{ text: fr.restarted }]);
+      await this.runDialogs(context, true);
+      return;
     }
     await this.runDialogs(context, false);
   }
@@ -81,7 +90,8 @@ export class OrientationBot extends ActivityHandler {
     const dc = await this.dialogs.createContext(context);
     if (dc.activeDialog) {
       if (greetingOnly) return;
-      await dc.continueDialog();
+      const result = await dc.continueDialog();
+      if (result.status === DialogTurnStatus.complete) (await loadConversationData(this.dataAccessor, context)).finished = true;
       return;
     }
     const data = await loadConversationData(this.dataAccessor, context);

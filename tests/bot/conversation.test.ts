@@ -31,7 +31,7 @@ describe('a holder who describes everything in one sentence', () => {
     assert.match(text, /CC Sèvre et Loire/);
     assert.match(text, /Réemploi/);
     const end = await confirm(holder, first);
-    assert.equal(allText(end), fr.qualified);
+    assert.equal(end[0]?.text, fr.qualified);
     assert.ok(holder.messagesSent <= 3, holder.transcript.join('\n'));
   });
 });
@@ -57,7 +57,7 @@ describe('a vague holder', () => {
     assert.match(allText(r), /Stade : Idée/);
     assert.match(allText(r), /Besoins : Financement/);
     const end = await confirm(holder, r);
-    assert.equal(allText(end), fr.qualified);
+    assert.equal(end[0]?.text, fr.qualified);
   });
 
   it('can say "je ne sais pas" and is never stuck', async () => {
@@ -74,6 +74,37 @@ describe('a vague holder', () => {
     r = await holder.click(fr.buttons.noParticularNeed, r);
     assert.match(allText(r), /Stade : non précisé/);
     asks(r, Q.confirm);
+  });
+});
+
+describe('orientation', () => {
+  it('presents the local generalist first, with what they offer, why and the delay, then offers contact', async () => {
+    const holder = new Holder();
+    const first = await holder.say('Nous sommes un collectif d’habitants à Vallet et voulons créer une SCIC pour une épicerie, il nous faut un statut');
+    let r = first;
+    while (lastQuestion(r).text !== Q.confirm) r = await holder.say(lastQuestion(r).buttons[0] ?? 'je ne sais pas');
+    const end = await confirm(holder, r);
+    const text = allText(end);
+    assert.match(text, /Voici qui peut vous accompagner/);
+    assert.match(text, /^1\. .*Sèvre et Loire.*\(accompagnement de proximité\)$/m);
+    assert.match(text, /\(expertise ess\)/i);
+    assert.match(text, /Pourquoi : /);
+    assert.match(text, /Délai promis : un premier contact sous \d+ jours?\./);
+    const offer = lastQuestion(end);
+    assert.deepEqual(offer.buttons, [fr.orientation.yes, fr.orientation.no]);
+    const after = await holder.click(fr.orientation.no, end);
+    assert.equal(after[0]?.text, fr.orientation.declined);
+    const later = await holder.say('merci');
+    assert.equal(later[0]?.text, fr.finished);
+  });
+
+  it('routes an out-of-area holder to a regional fallback and says so', async () => {
+    const holder = new Holder();
+    let r = await holder.say('Je veux créer une coopérative d’habitants à Lyon, nous sommes 6, besoin d’aide sur la gouvernance');
+    while (lastQuestion(r).text !== Q.confirm) r = await holder.say(lastQuestion(r).buttons[0] ?? 'je ne sais pas');
+    const end = await confirm(holder, r);
+    assert.match(allText(end), new RegExp(fr.orientation.fallbackNote));
+    assert.match(allText(end), /CRESS/);
   });
 });
 

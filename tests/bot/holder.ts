@@ -11,10 +11,11 @@ export class Holder {
   readonly adapter: TestAdapter;
   readonly transcript: string[] = [];
   messagesSent = 0;
+  private readonly bot;
 
   constructor(deps: BotDependencies = {}) {
-    const bot = createBot({ logError: (e) => this.transcript.push(`!! ${String(e)}`), ...deps });
-    this.adapter = new TestAdapter((context) => bot.run(context));
+    this.bot = createBot({ logError: (e) => this.transcript.push(`!! ${String(e)}`), ...deps });
+    this.adapter = new TestAdapter(async (context) => (await this.bot).run(context));
     this.adapter.locale = 'en-US'; // a browser in English: the bot must still speak French
   }
 

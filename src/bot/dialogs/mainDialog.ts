@@ -3,10 +3,12 @@
 import { ComponentDialog, Dialog, WaterfallDialog, type DialogContext, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { Profile } from '../../domain/profile.js';
 import { recognizeCommand } from '../commands.js';
-import { loadConversationData, newConversationData, type ConversationDataAccessor } from '../conversationData.js';
+import { newConversationData, type ConversationDataAccessor } from '../conversationData.js';
 import { fr } from '../messages.fr.js';
 import type { QualificationFlow } from '../qualificationFlow.js';
 import { sendReplies } from '../replies.js';
+import type { OrientationService } from '../orientation.js';
+import { ORIENTATION_DIALOG, OrientationDialog } from './orientationDialog.js';
 import { QUALIFICATION_DIALOG, QualificationDialog, type QualificationOptions } from './qualificationDialog.js';
 
 export const MAIN_DIALOG = 'main';
@@ -19,13 +21,17 @@ export class MainDialog extends ComponentDialog<MainOptions> {
     private readonly flow: QualificationFlow,
     private readonly data: ConversationDataAccessor,
     private readonly normalize: (text: string) => string,
+    orientation: OrientationService,
+    yesNo: (text: string) => boolean | null,
   ) {
     super(MAIN_DIALOG);
     this.addDialog(new QualificationDialog(flow, data));
+    this.addDialog(new OrientationDialog(orientation, data, yesNo, normalize));
     this.addDialog(
       new WaterfallDialog(MAIN_WATERFALL, [
         (step) => step.beginDialog(QUALIFICATION_DIALOG, step.options),
         (step) => this.qualified(step),
+        (step) => step.endDialog(step.result),
       ]),
     );
     this.initialDialogId = MAIN_WATERFALL;
@@ -65,9 +71,7 @@ export class MainDialog extends ComponentDialog<MainOptions> {
 
   private async qualified(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const profile = step.result as Profile;
-    const data = await loadConversationData(this.data, step.context);
-    data.finished = true;
     await sendReplies(step.context, [{ text: fr.qualified }]);
-    return step.endDialog(profile);
+    return step.beginDialog(ORIENTATION_DIALOG, { profile });
   }
 }
