@@ -3,6 +3,8 @@ import { performance } from 'node:perf_hooks';
 import { createBot } from './bot/index.js';
 import { createBotServer } from './channels/server.js';
 import { InProcessAdapter } from './channels/inProcessAdapter.js';
+import { mountWebChannel, resolveSecret } from './channels/directline/index.js';
+import { loadPartners } from './channels/partners.js';
 import { loadConfig } from './config.js';
 import { logError, logInfo } from './log.js';
 import { warmUp } from './qualification/index.js';
@@ -10,9 +12,10 @@ import { warmUp } from './qualification/index.js';
 export async function main(): Promise<void> {
   const started = performance.now();
   const config = loadConfig();
-  const bot = createBot({ logError: (e) => logError('tour du bot', e) });
+  const partners = loadPartners();
+  const bot = await createBot({ partnerName: (id) => partners.greetingName(id), logError: (e) => logError('tour du bot', e) });
   const inProcess = new InProcessAdapter((context) => bot.run(context));
-  void inProcess; // the Direct Line channel (widget) plugs in here
+  const secret = resolveSecret(config.AIGUILLAGE_SECRET, logInfo);
 
   let warm = false;
   const server = createBotServer({
@@ -20,10 +23,12 @@ export async function main(): Promise<void> {
     logic: (context) => bot.run(context),
     health: () => ({ warm, uptimeSeconds: Math.round(process.uptime()) }),
     logError,
+    mount: (s) => mountWebChannel(s, { process: (activity) => inProcess.process(activity), partners, secret, logError }),
   });
   await new Promise<void>((resolve) => server.listen(config.PORT, resolve));
   logInfo(`bot prêt sur http://localhost:${config.PORT} en ${Math.round(performance.now() - started)} ms`);
   if (!config.MicrosoftAppId) logInfo('/api/messages désactivé (MicrosoftAppId non défini)');
+  logInfo(`démonstration du widget : http://localhost:${config.PORT}/demo`);
 
   // The recognizers' first call costs up to seconds: pay it now, not on a holder's first turn.
   setImmediate(() => {

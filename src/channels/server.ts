@@ -1,4 +1,4 @@
-// The public bot server (restify): health, the widget's Direct Line channel (next issue),
+// The public bot server (restify): health, the widget's Direct Line channel (mounted by `mount`),
 // and the Bot Framework endpoint for Azure channels, only when an app id is configured: an
 // anonymous /api/messages would post replies to any serviceUrl a caller names (SSRF).
 import restify from 'restify';
@@ -12,6 +12,8 @@ export interface BotServerOptions {
   /** Readiness details shown on /healthz. */
   health: () => Record<string, unknown>;
   logError: (message: string, error?: unknown) => void;
+  /** Mounts more routes (the widget's Direct Line channel) after the body parser. */
+  mount?: (server: restify.Server) => void;
 }
 
 export function createBotServer(options: BotServerOptions): restify.Server {
@@ -22,6 +24,8 @@ export function createBotServer(options: BotServerOptions): restify.Server {
     res.json(200, { status: 'ok', ...options.health() });
     return next();
   });
+
+  options.mount?.(server);
 
   const { MicrosoftAppId, MicrosoftAppPassword, MicrosoftAppTenantId, MicrosoftAppType } = options.config;
   if (MicrosoftAppId) {

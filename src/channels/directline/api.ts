@@ -1,0 +1,411 @@
+// The Direct Line v3 subset (DESIGN.md §1) under /v3/directline, with the bot turn run
+// in-process. What Microsoft's clients need with `webSocket: false`: start, post, poll,
+// refresh, resume. Security: signed tokens bound to one conversation, CORS only for partner
+// origins, rate limits per address and per conversation, size limits.
+import { randomBytes } from 'node:crypto';
+import type { Request, Response, Server } from 'restify';
+import type { Activity } from 'botbuilder';
+import { z } from 'zod';
+import type { IncomingActivity } from '../inProcessAdapter.js';
+import type { PartnerDirectory } from '../partners.js';
+import { PARTNER_ID } from '../../domain/partner.js';
+import { ConversationStore, DEFAULT_CONVERSATION_LIMITS, type Conversation, type ConversationLimits } from './conversations.js';
+import { clientAddress, header, HttpError, messages, queryParam, sendError, sendJson } from './http.js';
+import { RateLimiter, type BucketSpec } from './rateLimit.js';
+import { bearer, TokenSigner, type TokenClaims } from './tokens.js';
+
+export const DIRECT_LINE_PREFIX = '/v3/directline';
+export const CHANNEL_ID = 'directline';
+
+export interface DirectLineLimits extends ConversationLimits {
+  tokenTtlSeconds: number;
+  /** Characters of one message's text. */
+  maxTextChars: number;
+  /** Bytes of one request body. */
+  maxBodyBytes: number;
+  /** A post answers after the bot's turn, or after this long (the replies come by polling). */
+  turnWaitMs: number;
+  perAddress: BucketSpec;
+  perAddressNewConversations: BucketSpec;
+  perConversationMessages: BucketSpec;
+  perConversationRequests: BucketSpec;
+}
+
+export const DEFAULT_LIMITS: DirectLineLimits = {
+  ...DEFAULT_CONVERSATION_LIMITS,
+  tokenTtlSeconds: 1800,
+  maxTextChars: 4000,
+  maxBodyBytes: 16 * 1024,
+  turnWaitMs: 10_000,
+  // One open widget polls once a second; a town hall's visitors may share one address.
+  perAddress: { capacity: 300, refillPerSecond: 20 },
+  perAddressNewConversations: { capacity: 20, refillPerSecond: 1 / 30 },
+  perConversationMessages: { capacity: 10, refillPerSecond: 0.5 },
+  perConversationRequests: { capacity: 40, refillPerSecond: 5 },
+};
+
+export interface DirectLineOptions {
+  /** Runs one bot turn and returns the replies (InProcessAdapter.process). */
+  process: (incoming: IncomingActivity) => Promise<Partial<Activity>[]>;
+  partners: PartnerDirectory;
+  secret: string;
+  limits?: Partial<DirectLineLimits>;
+  logError: (message: string, error?: unknown) => void;
+  now?: () => number;
+}
+
+export interface DirectLineChannel {
+  store: ConversationStore;
+  /** Stops the background sweep (tests, shutdown). */
+  close(): void;
+}
+
+const ALLOWED_HEADERS = 'Authorization, Content-Type, x-ms-bot-agent, X-Requested-With';
+const CONVERSATION_ID = /^[A-Za-z0-9_-]{8,64}$/;
+const USER_ID = /^[A-Za-z0-9_:.@-]{1,64}$/;
+
+const startBody = z
+  .object({
+    user: z.object({ id: z.string().optional() }).partial().optional(),
+    partner: z.string().regex(PARTNER_ID).optional(),
+  })
+  .optional();
+
+const incomingBody = z.object({
+  type: z.enum(['message', 'event', 'typing']),
+  text: z.string().optional(),
+  textFormat: z.enum(['plain', 'markdown', 'xml']).optional(),
+  value: z.unknown().optional(),
+  name: z.string().max(100).optional(),
+  replyToId: z.string().max(200).optional(),
+  attachments: z
+    .array(z.object({ contentType: z.string().max(200), name: z.string().max(200).optional() }))
+    .max(10)
+    .optional(),
+  channelData: z
+    .object({ clientActivityID: z.string().max(100).optional(), clientTimestamp: z.string().max(40).optional() })
+    .partial()
+    .optional(),
+});
+
+export function mountDirectLine(server: Server, options: DirectLineOptions): DirectLineChannel {
+  const limits: DirectLineLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const now = options.now ?? Date.now;
+  const tokens = new TokenSigner(options.secret, limits.tokenTtlSeconds, now);
+  const store = new ConversationStore(limits, now);
+  const perAddress = new RateLimiter(limits.perAddress, 50_000, now);
+  const perAddressNew = new RateLimiter(limits.perAddressNewConversations, 50_000, now);
+  const perConversationMessages = new RateLimiter(limits.perConversationMessages, 50_000, now);
+  const perConversationRequests = new RateLimiter(limits.perConversationRequests, 50_000, now);
+  const { partners } = options;
+
+  const sweep = setInterval(() => {
+    store.sweep();
+    for (const limiter of [perAddress, perAddressNew, perConversationMessages, perConversationRequests]) limiter.sweep();
+  }, 60_000);
+  sweep.unref();
+
+  // Before routing and body parsing: CORS, preflight, per-address limit, body size.
+  server.pre((req, res, next) => {
+    const path = (req.url ?? '').split('?')[0]!;
+    if (!path.startsWith(`${DIRECT_LINE_PREFIX}/`)) return next();
+    res.header('Cache-Control', 'no-store');
+    res.header('X-Content-Type-Options', 'nosniff');
+    const origin = header(req, 'origin');
+    const isPublic = req.method === 'GET' && path.startsWith(`${DIRECT_LINE_PREFIX}/partners/`);
+    if (isPublic) {
+      res.header('Access-Control-Allow-Origin', '*');
+    } else if (origin) {
+      res.header('Vary', 'Origin');
+      // Handlers check the conversation's own partner; here: is it any partner's site at all?
+      if (partners.findByOrigin(origin)) {
+        res.header('Access-Control-Allow-Origin', origin);
+        res.header('Access-Control-Expose-Headers', 'Retry-After');
+      } else {
+        sendError(res, new HttpError(403, 'OriginRefused', messages.originRefused));
+        return next(false);
+      }
+    }
+    if (req.method === 'OPTIONS') {
+      res.header('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
+      res.header('Access-Control-Allow-Headers', ALLOWED_HEADERS);
+      res.header('Access-Control-Max-Age', '600');
+      res.send(204);
+      return next(false);
+    }
+    const wait = perAddress.take(clientAddress(req));
+    if (wait > 0) {
+      sendError(res, new HttpError(429, 'TooManyRequests', messages.tooManyRequests, wait));
+      return next(false);
+    }
+    const length = Number(header(req, 'content-length') ?? 0);
+    if (length > limits.maxBodyBytes) {
+      sendError(res, new HttpError(413, 'PayloadTooLarge', messages.bodyTooLarge(limits.maxBodyBytes / 1024)));
+      return next(false);
+    }
+    return next();
+  });
+
+  /** Wraps a handler: HttpError → French JSON; anything else → logged, generic 500. */
+  const route =
+    (handler: (req: Request, res: Response) => Promise<void>) =>
+    async (req: Request, res: Response): Promise<void> => {
+      try {
+        await handler(req, res);
+      } catch (error) {
+        if (error instanceof HttpError) {
+          sendError(res, error);
+          return;
+        }
+        options.logError('Direct Line : erreur inattendue', error);
+        sendError(res, new HttpError(500, 'InternalError', 'Erreur interne du serveur.'));
+      }
+    };
+
+  function checkOrigin(req: Request, partnerId: string | undefined): void {
+    const origin = header(req, 'origin');
+    if (origin && !partners.allows(partnerId, origin)) throw new HttpError(403, 'OriginRefused', messages.originRefused);
+  }
+
+  function claimsOf(req: Request): TokenClaims {
+    const check = tokens.verify(bearer(header(req, 'authorization')));
+    if (check.ok) return check.claims;
+    // 403 for an expired token: Microsoft's clients then refresh or reconnect.
+    if (check.reason === 'expired') throw new HttpError(403, 'TokenExpired', messages.tokenExpired);
+    throw new HttpError(401, 'Unauthorized', messages.tokenMissing);
+  }
+
+  /** The conversation named in the path, if the request's token is for it. */
+  function authorize(req: Request): Conversation {
+    const id = String(req.params?.conversationId ?? '');
+    const claims = claimsOf(req);
+    if (claims.conv !== id || !CONVERSATION_ID.test(id)) throw new HttpError(403, 'Forbidden', messages.otherConversation);
+    const conversation = store.get(id);
+    if (!conversation) throw new HttpError(404, 'NotFound', messages.conversationGone);
+    checkOrigin(req, conversation.partnerId);
+    return conversation;
+  }
+
+  function grant(conversation: Conversation): { conversationId: string; token: string; expires_in: number } {
+    const { token, expiresIn } = tokens.sign({ conv: conversation.id, user: conversation.userId, partner: conversation.partnerId });
+    return { conversationId: conversation.id, token, expires_in: expiresIn };
+  }
+
+  function throttle(limiter: RateLimiter, key: string, message: string): void {
+    const wait = limiter.take(key);
+    if (wait > 0) throw new HttpError(429, 'TooManyRequests', message, wait);
+  }
+
+  /** Runs a turn in the conversation's queue and logs the bot's replies. */
+  function runTurn(conversation: Conversation, incoming: IncomingActivity): Promise<void> {
+    return conversation.enqueue(async () => {
+      const replies = await options.process(incoming);
+      for (const reply of replies) conversation.append(toStored(reply, conversation.id, incoming.id));
+    });
+  }
+
+  /** Waits for the turn, at most `turnWaitMs`: a slow bot's replies still arrive by polling. */
+  async function awaitTurn(turn: Promise<void>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, limits.turnWaitMs);
+    });
+    try {
+      await Promise.race([turn, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  server.post(
+    `${DIRECT_LINE_PREFIX}/conversations`,
+    route(async (req, res) => {
+      // A client holding a token for a conversation resumes it (Direct Line semantics).
+      if (bearer(header(req, 'authorization'))) {
+        const claims = claimsOf(req);
+        const conversation = store.get(claims.conv);
+        if (!conversation) throw new HttpError(404, 'NotFound', messages.conversationGone);
+        checkOrigin(req, conversation.partnerId);
+        sendJson(res, 200, grant(conversation));
+        return;
+      }
+      const body = startBody.safeParse(req.body ?? undefined);
+      if (!body.success) throw new HttpError(400, 'BadRequest', messages.invalidActivity);
+      const partnerId = body.data?.partner ?? queryParam(req, 'partner');
+      const origin = header(req, 'origin');
+      let partner = partnerId !== undefined ? partners.get(partnerId) : undefined;
+      if (partnerId !== undefined && !partner) throw new HttpError(404, 'UnknownPartner', messages.unknownPartner);
+      if (origin) {
+        partner ??= partners.findByOrigin(origin);
+        checkOrigin(req, partner?.id);
+      }
+      throttle(perAddressNew, clientAddress(req), messages.tooManyRequests);
+
+      const wanted = body.data?.user?.id;
+      const userId = wanted && USER_ID.test(wanted) ? wanted : `dl_${randomBytes(9).toString('base64url')}`;
+      const conversation = store.create(userId, partner?.id);
+      const greeting = runTurn(conversation, {
+        type: 'conversationUpdate',
+        id: `${conversation.id}|start`,
+        channelId: CHANNEL_ID,
+        conversation: { id: conversation.id },
+        from: { id: userId, name: '', role: 'user' },
+        membersAdded: [{ id: userId, name: '', role: 'user' }],
+        locale: 'fr-FR',
+        channelData: partner ? { partner: partner.id } : {},
+      }).catch((error: unknown) => options.logError('Direct Line : accueil impossible', error));
+      await awaitTurn(greeting);
+      sendJson(res, 201, grant(conversation));
+    }),
+  );
+
+  server.post(
+    `${DIRECT_LINE_PREFIX}/conversations/:conversationId/activities`,
+    route(async (req, res) => {
+      const conversation = authorize(req);
+      throttle(perConversationMessages, conversation.id, messages.tooManyMessages);
+      const parsed = incomingBody.safeParse(req.body);
+      if (!parsed.success) throw new HttpError(400, 'BadRequest', messages.invalidActivity);
+      const activity = parsed.data;
+      if ((activity.text?.length ?? 0) > limits.maxTextChars) {
+        throw new HttpError(413, 'MessageTooLong', messages.textTooLong(limits.maxTextChars));
+      }
+      const rawLength = (req as Request & { rawBody?: Buffer | string }).rawBody?.length ?? 0;
+      if (rawLength > limits.maxBodyBytes) {
+        throw new HttpError(413, 'PayloadTooLarge', messages.bodyTooLarge(limits.maxBodyBytes / 1024));
+      }
+      if (activity.type === 'typing') {
+        sendJson(res, 200, { id: `${conversation.id}|typing` });
+        return;
+      }
+      // A retry after a lost response (the widget resends what it did not see acknowledged).
+      const clientActivityId = activity.channelData?.clientActivityID;
+      const known = clientActivityId ? conversation.knownPost(clientActivityId) : undefined;
+      if (known) {
+        sendJson(res, 200, { id: known });
+        return;
+      }
+      if (conversation.queued >= limits.maxQueuedTurns) throw new HttpError(429, 'TooManyRequests', messages.tooManyMessages, 2);
+
+      const from = { id: conversation.userId, role: 'user' };
+      const common = {
+        type: activity.type,
+        ...(activity.text !== undefined ? { text: activity.text } : {}),
+        ...(activity.textFormat ? { textFormat: activity.textFormat } : {}),
+        ...(activity.value !== undefined ? { value: activity.value } : {}),
+        ...(activity.name ? { name: activity.name } : {}),
+        ...(activity.attachments ? { attachments: activity.attachments } : {}),
+        ...(activity.replyToId ? { replyToId: activity.replyToId } : {}),
+      };
+      // The echo: Web Chat waits for its own activity (matched by clientActivityID).
+      const id = conversation.append({
+        ...common,
+        timestamp: new Date(now()).toISOString(),
+        channelId: CHANNEL_ID,
+        conversation: { id: conversation.id },
+        from,
+        ...(activity.channelData ? { channelData: activity.channelData } : {}),
+      });
+      if (clientActivityId) conversation.rememberPost(clientActivityId, id);
+      const turn = runTurn(conversation, {
+        ...common,
+        id,
+        channelId: CHANNEL_ID,
+        conversation: { id: conversation.id },
+        from,
+        locale: 'fr-FR',
+        // The partner comes from the signed token, never from what the client says.
+        channelData: conversation.partnerId ? { partner: conversation.partnerId } : {},
+      } as IncomingActivity);
+      let failed = false;
+      const settled = turn.catch((error: unknown) => {
+        failed = true;
+        options.logError('Direct Line : tour du bot en échec', error);
+      });
+      await awaitTurn(settled);
+      if (failed) throw new HttpError(502, 'BotError', messages.botFailed);
+      sendJson(res, 200, { id });
+    }),
+  );
+
+  server.get(
+    `${DIRECT_LINE_PREFIX}/conversations/:conversationId/activities`,
+    route(async (req, res) => {
+      const conversation = authorize(req);
+      throttle(perConversationRequests, conversation.id, messages.tooManyRequests);
+      sendJson(res, 200, conversation.since(watermarkOf(req)));
+    }),
+  );
+
+  // Resume (directlinejs calls it when it is given a conversation id and a token).
+  server.get(
+    `${DIRECT_LINE_PREFIX}/conversations/:conversationId`,
+    route(async (req, res) => {
+      const conversation = authorize(req);
+      throttle(perConversationRequests, conversation.id, messages.tooManyRequests);
+      sendJson(res, 200, grant(conversation));
+    }),
+  );
+
+  server.post(
+    `${DIRECT_LINE_PREFIX}/tokens/refresh`,
+    route(async (req, res) => {
+      const claims = claimsOf(req);
+      const conversation = store.get(claims.conv);
+      if (!conversation) throw new HttpError(404, 'NotFound', messages.conversationGone);
+      checkOrigin(req, conversation.partnerId);
+      throttle(perConversationRequests, conversation.id, messages.tooManyRequests);
+      sendJson(res, 200, grant(conversation));
+    }),
+  );
+
+  // Public look of a partner's widget, readable from any page (nothing secret): the widget
+  // learns here whether its page may open a conversation, and can say so in French.
+  server.get(
+    `${DIRECT_LINE_PREFIX}/partners/:partnerId`,
+    route(async (req, res) => {
+      const id = String(req.params?.partnerId ?? '');
+      const config = partners.publicConfig(id);
+      if (!config) throw new HttpError(404, 'UnknownPartner', messages.unknownPartner);
+      const origin = header(req, 'origin');
+      sendJson(res, 200, { ...config, originAllowed: origin ? partners.allows(id, origin) : true });
+    }),
+  );
+
+  return { store, close: () => clearInterval(sweep) };
+}
+
+function watermarkOf(req: Request): number {
+  const value = Number.parseInt(queryParam(req, 'watermark') ?? '0', 10);
+  return Number.isFinite(value) && value >= 0 ? value : 0;
+}
+
+/** A bot reply as clients read it: plain JSON, the fields Direct Line clients use. */
+function toStored(reply: Partial<Activity>, conversationId: string, replyToId: string | undefined): Record<string, unknown> {
+  const keep = [
+    'type',
+    'text',
+    'textFormat',
+    'locale',
+    'speak',
+    'inputHint',
+    'suggestedActions',
+    'attachments',
+    'attachmentLayout',
+    'name',
+    'value',
+    'entities',
+    'channelData',
+  ] as const;
+  const stored: Record<string, unknown> = {};
+  for (const key of keep) if (reply[key] !== undefined) stored[key] = reply[key];
+  const timestamp = reply.timestamp instanceof Date ? reply.timestamp : new Date();
+  return {
+    ...stored,
+    timestamp: timestamp.toISOString(),
+    channelId: CHANNEL_ID,
+    conversation: { id: conversationId },
+    from: { id: reply.from?.id ?? 'aiguillage-bot', name: reply.from?.name ?? 'Aiguillage', role: 'bot' },
+    ...(replyToId ? { replyToId } : {}),
+  };
+}
