@@ -113,6 +113,7 @@ export function absenceOn(actor: Pick<Actor, 'absences'>, day: string): { from: 
 }
 
 /** Calendar day in France, where actors work: an absence ending "today" still counts today. */
+const parisDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' });
 export function parisDay(date: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
+  return parisDate.format(date);
 }

@@ -20,6 +20,7 @@ import { holderContext, type HolderContext } from './facts.js';
 import { loadRuleSet, RulesError, type RuleSet } from './load.js';
 import { renderReason } from './reason.js';
 import { RuleIndex, type PreparedRule } from './rule-index.js';
+import type { EventType } from './rule-schema.js';
 
 /** Referrals received by an actor this month (from the referrals store, later). */
 export type LoadOf = (actorId: string) => number | Promise<number>;
@@ -114,12 +115,14 @@ export async function createRouter(options: RouterOptions): Promise<Router> {
     const day = parisDay(routeOptions.now ?? options.now?.() ?? new Date());
     const loadOf = routeOptions.loadOf ?? options.loadOf ?? (() => 0);
 
-    const candidates = options.preindex === false ? [...current.index.all()] : current.index.candidates(holder.facts);
-    let matched: PreparedRule[] = [];
-    if (candidates.length) {
+    // Fallback rules run in a second engine, only when routing rules gave nothing.
+    const matching = async (type: EventType): Promise<PreparedRule[]> => {
+      const candidates = options.preindex === false ? current.index.all().filter((r) => r.type === type) : current.index.candidates(holder.facts, type);
+      if (candidates.length === 0) return [];
       const result = await createEngine(candidates).run({ ...holder.facts });
-      matched = result.results.map((r) => current.byId.get(r.name)!).sort(byPreference);
-    }
+      return result.results.map((r) => current.byId.get(r.name)!);
+    };
+    const matched = (await matching('refer')).sort(byPreference);
 
     const referrals: DecisionReferral[] = [];
     const skipped: SkippedCandidate[] = [];
@@ -149,7 +152,6 @@ export async function createRouter(options: RouterOptions): Promise<Router> {
     // Routing rules: one actor per slot, the first available in preference order.
     const slots = new Map<string, PreparedRule[]>();
     for (const rule of matched) {
-      if (rule.type !== 'refer') continue;
       const key = `${rule.params.tier}:${rule.params.slot ?? rule.id}`;
       slots.set(key, [...(slots.get(key) ?? []), rule]);
     }
@@ -178,7 +180,7 @@ export async function createRouter(options: RouterOptions): Promise<Router> {
     if (referrals.length === 0) {
       fallback = true;
       // Tiers order presentation, not recourse: fallbacks go by priority alone.
-      const fallbacks = matched.filter((r) => r.type === 'fallback').sort((a, b) => b.priority - a.priority || a.order - b.order);
+      const fallbacks = (await matching('fallback')).sort((a, b) => b.priority - a.priority || a.order - b.order);
       for (const rule of fallbacks) {
         const actor = set.actorsById.get(rule.params.actorId)!;
         const why = await unavailable(actor, false);

@@ -1,15 +1,15 @@
 // Pre-indexing: json-rules-engine evaluates every rule it holds (~12 µs each here), so each
 // decision's engine gets only the rules that can apply to the holder. A rule's necessary
 // conditions are read statically from its conditions tree: the places it requires (bucket key)
-// and the stage / sector / projectType / servedArea values it requires (guards). The analysis
+// and the stage / sector / projectType / servedArea values or needs it requires (guards). The analysis
 // is conservative: when unsure, the rule stays a candidate and the engine decides.
 import { Rule } from 'json-rules-engine';
 import type { RoutingFacts } from './facts.js';
 import type { LoadedRule } from './load.js';
-import type { Condition } from './rule-schema.js';
+import type { Condition, EventType } from './rule-schema.js';
 
 const PLACE_PREFIX: Record<string, string> = { commune: 'commune', epci: 'epci', departement: 'dep', region: 'region', territory: 'territory' };
-const GUARD_FACTS = ['stage', 'sector', 'projectType', 'servedArea'] as const;
+const GUARD_FACTS = ['stage', 'sector', 'projectType', 'servedArea', 'needs'] as const;
 type GuardFact = (typeof GUARD_FACTS)[number];
 
 /** Keys a holder must have (any of them) for the condition to possibly hold; null = no constraint. */
@@ -80,7 +80,9 @@ export class RuleIndex {
     for (const rule of rules) {
       const prepared: PreparedRule = {
         ...rule,
-        engineRule: new Rule({ name: rule.id, priority: rule.priority, conditions: rule.conditions as never, event: { type: rule.type, params: rule.params } }),
+        // Engine priority 1 for all: the router orders results itself, and each extra priority
+        // level costs the engine one more sequential promise round.
+        engineRule: new Rule({ name: rule.id, priority: 1, conditions: rule.conditions as never, event: { type: rule.type, params: rule.params } }),
         guards: GUARD_FACTS.flatMap((fact) => {
           const r = requirement(rule.conditions, guardKey(fact));
           return r ? [[fact, r] as [GuardFact, Set<string>]] : [];
@@ -101,11 +103,17 @@ export class RuleIndex {
     return this.prepared;
   }
 
-  /** Rules that may apply to these facts, in declaration order. */
-  candidates(facts: RoutingFacts): PreparedRule[] {
+  /** Rules of this event type that may apply to these facts, in declaration order. */
+  candidates(facts: RoutingFacts, type: EventType): PreparedRule[] {
     const found = new Set<PreparedRule>();
+    const holderKeys = (fact: GuardFact): string[] => {
+      const value = facts[fact];
+      return Array.isArray(value) ? value.map((v) => JSON.stringify(v)) : [JSON.stringify(value)];
+    };
+    const keys = new Map(GUARD_FACTS.map((f) => [f, holderKeys(f)]));
     const consider = (rule: PreparedRule) => {
-      for (const [fact, allowed] of rule.guards) if (!allowed.has(JSON.stringify(facts[fact]))) return;
+      if (rule.type !== type) return;
+      for (const [fact, allowed] of rule.guards) if (!keys.get(fact)!.some((k) => allowed.has(k))) return;
       found.add(rule);
     };
     for (const rule of this.anywhere) consider(rule);

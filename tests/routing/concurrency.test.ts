@@ -4,33 +4,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Engine } from 'json-rules-engine';
-import { NEEDS, PROJECT_TYPES, SECTORS, STAGES, type Profile } from '../../src/domain/profile.js';
 import { createRouter } from '../../src/routing/index.js';
-import { ACTORS_FILE, RULES_DIR, profileAt, testTerritory } from './helpers.js';
-
-const COMMUNES = ['44212', '44043', '44064', '44084', '44109', '44184', '35236', '44067', '85109', '53130', '49007', '75056', null];
-
-/** Deterministic pseudo-random profiles (no flakiness, many rule combinations). */
-export async function sampleProfiles(count: number, seed = 7): Promise<Profile[]> {
-  let state = seed;
-  const next = (n: number) => {
-    state = (state * 1103515245 + 12345) % 2 ** 31;
-    return state % n;
-  };
-  const profiles: Profile[] = [];
-  for (let i = 0; i < count; i += 1) {
-    const needs = NEEDS.filter(() => next(3) === 0);
-    profiles.push(
-      await profileAt(COMMUNES[next(COMMUNES.length)]!, {
-        stage: next(5) === 0 ? null : STAGES[next(STAGES.length)]!,
-        sector: SECTORS[next(SECTORS.length)]!,
-        projectType: next(4) === 0 ? null : PROJECT_TYPES[next(PROJECT_TYPES.length)]!,
-        needs,
-      }),
-    );
-  }
-  return profiles;
-}
+import { ACTORS_FILE, RULES_DIR, sampleProfiles, testTerritory } from './helpers.js';
 
 /** Start the i-th call a few microtasks after the previous ones, so that runs interleave. */
 async function staggered<T>(count: number, call: (i: number) => Promise<T>): Promise<T[]> {

@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { emptyProfile, type Profile } from '../../src/domain/profile.js';
+import { NEEDS, PROJECT_TYPES, SECTORS, STAGES, emptyProfile, type Profile } from '../../src/domain/profile.js';
 import type { TerritoryIndex } from '../../src/territory/types.js';
 import { loadTerritory } from './territory-fixture.js';
 
@@ -40,3 +40,28 @@ export function tempRuleSet(): { dir: string; rulesDir: string; actorsFile: stri
   cpSync(ACTORS_FILE, actorsFile);
   return { dir, rulesDir, actorsFile, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+const COMMUNES = ['44212', '44043', '44064', '44084', '44109', '44184', '35236', '44067', '85109', '53130', '49007', '75056', null];
+
+/** Deterministic pseudo-random profiles (no flakiness, many rule combinations). */
+export async function sampleProfiles(count: number, seed = 7): Promise<Profile[]> {
+  let state = seed;
+  const next = (n: number) => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    return state % n;
+  };
+  const profiles: Profile[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const needs = NEEDS.filter(() => next(3) === 0);
+    profiles.push(
+      await profileAt(COMMUNES[next(COMMUNES.length)]!, {
+        stage: next(5) === 0 ? null : STAGES[next(STAGES.length)]!,
+        sector: SECTORS[next(SECTORS.length)]!,
+        projectType: next(4) === 0 ? null : PROJECT_TYPES[next(PROJECT_TYPES.length)]!,
+        needs,
+      }),
+    );
+  }
+  return profiles;
+}
+
