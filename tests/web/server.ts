@@ -23,6 +23,8 @@ export interface Harness {
 
 export interface HarnessOptions {
   bot?: 'real' | 'echo' | 'auto';
+  /** A bot of the test's own (takes precedence over `bot`). */
+  logic?: Logic;
   limits?: Partial<DirectLineLimits>;
   host?: string;
   now?: () => number;
@@ -46,14 +48,14 @@ export class EchoBot extends ActivityHandler {
   }
 }
 
-type Logic = (context: TurnContext) => Promise<void>;
+export type Logic = (context: TurnContext) => Promise<void>;
 
 async function realBot(partnerName: (id: string) => string | undefined): Promise<Logic | undefined> {
   try {
     const { createBot } = await import('../../src/bot/index.js');
     const qualification = (await import('../../src/qualification/index.js')) as { warmUp?: () => void };
     qualification.warmUp?.();
-    const bot = createBot({ partnerName });
+    const bot = await createBot({ partnerName });
     return (context) => bot.run(context);
   } catch (error) {
     process.stderr.write(`(bot réel indisponible, bot écho utilisé : ${(error as Error).message.split('\n')[0]})\n`);
@@ -63,11 +65,11 @@ async function realBot(partnerName: (id: string) => string | undefined): Promise
 
 export async function startServer(options: HarnessOptions = {}): Promise<Harness> {
   const partners = loadPartners();
-  const wanted = options.bot ?? 'auto';
+  const wanted = options.logic ? 'echo' : (options.bot ?? 'auto');
   const real = wanted === 'echo' ? undefined : await realBot((id) => partners.greetingName(id));
   if (wanted === 'real' && !real) throw new Error('bot réel indisponible');
   const echo = new EchoBot();
-  const logic: Logic = real ?? ((context) => echo.run(context));
+  const logic: Logic = options.logic ?? real ?? ((context) => echo.run(context));
   const adapter = new InProcessAdapter(logic);
   let channel: DirectLineChannel | undefined;
   const server = createBotServer({
