@@ -7,7 +7,9 @@ import { RuleIndex } from '../../src/routing/rule-index.js';
 import type { LoadedRule } from '../../src/routing/load.js';
 import type { RoutingFacts } from '../../src/routing/facts.js';
 import type { Condition } from '../../src/routing/rule-schema.js';
-import { rulesJsonSchema } from '../../src/routing/rule-schema.js';
+import { ruleSchema, rulesJsonSchema } from '../../src/routing/rule-schema.js';
+import { FACTS } from '../../src/routing/facts.js';
+import { PLACEHOLDERS } from '../../src/routing/reason.js';
 import { ACTORS_FILE, RULES_DIR, sampleProfiles, testTerritory } from './helpers.js';
 
 test('decisions are identical with and without pre-indexing (300 varied profiles)', async () => {
@@ -50,4 +52,16 @@ test('static analysis is conservative: any / not / negative operators keep a rul
 
 test('rules/rules.schema.json is in sync with the zod schema (npm run --silent cli -- validate-rules --write-schema)', () => {
   assert.deepEqual(JSON.parse(readFileSync(`${RULES_DIR}/rules.schema.json`, 'utf8')), rulesJsonSchema());
+});
+
+test('rules/README.md documents every fact, value and reason variable, and its example rule is valid', () => {
+  const readme = readFileSync(`${RULES_DIR}/README.md`, 'utf8');
+  for (const [name, spec] of Object.entries(FACTS)) {
+    assert.ok(readme.includes(`| \`${name}\` |`), `fait non documenté : ${name}`);
+    for (const v of spec.values ?? []) assert.ok(readme.includes(`\`${v}\``), `valeur non documentée : ${name}=${v}`);
+  }
+  for (const p of Object.keys(PLACEHOLDERS)) assert.ok(readme.includes(`\`{${p}}\``), `variable non documentée : {${p}}`);
+  const example = /```json\n(\{\n  "name"[\s\S]*?)\n```/.exec(readme)?.[1];
+  assert.ok(example, 'exemple de règle introuvable');
+  assert.equal(ruleSchema.safeParse(JSON.parse(example)).success, true);
 });
