@@ -1,0 +1,244 @@
+// Every e-mail Aiguillage sends, in French. Pure: the caller passes the records, the actors and
+// the signed links. Coordinator alerts carry references only, never a holder's data.
+import type { Actor } from '../domain/actor.js';
+import { NEED_LABELS, PROJECT_TYPE_LABELS, SECTOR_LABELS, STAGE_LABELS } from '../domain/profile.js';
+import {
+  DECLINE_REASON_LABELS,
+  STATUS_LABELS,
+  type ContactChannel,
+  type Referral,
+  type ReferralAction,
+} from '../domain/referral.js';
+import { render, type Block, type MailContent } from './render.js';
+
+const dateFormat = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'Europe/Paris' });
+export const frenchDate = (date: Date | string): string => dateFormat.format(typeof date === 'string' ? new Date(date) : date);
+const addDays = (date: Date | string, days: number) => new Date(new Date(date).getTime() + days * 86_400_000);
+
+const CHANNEL_LABELS: Record<ContactChannel, string> = {
+  email: 'par courriel',
+  phone: 'par téléphone',
+  any: 'par téléphone ou par courriel',
+};
+
+export const LINK_LABELS: Record<Exclude<ReferralAction, 'expire'>, string> = {
+  take_care: 'Je prends en charge cette demande',
+  decline: 'Ce n’est pas pour nous (motif, et si possible la bonne structure)',
+  done: 'L’accompagnement est engagé',
+  done_no_help: 'Clore sans suite',
+  unreachable: 'Le porteur est injoignable',
+};
+
+export type ActionLinks = Partial<Record<Exclude<ReferralAction, 'expire'>, string>>;
+
+function linkBlock(title: string, links: ActionLinks): Block {
+  const items = (Object.keys(LINK_LABELS) as (keyof ActionLinks)[])
+    .filter((a) => links[a])
+    .map((a) => ({ label: LINK_LABELS[a], url: links[a]! }));
+  return { kind: 'links', title, items };
+}
+
+function projectItems(r: Referral): string[] {
+  const p = r.profile;
+  const place = [p.commune ? `${p.commune.nom} (${p.commune.code})` : null, p.epci?.nom ?? null, p.departement ? `département ${p.departement}` : null]
+    .filter(Boolean)
+    .join(' — ');
+  return [
+    `Stade : ${p.stage ? STAGE_LABELS[p.stage] : 'non précisé'}`,
+    `Secteur : ${p.sector ? SECTOR_LABELS[p.sector] : 'non précisé'}`,
+    `Forme : ${p.projectType ? PROJECT_TYPE_LABELS[p.projectType] : 'non précisée'}`,
+    `Besoins : ${p.needs.length ? p.needs.map((n) => NEED_LABELS[n]).join(', ') : 'non précisés'}`,
+    `Lieu : ${place || 'non précisé'}`,
+    ...(r.partnerId ? [`Arrivé par le site partenaire : ${r.partnerId}`] : []),
+  ];
+}
+
+function contactItems(r: Referral): string[] {
+  const c = r.contact;
+  if (!c) return ['Coordonnées effacées à la demande du porteur ou anonymisées.'];
+  return [
+    `Nom : ${c.name}`,
+    ...(c.email ? [`Courriel : ${c.email}`] : []),
+    ...(c.phone ? [`Téléphone : ${c.phone}`] : []),
+    `Préférence : ${CHANNEL_LABELS[c.channel]}${c.preferredTime ? `, ${c.preferredTime}` : ''}`,
+  ];
+}
+
+export interface PreviousAttempt {
+  actorName: string;
+  createdAt: string;
+  status: Referral['status'];
+  declineReason?: string | null;
+}
+
+function previousItems(previous: PreviousAttempt[]): string[] {
+  return previous.map((p) => {
+    const why = p.declineReason ? ` : ${DECLINE_REASON_LABELS[p.declineReason as keyof typeof DECLINE_REASON_LABELS] ?? p.declineReason}` : '';
+    return `${p.actorName}, saisie le ${frenchDate(p.createdAt)} — ${STATUS_LABELS[p.status]}${why}`;
+  });
+}
+
+export interface ActorMailInput {
+  referral: Referral;
+  actor: Pick<Actor, 'name'>;
+  links: ActionLinks;
+  linksValidUntil: Date;
+  expireDays: number;
+  previous?: PreviousAttempt[];
+}
+
+function actorBody(input: ActorMailInput, intro: Block[]): Block[] {
+  const r = input.referral;
+  const promised = addDays(r.createdAt, r.promisedDays);
+  return [
+    ...intro,
+    {
+      kind: 'list',
+      items: [
+        `Référence : ${r.id}`,
+        `Reçue le : ${frenchDate(r.createdAt)}`,
+        `Délai de recontact annoncé au porteur : ${r.promisedDays} jours, soit d’ici le ${frenchDate(promised)}`,
+      ],
+    },
+    { kind: 'list', title: 'Le projet', items: projectItems(r) },
+    { kind: 'list', title: 'Pourquoi vous', items: [r.reason, `Règle ${r.ruleId}, version des règles ${r.decision.rulesVersion}`] },
+    ...(input.previous?.length ? [{ kind: 'list', title: 'Déjà tenté', items: previousItems(input.previous) } as Block] : []),
+    { kind: 'list', title: 'Le porteur de projet', items: contactItems(r) },
+    ...(r.consent
+      ? [{ kind: 'p', text: `Ces coordonnées vous sont transmises avec l’accord du porteur (recueilli le ${frenchDate(r.consent.at)}), pour cet accompagnement seulement.` } as Block]
+      : []),
+    linkBlock('Votre réponse, sans compte : un clic, puis une confirmation', input.links),
+    {
+      kind: 'p',
+      text: `Ces liens sont valables jusqu’au ${frenchDate(input.linksValidUntil)}. Sans réponse dans les ${input.expireDays} jours suivant l’envoi, la demande sera confiée à une autre structure.`,
+    },
+  ];
+}
+
+export function actorNewReferral(input: ActorMailInput): MailContent {
+  const r = input.referral;
+  const place = r.profile.commune?.nom ?? r.profile.epci?.nom;
+  const sector = r.profile.sector ? SECTOR_LABELS[r.profile.sector].toLowerCase() : 'de l’ESS';
+  const subject = `Nouvelle orientation ${r.id} : projet ${sector}${place ? ` à ${place}` : ''}`;
+  return render(
+    subject,
+    actorBody(input, [
+      { kind: 'p', text: 'Bonjour,' },
+      {
+        kind: 'p',
+        text: input.previous?.length
+          ? `Aiguillage vous confie la demande d’un porteur de projet de l’économie sociale et solidaire qui souhaite être accompagné par ${input.actor.name}. Une première structure n’a pas pu y donner suite : l’historique figure ci-dessous.`
+          : `Aiguillage vous adresse un porteur de projet de l’économie sociale et solidaire qui souhaite être accompagné par ${input.actor.name}.`,
+      },
+    ]),
+  );
+}
+
+export function actorReminder(input: ActorMailInput & { reminder: number }): MailContent {
+  const r = input.referral;
+  return render(
+    `Relance : l’orientation ${r.id} attend votre réponse`,
+    actorBody(input, [
+      { kind: 'p', text: 'Bonjour,' },
+      {
+        kind: 'p',
+        text: `Nous vous avons transmis le ${frenchDate(r.createdAt)} la demande ci-dessous, qui attend toujours votre réponse (relance n° ${input.reminder}). Pouvez-vous indiquer si vous la prenez en charge ?`,
+      },
+    ]),
+  );
+}
+
+export function actorCheckIn(input: { referral: Referral; actor: Pick<Actor, 'name'>; links: ActionLinks; linksValidUntil: Date }): MailContent {
+  const r = input.referral;
+  return render(`Point d’étape : orientation ${r.id}`, [
+    { kind: 'p', text: 'Bonjour,' },
+    {
+      kind: 'p',
+      text: `${input.actor.name} a pris en charge l’orientation ${r.id} le ${frenchDate(r.statusAt)}. Où en est l’accompagnement ? Un clic suffit pour nous le dire.`,
+    },
+    { kind: 'list', title: 'Le projet', items: projectItems(r) },
+    { kind: 'list', title: 'Le porteur de projet', items: contactItems(r) },
+    linkBlock('Suite donnée', input.links),
+    { kind: 'p', text: `Ces liens sont valables jusqu’au ${frenchDate(input.linksValidUntil)}.` },
+  ]);
+}
+
+function actorPresentation(actor: Pick<Actor, 'name' | 'website' | 'offer'>, promisedDays: number, createdAt: string): string[] {
+  return [
+    `${actor.name} vous recontactera d’ici le ${frenchDate(addDays(createdAt, promisedDays))} (sous ${promisedDays} jours).`,
+    actor.offer,
+    ...(actor.website ? [`Site : ${actor.website}`] : []),
+  ];
+}
+
+export function holderConfirmation(input: {
+  reference: string;
+  name: string;
+  referrals: { referral: Referral; actor: Pick<Actor, 'name' | 'website' | 'offer'> }[];
+  anonymiseAfterMonths: number;
+}): MailContent {
+  const first = input.referrals[0]!.referral;
+  const several = input.referrals.length > 1;
+  return render(`Votre demande d’accompagnement ${input.reference} est transmise`, [
+    { kind: 'p', text: `Bonjour ${input.name},` },
+    {
+      kind: 'p',
+      text: `Votre demande a bien été transmise. Votre référence : ${input.reference}. Gardez-la : elle vous sera demandée pour toute question sur votre demande.`,
+    },
+    ...input.referrals.map(({ referral, actor }) => ({ kind: 'list', items: actorPresentation(actor, referral.promisedDays, referral.createdAt) }) as Block),
+    {
+      kind: 'p',
+      text: `Sans nouvelles de ${several ? 'leur' : 'sa'} part d’ici là, nous ${several ? 'les' : 'la'} relançons ; si la demande ne peut pas être suivie, elle sera confiée à une autre structure et nous vous préviendrons.`,
+    },
+    {
+      kind: 'p',
+      text: `Vos coordonnées ont été transmises, avec votre accord donné le ${frenchDate(first.consent?.at ?? first.createdAt)}, ${several ? 'à ces structures' : 'à cette structure'} seulement, et, si besoin, à la structure qui prendrait le relais. Elles seront anonymisées ${input.anonymiseAfterMonths} mois après la fin de l’accompagnement. Pour les consulter ou les faire effacer, écrivez-nous en indiquant votre référence.`,
+    },
+  ]);
+}
+
+export function holderTakenCare(input: { referral: Referral; actor: Pick<Actor, 'name' | 'website'> }): MailContent {
+  const r = input.referral;
+  const how = r.contact ? CHANNEL_LABELS[r.contact.channel] : '';
+  return render(`${input.actor.name} a pris en charge votre demande ${r.reference}`, [
+    { kind: 'p', text: `Bonjour${r.contact ? ` ${r.contact.name}` : ''},` },
+    {
+      kind: 'p',
+      text: `Bonne nouvelle : ${input.actor.name} a pris en charge votre demande (référence ${r.reference}) et va vous contacter ${how}${r.contact?.preferredTime ? `, ${r.contact.preferredTime}` : ''}.`,
+    },
+    ...(input.actor.website ? [{ kind: 'p', text: `Site de la structure : ${input.actor.website}` } as Block] : []),
+  ]);
+}
+
+export function holderEscalated(input: {
+  referral: Referral;
+  previousActorName: string;
+  why: 'expired' | 'declined';
+  targets: { referral: Referral; actor: Pick<Actor, 'name' | 'website' | 'offer'> }[];
+}): MailContent {
+  const r = input.referral;
+  const why =
+    input.why === 'expired' ? `${input.previousActorName} n’a pas pu répondre à temps à votre demande` : `${input.previousActorName} ne peut pas suivre votre demande`;
+  return render(`Votre demande ${r.reference} est confiée à une autre structure`, [
+    { kind: 'p', text: `Bonjour${r.contact ? ` ${r.contact.name}` : ''},` },
+    { kind: 'p', text: `${why}. Nous l’avons confiée, avec votre accord initial, à :` },
+    ...input.targets.map(({ referral, actor }) => ({ kind: 'list', items: actorPresentation(actor, referral.promisedDays, referral.createdAt) }) as Block),
+    { kind: 'p', text: `Votre référence reste ${r.reference}.` },
+  ]);
+}
+
+export const COORDINATOR_ALERTS = {
+  expired: 'expirée sans réponse',
+  escalated: 'confiée au niveau suivant',
+  suggested_actor: 'déclinée avec une structure suggérée : à vérifier',
+  no_target: 'plus aucune structure disponible : à reprendre à la main',
+} as const;
+export type CoordinatorAlert = keyof typeof COORDINATOR_ALERTS;
+
+export function coordinatorAlert(input: { id: string; actorId: string; kinds: CoordinatorAlert[]; details: string[] }): MailContent {
+  return render(`[Aiguillage] Orientation ${input.id} : ${input.kinds.map((k) => COORDINATOR_ALERTS[k]).join(', ')}`, [
+    { kind: 'p', text: 'Bonjour,' },
+    { kind: 'list', items: [`Orientation : ${input.id}`, `Structure : ${input.actorId}`, ...input.details] },
+    { kind: 'p', text: 'Le détail est dans le back-office (ce message ne contient aucune donnée personnelle).' },
+  ]);
+}

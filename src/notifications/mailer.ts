@@ -1,0 +1,95 @@
+// Sends the persisted queue. A message leaves the queue only through a durable receipt, after
+// the transport accepted it; a failure is retried with exponential backoff, never dropped.
+// Messages without recipient are coordinator notes (no ADMIN_EMAIL): written to the outbox.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { QueuedMail, ReferralStore } from '../store/index.js';
+import { writeFileAtomic } from '../store/index.js';
+import type { MailTransport } from './transport.js';
+
+export interface MailerOptions {
+  store: Pick<ReferralStore, 'mails' | 'commit'>;
+  transport: MailTransport;
+  outboxDir: string;
+  now?: () => Date;
+  /** First retry after baseMs, doubling up to maxMs (defaults: 30 s, 6 h). */
+  backoff?: { baseMs?: number; maxMs?: number };
+  log?: (message: string) => void;
+}
+
+export interface FlushReport {
+  sent: number;
+  failed: number;
+  notes: number;
+}
+
+/** A code safe to log and store: never the server's text, which may quote an address. */
+export function errorCode(error: unknown): string {
+  const e = error as { code?: unknown; responseCode?: unknown };
+  const parts = [typeof e?.code === 'string' ? e.code : 'ERREUR', typeof e?.responseCode === 'number' ? String(e.responseCode) : null];
+  return parts.filter(Boolean).join(' ');
+}
+
+export class Mailer {
+  private running: Promise<FlushReport> | undefined;
+  private readonly now: () => Date;
+  private readonly baseMs: number;
+  private readonly maxMs: number;
+
+  constructor(private readonly options: MailerOptions) {
+    this.now = options.now ?? (() => new Date());
+    this.baseMs = options.backoff?.baseMs ?? 30_000;
+    this.maxMs = options.backoff?.maxMs ?? 6 * 3_600_000;
+  }
+
+  get transportKind(): MailTransport['kind'] {
+    return this.options.transport.kind;
+  }
+
+  /** Sends what is due; concurrent calls share one run, so nothing is sent twice in parallel. */
+  flush(): Promise<FlushReport> {
+    this.running ??= this.run().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async run(): Promise<FlushReport> {
+    const report: FlushReport = { sent: 0, failed: 0, notes: 0 };
+    const { store, transport, log } = this.options;
+    for (const due of store.mails.due(this.now())) {
+      const mail = await store.mails.get(due.id);
+      if (!mail) continue;
+      try {
+        if (mail.to.length === 0) {
+          await this.writeNote(mail);
+          report.notes += 1;
+        } else {
+          await transport.send({ queueId: mail.id, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
+          report.sent += 1;
+        }
+      } catch (error) {
+        const attempts = mail.attempts + 1;
+        const delay = Math.min(this.maxMs, this.baseMs * 2 ** (attempts - 1));
+        const code = errorCode(error);
+        await store.commit({
+          requeue: [{ ...mail, attempts, lastError: code, nextAttemptAt: new Date(this.now().getTime() + delay).toISOString() }],
+        });
+        log?.(`courriel ${mail.id} : échec de l’envoi (${code}, tentative ${attempts}), nouvel essai dans ${Math.round(delay / 1000)} s`);
+        report.failed += 1;
+        continue;
+      }
+      // A crash right here resends once with the same Message-ID: the receiver can drop it.
+      await store.commit({ delivered: [{ id: mail.id, at: this.now() }] });
+    }
+    return report;
+  }
+
+  private async writeNote(mail: QueuedMail): Promise<void> {
+    const dir = join(this.options.outboxDir, 'coordination');
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await writeFileAtomic(join(dir, `${mail.id}.txt`), `${mail.subject}\n\n${mail.text}`);
+  }
+
+  close(): void {
+    this.options.transport.close();
+  }
+}

@@ -1,0 +1,722 @@
+// Referral use cases: create (idempotent per conversation, confirmed after the durable write),
+// status transitions (DESIGN.md §3), decline with a reason and a suggested actor, escalation to
+// the next tier, follow-up (reminders, expiry, check-ins), anonymisation and a holder's rights.
+// Each use case commits its records and the e-mails it owes in one atomic write.
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { Actor } from '../domain/actor.js';
+import { routingDecisionSchema, type DecisionReferral } from '../domain/decision.js';
+import { profileSchema } from '../domain/profile.js';
+import {
+  ACTION_LABELS,
+  DECLINE_REASONS,
+  IMPLICIT_TAKE_CARE,
+  STATUS_LABELS,
+  TIER_ORDER,
+  TRANSITIONS,
+  contactSchema,
+  isClosed,
+  type DeclineReason,
+  type HistoryEntry,
+  type Referral,
+  type ReferralAction,
+  type ReferralStatus,
+  type ReferralTier,
+} from '../domain/referral.js';
+import {
+  actorCheckIn,
+  actorNewReferral,
+  actorReminder,
+  coordinatorAlert,
+  frenchDate,
+  holderConfirmation,
+  holderEscalated,
+  holderTakenCare,
+  type ActionLinks,
+  type CoordinatorAlert,
+  type PreviousAttempt,
+} from '../notifications/compose.js';
+import type { MailContent } from '../notifications/render.js';
+import { KeyedLock, type ConversationStore, type QueuedMail, type ReferralStore, type StoreItems } from '../store/index.js';
+import type { ActorDirectory } from './actors.js';
+import { ReferralError } from './errors.js';
+import { newReference, referralId } from './ids.js';
+import { DEFAULT_POLICY, monthsBefore, type FollowUpPolicy } from './policy.js';
+import type { LinkAction, LinkSigner } from './tokens.js';
+import { addWorkingDays } from './workingDays.js';
+
+const DAY = 86_400_000;
+
+export const createReferralInputSchema = z.object({
+  conversationId: z.string().min(1).max(200),
+  partnerId: z.string().min(1).max(100).nullable().default(null),
+  profile: profileSchema,
+  decision: routingDecisionSchema,
+  consent: z.object({ textVersion: z.string().min(1).max(60), at: z.coerce.date().optional() }),
+  contact: contactSchema,
+});
+export type CreateReferralInput = z.input<typeof createReferralInputSchema>;
+
+export interface CreatedReferral {
+  id: string;
+  actorId: string;
+  actorName: string;
+  tier: ReferralTier;
+  promisedDays: number;
+  status: ReferralStatus;
+}
+
+export interface CreateReferralResult {
+  /** The number the holder is given (`AIG-7K3F-Q2`). */
+  reference: string;
+  /** False when the conversation already had its referral (double submit): nothing new. */
+  created: boolean;
+  referrals: CreatedReferral[];
+  /** Longest promised call-back delay among the actors, in days: what the bot can promise. */
+  promisedDays: number;
+  holderEmailQueued: boolean;
+}
+
+export interface DeclineInput {
+  reason: DeclineReason;
+  /** Actor id the request should go to, in the decliner's opinion. */
+  shouldGoTo?: string | null;
+  comment?: string | null;
+}
+
+export interface FollowUpReport {
+  reminded: number;
+  expired: number;
+  checkedIn: number;
+  errors: number;
+}
+
+export interface HolderExport {
+  reference: string;
+  exportedAt: string;
+  referrals: Referral[];
+  conversations: StoreItems;
+  pendingEmails: { id: string; kind: string; attempts: number }[];
+}
+
+export interface ErasureReport {
+  reference: string;
+  referrals: number;
+  conversations: number;
+  discardedEmails: number;
+  outboxFiles: number;
+}
+
+export interface ReferralServiceOptions {
+  store: ReferralStore;
+  actors: ActorDirectory;
+  signer: LinkSigner;
+  /** Base of the links in e-mails (PUBLIC_URL). */
+  publicUrl: string;
+  conversations?: ConversationStore;
+  now?: () => Date;
+  policy?: Partial<FollowUpPolicy>;
+  /** Coordinators' address; without it, alerts become notes in the outbox. */
+  adminEmail?: string;
+  /** Deletes files that hold a request's personal data outside the store (outbox copies). */
+  purgeFiles?: (reference: string) => Promise<number>;
+  log?: (message: string) => void;
+}
+
+interface Target {
+  actor: Actor;
+  tier: ReferralTier;
+  ruleId: string;
+  reason: string;
+}
+
+interface Plan {
+  records: Referral[];
+  mails: QueuedMail[];
+}
+
+const ACTIVE_OR_CONCLUDED: readonly ReferralStatus[] = ['pending', 'taking_care', 'done', 'done_no_help', 'unreachable'];
+const referenceOf = (id: string) => id.replace(/-\d+$/, '');
+
+export class ReferralService {
+  readonly policy: FollowUpPolicy;
+  private readonly lock = new KeyedLock();
+  private readonly reservedReferences = new Set<string>();
+  private readonly now: () => Date;
+
+  constructor(private readonly options: ReferralServiceOptions) {
+    this.policy = { ...DEFAULT_POLICY, ...options.policy };
+    this.now = options.now ?? (() => new Date());
+  }
+
+  // ── reading ────────────────────────────────────────────────────────────────
+
+  get(id: string): Promise<Referral | undefined> {
+    return this.options.store.referrals.get(id);
+  }
+
+  byReference(reference: string): Promise<Referral[]> {
+    return this.options.store.referrals.byReference(reference);
+  }
+
+  // ── creation ───────────────────────────────────────────────────────────────
+
+  async create(raw: CreateReferralInput): Promise<CreateReferralResult> {
+    const parsed = createReferralInputSchema.safeParse(raw);
+    if (!parsed.success) {
+      const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'demande'} : ${i.message}`).join(' ; ');
+      throw new ReferralError('invalid_input', `Demande d’orientation invalide — ${detail}`);
+    }
+    const input = parsed.data;
+    return this.lock.run(`conversation:${input.conversationId}`, async () => {
+      const existing = await this.options.store.referrals.byConversation(input.conversationId);
+      // Double submit: the records and their e-mails were committed together, nothing is owed.
+      if (existing.length > 0) return this.result(existing, false);
+      const now = this.now();
+      const targets = this.firstTargets(input.decision.referrals);
+      const reference = newReference((r) => this.reservedReferences.has(r) || this.options.store.referrals.referenceExists(r));
+      this.reservedReferences.add(reference);
+      try {
+        const at = now.toISOString();
+        const records = targets.map((target, i): Referral => ({
+          id: referralId(reference, i + 1),
+          reference,
+          version: 1,
+          createdAt: at,
+          updatedAt: at,
+          partnerId: input.partnerId,
+          conversationId: input.conversationId,
+          profile: input.profile,
+          decision: { rulesVersion: input.decision.rulesVersion, fallback: input.decision.fallback, referrals: input.decision.referrals },
+          actorId: target.actor.id,
+          actorName: target.actor.name,
+          tier: target.tier,
+          ruleId: target.ruleId,
+          reason: target.reason,
+          escalatedFrom: null,
+          promisedDays: target.actor.recontactDays,
+          consent: { textVersion: input.consent.textVersion, at: (input.consent.at ?? now).toISOString() },
+          contact: input.contact,
+          status: 'pending',
+          statusAt: at,
+          closedAt: null,
+          decline: null,
+          review: null,
+          followUp: { reminders: 0, checkIns: 0 },
+          erasedAt: null,
+          anonymisedAt: null,
+          history: [entry(now, 'create', 'holder', null, 'pending', `règle ${target.ruleId}`, null)],
+        }));
+        const mails = this.creationMails(records, now);
+        // Confirmed only once on disk: records and the e-mails they owe, in one append.
+        await this.options.store.commit({ referrals: records, enqueue: mails });
+        this.options.log?.(`orientation ${reference} créée (${records.map((r) => `${r.id} → ${r.actorId}`).join(', ')})`);
+        return this.result(records, true);
+      } finally {
+        this.reservedReferences.delete(reference);
+      }
+    });
+  }
+
+  private result(records: Referral[], created: boolean): CreateReferralResult {
+    const first = records.filter((r) => r.escalatedFrom === null);
+    const shown = first.length ? first : records;
+    return {
+      reference: records[0]!.reference,
+      created,
+      referrals: shown.map((r) => ({ id: r.id, actorId: r.actorId, actorName: r.actorName, tier: r.tier, promisedDays: r.promisedDays, status: r.status })),
+      promisedDays: Math.max(...shown.map((r) => r.promisedDays)),
+      holderEmailQueued: this.options.store.mails.known(`${records[0]!.reference}.holder-confirm`),
+    };
+  }
+
+  /** The decision's first tier with known actors; the network head when none is known. */
+  private firstTargets(referrals: DecisionReferral[]): Target[] {
+    for (const tier of ['local', 'expert'] as const) {
+      const targets = referrals
+        .filter((d) => d.tier === tier)
+        .map((d) => ({ d, actor: this.options.actors.actorById(d.actorId) }))
+        .filter((x): x is { d: DecisionReferral; actor: Actor } => x.actor !== undefined)
+        .map(({ d, actor }) => ({ actor, tier, ruleId: d.ruleId, reason: d.reason }));
+      if (targets.length) return targets;
+    }
+    const network = this.networkTarget();
+    if (!network) throw new ReferralError('no_target', 'Aucune structure connue pour cette orientation : vérifiez l’annuaire des accompagnateurs.');
+    return [network];
+  }
+
+  private networkTarget(): Target | undefined {
+    const actor = this.options.actors.actorById(this.policy.networkActorId);
+    if (!actor) return undefined;
+    return {
+      actor,
+      tier: 'reseau',
+      ruleId: 'escalade',
+      reason: `${actor.name}, tête de réseau régionale de l’ESS, étudie les demandes qu’aucune structure n’a pu suivre et oriente le porteur.`,
+    };
+  }
+
+  private creationMails(records: Referral[], now: Date): QueuedMail[] {
+    const mails = records.flatMap((r) => this.actorNewMail(r, now, []));
+    const first = records[0]!;
+    if (first.contact?.email) {
+      const content = holderConfirmation({
+        reference: first.reference,
+        name: first.contact.name,
+        referrals: records.map((referral) => ({ referral, actor: this.actorOf(referral) })),
+        anonymiseAfterMonths: this.policy.anonymiseAfterMonths,
+      });
+      mails.push(this.mail(`${first.reference}.holder-confirm`, first.reference, 'holder-confirm', [first.contact.email], content, now));
+    }
+    return mails;
+  }
+
+  // ── transitions ────────────────────────────────────────────────────────────
+
+  /**
+   * Applies an action; `by` is `actor:<id>`, `system`, `coordinator:<who>` or `holder`.
+   * `decline` needs a reason from DECLINE_REASONS (use `decline()` to suggest an actor).
+   */
+  async transition(id: string, action: ReferralAction, by: string, reason?: string): Promise<Referral> {
+    if (action === 'decline') {
+      if (!DECLINE_REASONS.includes(reason as DeclineReason)) {
+        throw new ReferralError('invalid_input', `Motif de refus inconnu : choisissez parmi ${DECLINE_REASONS.join(', ')}.`);
+      }
+      return this.decline(id, { reason: reason as DeclineReason }, by);
+    }
+    return this.mutate(id, (record, dossier, now) => {
+      const updated = applyAction(record, action, by, reason ?? null, now);
+      const plan: Plan = { records: [updated], mails: [] };
+      const tookCare = record.status === 'pending' && (action === 'take_care' || IMPLICIT_TAKE_CARE.includes(action));
+      if (tookCare) plan.mails.push(...this.takenCareMails(updated, now));
+      if (action === 'expire') return this.followOn(plan, dossier, updated, 'expired', now);
+      return plan;
+    });
+  }
+
+  async decline(id: string, input: DeclineInput, by: string): Promise<Referral> {
+    if (!DECLINE_REASONS.includes(input.reason)) {
+      throw new ReferralError('invalid_input', `Motif de refus inconnu : choisissez parmi ${DECLINE_REASONS.join(', ')}.`);
+    }
+    const shouldGoTo = input.shouldGoTo || null;
+    if (shouldGoTo && !this.options.actors.actorById(shouldGoTo)) {
+      throw new ReferralError('unknown_actor', `Structure suggérée inconnue : « ${shouldGoTo} ».`);
+    }
+    const comment = input.comment?.trim().slice(0, 500) || null;
+    return this.mutate(id, (record, dossier, now) => {
+      const updated = applyAction(record, 'decline', by, input.reason, now);
+      updated.decline = { reason: input.reason, shouldGoTo: shouldGoTo === record.actorId ? null : shouldGoTo, comment };
+      return this.followOn({ records: [updated], mails: [] }, dossier, updated, 'declined', now);
+    });
+  }
+
+  /** A coordinator sends the request to an actor of their choice (after a review, typically). */
+  async reroute(id: string, actorId: string, by: string): Promise<Referral> {
+    const actor = this.options.actors.actorById(actorId);
+    if (!actor) throw new ReferralError('unknown_actor', `Structure inconnue : « ${actorId} ».`);
+    return this.mutate(id, (record, dossier, now) => {
+      if (!isClosed(record.status) || record.status === 'done') {
+        throw new ReferralError('invalid_transition', `L’orientation ${id} est « ${STATUS_LABELS[record.status]} » : seule une orientation déclinée ou expirée peut être réorientée.`);
+      }
+      if (dossier.some((r) => r.actorId === actorId && !isClosed(r.status))) {
+        throw new ReferralError('invalid_transition', `La demande ${record.reference} est déjà en cours chez ${actor.name}.`);
+      }
+      const tier: ReferralTier = actor.role;
+      const source = bump(record, now);
+      source.review = null;
+      const plan: Plan = { records: [source], mails: [] };
+      const target: Target = { actor, tier, ruleId: 'coordination', reason: `Orientation confiée par la coordination d’Aiguillage à ${actor.name}.` };
+      this.addFollowOn(plan, dossier, source, [target], 'reroute', by, now);
+      return plan;
+    });
+  }
+
+  private async mutate(id: string, change: (record: Referral, dossier: Referral[], now: Date) => Plan): Promise<Referral> {
+    return this.lock.run(`reference:${referenceOf(id)}`, async () => {
+      const record = await this.options.store.referrals.get(id);
+      if (!record) throw new ReferralError('not_found', `Orientation ${id} introuvable.`);
+      const dossier = await this.options.store.referrals.byReference(record.reference);
+      const plan = change(structuredClone(record), dossier, this.now());
+      if (plan.records.length === 0) return record; // nothing to do after all
+      await this.options.store.commit({ referrals: plan.records, enqueue: plan.mails });
+      const updated = plan.records.find((r) => r.id === id)!;
+      const created = plan.records.filter((r) => r.version === 1).map((r) => r.id);
+      this.options.log?.(`orientation ${id} : ${STATUS_LABELS[updated.status]}${created.length ? `, confiée ensuite à ${created.join(', ')}` : ''}`);
+      return updated;
+    });
+  }
+
+  /** What follows a decline or an expiry: re-routing, escalation, or a coordinator's review. */
+  private followOn(plan: Plan, dossier: Referral[], closing: Referral, cause: 'expired' | 'declined', now: Date): Plan {
+    const alerts: CoordinatorAlert[] = cause === 'expired' ? ['expired'] : [];
+    const details: string[] = [];
+    const tried = new Set(dossier.map((r) => r.actorId));
+    const suggested = closing.decline?.shouldGoTo ?? null;
+
+    if (suggested) {
+      const nextTier = nextTierOf(closing.tier);
+      const inNextTier =
+        closing.decision.referrals.some((d) => d.actorId === suggested && d.tier === nextTier) ||
+        (nextTier === 'reseau' && suggested === this.policy.networkActorId);
+      const actor = this.options.actors.actorById(suggested);
+      if (inNextTier && actor?.active && !tried.has(suggested)) {
+        const decided = closing.decision.referrals.find((d) => d.actorId === suggested);
+        const target: Target = decided
+          ? { actor, tier: decided.tier, ruleId: decided.ruleId, reason: decided.reason }
+          : this.networkTarget()!;
+        this.addFollowOn(plan, dossier, closing, [target], 'reroute', 'system', now);
+        return plan;
+      }
+      closing.review = { kind: 'suggested_actor', actorId: suggested, at: now.toISOString() };
+      closing.history.push(entry(now, 'review', 'system', closing.status, closing.status, 'structure suggérée hors du niveau suivant : à vérifier', null));
+      alerts.push('suggested_actor');
+      details.push(`Structure suggérée par ${closing.actorId} : ${suggested}`);
+      plan.mails.push(this.alertMail(closing, alerts, details, now));
+      return plan;
+    }
+
+    const others = dossier.filter((r) => r.id !== closing.id);
+    if (others.some((r) => ACTIVE_OR_CONCLUDED.includes(r.status) && r.erasedAt === null) || closing.erasedAt !== null) {
+      if (alerts.length) plan.mails.push(this.alertMail(closing, alerts, ['Une autre structure suit encore la demande.'], now));
+      return plan;
+    }
+    const targets = this.escalationTargets(dossier, closing, tried);
+    if (targets.length === 0) {
+      closing.review = { kind: 'no_target', actorId: null, at: now.toISOString() };
+      closing.history.push(entry(now, 'review', 'system', closing.status, closing.status, 'plus aucune structure disponible', null));
+      alerts.push('no_target');
+      plan.mails.push(this.alertMail(closing, alerts, details, now));
+      return plan;
+    }
+    this.addFollowOn(plan, dossier, closing, targets, 'escalate', 'system', now);
+    alerts.push('escalated');
+    const created = plan.records.filter((r) => r.version === 1);
+    details.push(`Confiée à : ${created.map((r) => `${r.id} (${r.actorId})`).join(', ')}`);
+    plan.mails.push(this.alertMail(closing, alerts, details, now));
+    return plan;
+  }
+
+  /** Next tier after the highest one tried: the decision's experts, then the network head. */
+  private escalationTargets(dossier: Referral[], closing: Referral, tried: Set<string>): Target[] {
+    const highest = Math.max(...dossier.map((r) => TIER_ORDER[r.tier]), TIER_ORDER[closing.tier]);
+    if (highest < TIER_ORDER.expert) {
+      const experts = closing.decision.referrals
+        .filter((d) => d.tier === 'expert' && !tried.has(d.actorId))
+        .map((d) => ({ d, actor: this.options.actors.actorById(d.actorId) }))
+        .filter((x): x is { d: DecisionReferral; actor: Actor } => x.actor?.active === true)
+        .map(({ d, actor }): Target => ({ actor, tier: 'expert', ruleId: d.ruleId, reason: d.reason }));
+      if (experts.length) return experts;
+    }
+    const network = this.networkTarget();
+    return network && network.actor.active && !tried.has(network.actor.id) ? [network] : [];
+  }
+
+  /** New records in the same request, with the history handed over; the holder is told. */
+  private addFollowOn(plan: Plan, dossier: Referral[], source: Referral, targets: Target[], kind: 'escalate' | 'reroute', by: string, now: Date): void {
+    const at = now.toISOString();
+    const why = kind === 'reroute' ? 'réorientation' : source.status === 'expired' ? 'escalade après expiration' : 'escalade après refus';
+    const created = targets.map((target, i): Referral => ({
+      ...structuredClone(source),
+      id: referralId(source.reference, dossier.length + 1 + i),
+      version: 1,
+      createdAt: at,
+      updatedAt: at,
+      actorId: target.actor.id,
+      actorName: target.actor.name,
+      tier: target.tier,
+      ruleId: target.ruleId,
+      reason: target.reason,
+      escalatedFrom: source.id,
+      promisedDays: target.actor.recontactDays,
+      status: 'pending',
+      statusAt: at,
+      closedAt: null,
+      decline: null,
+      review: null,
+      followUp: { reminders: 0, checkIns: 0 },
+      history: [entry(now, 'create', by, null, 'pending', why, source.id)],
+    }));
+    source.history.push(entry(now, kind, by, source.status, source.status, why, created.map((r) => r.id).join(',')));
+    plan.records.push(...created);
+    const previous: PreviousAttempt[] = [...dossier.filter((r) => r.id !== source.id), source].map((r) => ({
+      actorName: r.actorName,
+      createdAt: r.createdAt,
+      status: r.status,
+      declineReason: r.decline?.reason ?? null,
+    }));
+    for (const record of created) plan.mails.push(...this.actorNewMail(record, now, previous));
+    if (source.contact?.email && source.erasedAt === null) {
+      const content = holderEscalated({
+        referral: source,
+        previousActorName: source.actorName,
+        why: source.status === 'expired' ? 'expired' : 'declined',
+        targets: created.map((referral) => ({ referral, actor: this.actorOf(referral) })),
+      });
+      plan.mails.push(this.mail(`${created[0]!.id}.holder-escalated`, source.reference, 'holder-escalated', [source.contact.email], content, now));
+    }
+  }
+
+  // ── follow-up ──────────────────────────────────────────────────────────────
+
+  /** One pass of reminders, expiries (with escalation) and check-ins. */
+  async followUp(): Promise<FollowUpReport> {
+    const report: FollowUpReport = { reminded: 0, expired: 0, checkedIn: 0, errors: 0 };
+    const now = this.now();
+    const work = [...this.options.store.referrals.summaries()].filter(
+      (s) => (s.status === 'pending' || s.status === 'taking_care') && !s.erased && !s.anonymised,
+    );
+    for (const s of work) {
+      try {
+        if (s.status === 'pending') {
+          if (now.getTime() - s.createdAt >= this.policy.expireDays * DAY) {
+            await this.transition(s.id, 'expire', 'system', `sans réponse en ${this.policy.expireDays} jours`);
+            report.expired += 1;
+            continue;
+          }
+          const due = this.policy.reminderWorkingDays.filter((d) => addWorkingDays(new Date(s.createdAt), d) <= now).length;
+          if (due > s.reminders && (await this.remind(s.id, due))) report.reminded += 1;
+        } else {
+          const due = this.policy.checkInDays.filter((d) => s.statusAt + d * DAY <= now.getTime()).length;
+          if (due > s.checkIns && (await this.checkIn(s.id, due))) report.checkedIn += 1;
+        }
+      } catch (error) {
+        report.errors += 1;
+        this.options.log?.(`suivi de l’orientation ${s.id} impossible : ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    return report;
+  }
+
+  private async remind(id: string, n: number): Promise<boolean> {
+    let sent = false;
+    await this.mutate(id, (record, _dossier, now) => {
+      if (record.status !== 'pending' || record.followUp.reminders >= n) return { records: [], mails: [] };
+      const updated = bump(record, now);
+      updated.followUp.reminders = n;
+      updated.history.push(entry(now, 'remind', 'system', 'pending', 'pending', `relance ${n}`, null));
+      const actor = this.actorOf(updated);
+      const { links, validUntil } = this.links(updated, ['take_care', 'decline', 'done', 'done_no_help', 'unreachable'], now);
+      const content = actorReminder({ referral: updated, actor, links, linksValidUntil: validUntil, expireDays: this.policy.expireDays, reminder: n });
+      sent = true;
+      return { records: [updated], mails: [this.mail(`${id}.remind-${n}`, updated.reference, 'actor-remind', [actor.notification.email], content, now)] };
+    }).catch((error: unknown) => {
+      if (error instanceof ReferralError && error.code === 'not_found') return undefined;
+      throw error;
+    });
+    return sent;
+  }
+
+  private async checkIn(id: string, n: number): Promise<boolean> {
+    let sent = false;
+    await this.mutate(id, (record, _dossier, now) => {
+      if (record.status !== 'taking_care' || record.followUp.checkIns >= n) return { records: [], mails: [] };
+      const updated = bump(record, now);
+      updated.followUp.checkIns = n;
+      updated.history.push(entry(now, 'check_in', 'system', 'taking_care', 'taking_care', `point d’étape ${n}`, null));
+      const actor = this.actorOf(updated);
+      const { links, validUntil } = this.links(updated, ['done', 'done_no_help', 'unreachable'], now);
+      const content = actorCheckIn({ referral: updated, actor, links, linksValidUntil: validUntil });
+      sent = true;
+      return { records: [updated], mails: [this.mail(`${id}.check-in-${n}`, updated.reference, 'actor-check-in', [actor.notification.email], content, now)] };
+    });
+    return sent;
+  }
+
+  // ── personal data ──────────────────────────────────────────────────────────
+
+  /** Anonymises records closed (or idle) for longer than the policy allows; returns how many. */
+  async anonymiseDue(): Promise<number> {
+    const cutoff = monthsBefore(this.now(), this.policy.anonymiseAfterMonths).getTime();
+    const due = [...this.options.store.referrals.summaries()].filter((s) => !s.anonymised && (s.closedAt ?? s.statusAt) <= cutoff);
+    const references = new Set(due.map((s) => s.reference));
+    let count = 0;
+    for (const reference of references) {
+      count += await this.lock.run(`reference:${reference}`, async () => {
+        const now = this.now();
+        const records = (await this.options.store.referrals.byReference(reference)).filter(
+          (r) => r.anonymisedAt === null && Date.parse(r.closedAt ?? r.statusAt) <= cutoff,
+        );
+        const scrubbed = records.map((r) => scrub(r, now, 'anonymise', 'system'));
+        if (records.length === 0) return 0;
+        // E-mails still retrying after all this time hold personal data too.
+        const discard = this.options.store.mails.queued().filter((m) => m.reference === reference).map((m) => m.id);
+        await this.options.store.commit({ referrals: scrubbed, discard });
+        await this.options.purgeFiles?.(reference);
+        return scrubbed.length;
+      });
+    }
+    if (count) this.options.log?.(`${count} orientation(s) anonymisée(s)`);
+    return count;
+  }
+
+  private async holderRecords(reference: string, proof: string): Promise<Referral[]> {
+    const records = await this.options.store.referrals.byReference(reference.trim().toUpperCase());
+    const wanted = normaliseProof(proof);
+    const matches = records.some((r) => r.contact && (normaliseProof(r.contact.email ?? '') === wanted || normaliseProof(r.contact.phone ?? '') === wanted));
+    if (!wanted || !matches) {
+      throw new ReferralError('not_found', `Aucune donnée personnelle ne correspond à la référence ${reference} et à cette adresse.`);
+    }
+    return records;
+  }
+
+  /** Everything stored about one holder's request, for the holder (reference + e-mail or phone). */
+  async exportHolder(reference: string, proof: string): Promise<HolderExport> {
+    const records = await this.holderRecords(reference, proof);
+    const conversations: StoreItems = {};
+    for (const id of new Set(records.map((r) => r.conversationId))) {
+      Object.assign(conversations, (await this.options.conversations?.findByConversationId(id)) ?? {});
+    }
+    const pendingEmails: HolderExport['pendingEmails'] = [];
+    for (const m of this.options.store.mails.queued().filter((q) => q.reference === records[0]!.reference)) {
+      const mail = await this.options.store.mails.get(m.id);
+      if (mail) pendingEmails.push({ id: mail.id, kind: mail.kind, attempts: mail.attempts });
+    }
+    return { reference: records[0]!.reference, exportedAt: this.now().toISOString(), referrals: records, conversations, pendingEmails };
+  }
+
+  /** Erases one holder's personal data now: records scrubbed, e-mails not yet sent dropped. */
+  async eraseHolder(reference: string, proof: string, by = 'holder'): Promise<ErasureReport> {
+    const first = await this.holderRecords(reference, proof);
+    const ref = first[0]!.reference;
+    const report = await this.lock.run(`reference:${ref}`, async () => {
+      const now = this.now();
+      const records = await this.options.store.referrals.byReference(ref);
+      const conversationIds = new Set(records.map((r) => r.conversationId));
+      const discard = this.options.store.mails.queued().filter((m) => m.reference === ref).map((m) => m.id);
+      await this.options.store.commit({ referrals: records.map((r) => scrub(r, now, 'erase', by)), discard });
+      let conversations = 0;
+      for (const id of conversationIds) conversations += (await this.options.conversations?.deleteByConversationId(id)) ?? 0;
+      const outboxFiles = (await this.options.purgeFiles?.(ref)) ?? 0;
+      return { reference: ref, referrals: records.length, conversations, discardedEmails: discard.length, outboxFiles };
+    });
+    // Old journal lines still hold the data until they are compacted away: do it now.
+    await this.options.store.compact({ pruneReceiptsBefore: new Date(this.now().getTime() - this.policy.receiptDays * DAY) });
+    this.options.log?.(`données du porteur effacées pour ${ref}`);
+    return report;
+  }
+
+  // ── e-mails ────────────────────────────────────────────────────────────────
+
+  private actorOf(record: Referral): Actor {
+    const actor = this.options.actors.actorById(record.actorId);
+    if (!actor) throw new ReferralError('unknown_actor', `Structure « ${record.actorId} » absente de l’annuaire.`);
+    return actor;
+  }
+
+  private links(record: Referral, actions: LinkAction[], now: Date): { links: ActionLinks; validUntil: Date } {
+    const validUntil = new Date(now.getTime() + this.policy.linkDays * DAY);
+    const base = this.options.publicUrl.replace(/\/+$/, '');
+    const links: ActionLinks = {};
+    for (const action of actions) links[action] = `${base}/r/${this.options.signer.sign(record.id, action, validUntil)}`;
+    return { links, validUntil };
+  }
+
+  /** Fresh links for an actor's page after an action (the e-mail's may be near expiry). */
+  nextLinks(record: Referral): ActionLinks {
+    const actions: LinkAction[] = record.status === 'taking_care' ? ['done', 'done_no_help', 'unreachable'] : [];
+    return this.links(record, actions, this.now()).links;
+  }
+
+  private actorNewMail(record: Referral, now: Date, previous: PreviousAttempt[]): QueuedMail[] {
+    const actor = this.actorOf(record);
+    const { links, validUntil } = this.links(record, ['take_care', 'decline', 'done', 'done_no_help', 'unreachable'], now);
+    const content = actorNewReferral({ referral: record, actor, links, linksValidUntil: validUntil, expireDays: this.policy.expireDays, previous });
+    return [this.mail(`${record.id}.actor-new`, record.reference, 'actor-new', [actor.notification.email], content, now)];
+  }
+
+  private takenCareMails(record: Referral, now: Date): QueuedMail[] {
+    if (!record.contact?.email || record.erasedAt !== null) return [];
+    const content = holderTakenCare({ referral: record, actor: this.actorOf(record) });
+    return [this.mail(`${record.id}.holder-taken`, record.reference, 'holder-taken', [record.contact.email], content, now)];
+  }
+
+  private alertMail(record: Referral, kinds: CoordinatorAlert[], details: string[], now: Date): QueuedMail {
+    const content = coordinatorAlert({
+      id: record.id,
+      actorId: record.actorId,
+      kinds,
+      details: [`Statut : ${STATUS_LABELS[record.status]} depuis le ${frenchDate(record.statusAt)}`, ...details],
+    });
+    const to = this.options.adminEmail ? [this.options.adminEmail] : [];
+    return this.mail(`${record.id}.coord-${kinds.join('-')}`, record.reference, 'coordinator', to, content, now);
+  }
+
+  private mail(id: string, reference: string, kind: string, to: string[], content: MailContent, now: Date): QueuedMail {
+    const at = now.toISOString();
+    return { id, reference, kind, to, ...content, createdAt: at, attempts: 0, nextAttemptAt: at, lastError: null };
+  }
+}
+
+// ── pure helpers ─────────────────────────────────────────────────────────────
+
+function entry(
+  now: Date,
+  action: HistoryEntry['action'],
+  by: string,
+  from: ReferralStatus | null,
+  to: ReferralStatus,
+  reason: string | null,
+  relatedId: string | null,
+): HistoryEntry {
+  return { at: now.toISOString(), action, by, from, to, reason, relatedId };
+}
+
+/** A copy ready to be saved as the next version. */
+function bump(record: Referral, now: Date): Referral {
+  return { ...structuredClone(record), version: record.version + 1, updatedAt: now.toISOString() };
+}
+
+function nextTierOf(tier: ReferralTier): ReferralTier | null {
+  return tier === 'local' ? 'expert' : tier === 'expert' ? 'reseau' : null;
+}
+
+const allowedFrom = (action: ReferralAction): ReferralStatus[] => [
+  ...(IMPLICIT_TAKE_CARE.includes(action) ? (['pending'] as ReferralStatus[]) : []),
+  ...TRANSITIONS[action].from,
+];
+
+/** The status change itself, with DESIGN.md §3 enforced; French message when refused. */
+export function applyAction(record: Referral, action: ReferralAction, by: string, reason: string | null, now: Date): Referral {
+  const rule = TRANSITIONS[action];
+  if (record.status === rule.to) {
+    throw new ReferralError('already_done', `L’orientation ${record.id} est déjà « ${STATUS_LABELS[rule.to]} » depuis le ${frenchDate(record.statusAt)}.`);
+  }
+  const from = allowedFrom(action);
+  if (!from.includes(record.status)) {
+    throw new ReferralError(
+      'invalid_transition',
+      `Action impossible : l’orientation ${record.id} est « ${STATUS_LABELS[record.status]} » ; « ${ACTION_LABELS[action]} » n’est possible que si elle est « ${from.map((s) => STATUS_LABELS[s]).join(' » ou « ')} ».`,
+    );
+  }
+  const updated = bump(record, now);
+  if (record.status === 'pending' && IMPLICIT_TAKE_CARE.includes(action)) {
+    updated.history.push(entry(now, 'take_care', by, 'pending', 'taking_care', 'prise en charge implicite', null));
+    updated.status = 'taking_care';
+  }
+  updated.history.push(entry(now, action, by, updated.status, rule.to, reason, null));
+  updated.status = rule.to;
+  updated.statusAt = now.toISOString();
+  updated.closedAt = isClosed(rule.to) ? now.toISOString() : null;
+  return updated;
+}
+
+function normaliseProof(value: string): string {
+  const v = value.trim().toLowerCase();
+  if (v.includes('@')) return v;
+  const digits = v.replace(/[^0-9+]/g, '').replace(/^\+33/, '0');
+  return digits.length >= 6 ? digits : '';
+}
+
+/** Removes personal fields; keeps what statistics need (profile, decision, statuses, dates). */
+export function scrub(record: Referral, now: Date, action: 'anonymise' | 'erase', by: string): Referral {
+  const updated = bump(record, now);
+  updated.contact = null;
+  updated.conversationId = `anonyme-${createHash('sha256').update(record.conversationId).digest('hex').slice(0, 16)}`;
+  if (updated.decline) updated.decline.comment = null;
+  // Reasons typed by people may name someone; system reasons and codes stay.
+  for (const h of updated.history) if (h.by !== 'system' && h.by !== 'holder' && !DECLINE_REASONS.includes(h.reason as DeclineReason)) h.reason = null;
+  updated.history.push(entry(now, action, by, record.status, record.status, action === 'erase' ? 'demande du porteur' : 'durée de conservation atteinte', null));
+  if (action === 'erase') updated.erasedAt = now.toISOString();
+  updated.anonymisedAt = now.toISOString();
+  return updated;
+}

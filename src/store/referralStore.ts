@@ -1,0 +1,229 @@
+// Referrals and the mail queue on one journal, so that a use case commits a status change and
+// the e-mails it owes in one atomic, durable append (no lost notification between the two).
+import type { Referral } from '../domain/referral.js';
+import { Journal, type Meta, type OpenJournalOptions, type Put } from './journal.js';
+import {
+  ConflictError,
+  type MailQueue,
+  type MailSummary,
+  type QueuedMail,
+  type ReferralRepository,
+  type ReferralStore,
+  type ReferralSummary,
+  type StoreStats,
+  type StoreTransaction,
+} from './ports.js';
+
+type ReferralMeta = Meta & ReferralSummary & { t: 'r' };
+type MailMeta = Meta & MailSummary & { t: 'm' };
+type AnyMeta = ReferralMeta | MailMeta;
+
+const referralKey = (id: string) => `r:${id}`;
+const mailKey = (id: string) => `m:${id}`;
+const ms = (iso: string | null) => (iso === null ? null : Date.parse(iso));
+
+export function summarize(r: Referral): ReferralSummary {
+  return {
+    id: r.id,
+    reference: r.reference,
+    conversationId: r.conversationId,
+    partnerId: r.partnerId,
+    actorId: r.actorId,
+    tier: r.tier,
+    status: r.status,
+    version: r.version,
+    createdAt: Date.parse(r.createdAt),
+    statusAt: Date.parse(r.statusAt),
+    closedAt: ms(r.closedAt),
+    reminders: r.followUp.reminders,
+    checkIns: r.followUp.checkIns,
+    review: r.review !== null,
+    erased: r.erasedAt !== null,
+    anonymised: r.anonymisedAt !== null,
+  };
+}
+
+function referralPut(r: Referral): Put<AnyMeta> {
+  return { meta: { k: referralKey(r.id), t: 'r', ...summarize(r) }, body: r };
+}
+
+function mailPut(m: QueuedMail): Put<AnyMeta> {
+  const meta: MailMeta = {
+    k: mailKey(m.id),
+    t: 'm',
+    id: m.id,
+    reference: m.reference,
+    state: 'queued',
+    attempts: m.attempts,
+    nextAttemptAt: Date.parse(m.nextAttemptAt),
+    sentAt: null,
+  };
+  return { meta, body: m };
+}
+
+/** Multimap kept beside the journal's index. */
+class Lookup {
+  private readonly map = new Map<string, Set<string>>();
+  add(key: string, id: string): void {
+    let set = this.map.get(key);
+    if (!set) this.map.set(key, (set = new Set()));
+    set.add(id);
+  }
+  remove(key: string, id: string): void {
+    const set = this.map.get(key);
+    if (!set) return;
+    set.delete(id);
+    if (set.size === 0) this.map.delete(key);
+  }
+  get(key: string): string[] {
+    return [...(this.map.get(key) ?? [])];
+  }
+  has(key: string): boolean {
+    return this.map.has(key);
+  }
+}
+
+export class JournalReferralStore implements ReferralStore {
+  private readonly byReference = new Lookup();
+  private readonly byConversation = new Lookup();
+  private queuedCount = 0;
+  private referralCount = 0;
+  /** Versions and mail ids claimed by commits still being written. */
+  private readonly claimedVersions = new Map<string, number>();
+  private readonly claimedMails = new Set<string>();
+  private journal!: Journal<AnyMeta>;
+
+  static async open(dir: string, options: Omit<OpenJournalOptions, 'onIndex'> = {}): Promise<JournalReferralStore> {
+    const store = new JournalReferralStore();
+    store.journal = await Journal.open<AnyMeta>(dir, { ...options, onIndex: (key, meta, previous) => store.onIndex(key, meta as AnyMeta, previous as AnyMeta) });
+    return store;
+  }
+
+  private onIndex(_key: string, meta: AnyMeta | undefined, previous: AnyMeta | undefined): void {
+    if (previous?.t === 'r') {
+      this.referralCount -= 1;
+      this.byReference.remove(previous.reference, previous.id);
+      this.byConversation.remove(previous.conversationId, previous.id);
+    } else if (previous?.t === 'm' && previous.state === 'queued') this.queuedCount -= 1;
+    if (meta?.t === 'r') {
+      this.referralCount += 1;
+      this.byReference.add(meta.reference, meta.id);
+      this.byConversation.add(meta.conversationId, meta.id);
+    } else if (meta?.t === 'm' && meta.state === 'queued') this.queuedCount += 1;
+  }
+
+  private bodies(ids: string[]): Referral[] {
+    return ids
+      .map((id) => this.journal.body<Referral>(referralKey(id)))
+      .filter((r): r is Referral => r !== undefined)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id, 'en', { numeric: true }));
+  }
+
+  readonly referrals: ReferralRepository = {
+    get: async (id) => this.journal.body<Referral>(referralKey(id)),
+    byReference: async (reference) => this.bodies(this.byReference.get(reference)),
+    byConversation: async (conversationId) => this.bodies(this.byConversation.get(conversationId)),
+    referenceExists: (reference) => this.byReference.has(reference),
+    summary: (id) => {
+      const meta = this.journal.meta(referralKey(id));
+      return meta?.t === 'r' ? meta : undefined;
+    },
+    summaries: function* (this: JournalReferralStore) {
+      for (const meta of this.journal.metas()) if (meta.t === 'r') yield meta;
+    }.bind(this),
+    scan: async function* (this: JournalReferralStore) {
+      const ids = [...this.referrals.summaries()].map((s) => s.id);
+      for (const id of ids) {
+        const record = this.journal.body<Referral>(referralKey(id));
+        if (record) yield record;
+      }
+    }.bind(this),
+    count: () => this.referralCount,
+  };
+
+  readonly mails: MailQueue = {
+    known: (id) => this.journal.has(mailKey(id)) || this.claimedMails.has(id),
+    get: async (id) => {
+      const meta = this.journal.meta(mailKey(id));
+      return meta?.t === 'm' && meta.state === 'queued' ? (this.journal.body<QueuedMail>(mailKey(id)) ?? undefined) : undefined;
+    },
+    summary: (id) => {
+      const meta = this.journal.meta(mailKey(id));
+      return meta?.t === 'm' ? meta : undefined;
+    },
+    due: (now) => this.mails.queued().filter((m) => m.nextAttemptAt <= now.getTime()),
+    queued: () => {
+      const list: MailSummary[] = [];
+      for (const meta of this.journal.metas()) if (meta.t === 'm' && meta.state === 'queued') list.push(meta);
+      return list.sort((a, b) => a.nextAttemptAt - b.nextAttemptAt);
+    },
+  };
+
+  async commit(tx: StoreTransaction): Promise<void> {
+    const puts: Put<AnyMeta>[] = [];
+    const claimedKeys: string[] = [];
+    const claimedMailIds: string[] = [];
+    try {
+      for (const record of tx.referrals ?? []) {
+        const key = referralKey(record.id);
+        const current = this.claimedVersions.get(key) ?? (this.journal.meta(key) as ReferralMeta | undefined)?.version ?? 0;
+        if (record.version !== current + 1) {
+          throw new ConflictError(`L’orientation ${record.id} a été modifiée entre-temps (version ${current}, reçue ${record.version}).`);
+        }
+        this.claimedVersions.set(key, record.version);
+        claimedKeys.push(key);
+        puts.push(referralPut(record));
+      }
+      for (const mail of tx.enqueue ?? []) {
+        if (this.mails.known(mail.id)) continue;
+        this.claimedMails.add(mail.id);
+        claimedMailIds.push(mail.id);
+        puts.push(mailPut(mail));
+      }
+      for (const mail of tx.requeue ?? []) {
+        if (this.mails.summary(mail.id)?.state === 'queued') puts.push(mailPut(mail));
+      }
+      for (const { id, at } of tx.delivered ?? []) {
+        const current = this.mails.summary(id);
+        if (!current) continue;
+        const receipt: MailMeta = { ...(current as MailMeta), state: 'sent', sentAt: at.getTime() };
+        puts.push({ meta: receipt, body: null });
+      }
+      for (const id of tx.discard ?? []) {
+        if (this.journal.has(mailKey(id))) puts.push({ meta: { k: mailKey(id), d: 1 } as unknown as AnyMeta, body: null });
+      }
+      await this.journal.commit(puts);
+    } finally {
+      for (const key of claimedKeys) this.claimedVersions.delete(key);
+      for (const id of claimedMailIds) this.claimedMails.delete(id);
+    }
+  }
+
+  needsCompaction(): boolean {
+    const { deadLines, liveKeys } = this.journal.stats();
+    return deadLines > Math.max(10_000, liveKeys);
+  }
+
+  async compact(options: { pruneReceiptsBefore?: Date } = {}): Promise<StoreStats> {
+    const before = options.pruneReceiptsBefore?.getTime() ?? -Infinity;
+    await this.journal.compact((meta) => !(meta.t === 'm' && meta.state === 'sent' && (meta.sentAt ?? 0) < before));
+    return this.stats();
+  }
+
+  stats(): StoreStats {
+    const s = this.journal.stats();
+    return {
+      referrals: this.referralCount,
+      queuedMails: this.queuedCount,
+      journalBytes: s.journalBytes,
+      snapshotBytes: s.snapshotBytes,
+      deadLines: s.deadLines,
+      openMs: s.openMs,
+      droppedBytes: s.droppedBytes,
+    };
+  }
+
+  close(): Promise<void> {
+    return this.journal.close();
+  }
+}
