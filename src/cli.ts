@@ -6,6 +6,9 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(args
   route: { summary: 'un profil JSON par ligne sur l’entrée → une orientation JSON par ligne', load: () => import('./cli/route.js') },
   coverage: { summary: 'couverture des règles : commune × stade × secteur, et les trous', load: () => import('./cli/coverage.js') },
   'validate-rules': { summary: 'valider les règles et les acteurs (option --write-schema)', load: () => import('./cli/validate-rules.js') },
+  'export-holder': { summary: 'données d’un porteur en JSON (référence, courriel)', load: () => import('./cli/referrals.js').then((m) => m.exportHolder) },
+  'erase-holder': { summary: 'effacer les données d’un porteur (référence, courriel)', load: () => import('./cli/referrals.js').then((m) => m.eraseHolder) },
+  followup: { summary: 'un passage de suivi : relances, expirations, courriels', load: () => import('./cli/referrals.js').then((m) => m.followup) },
 };
 
 async function main(argv: string[]): Promise<number> {

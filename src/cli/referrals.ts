@@ -1,0 +1,96 @@
+// Holder rights and follow-up from the command line:
+//   export-holder REF EMAIL   prints everything stored about the request, as JSON (read only:
+//                             works while the service runs)
+//   erase-holder REF EMAIL    erases the holder's personal data now (service stopped)
+//   followup                  runs one follow-up pass now (reminders, expiry, e-mails…)
+// EMAIL may also be the phone number the holder gave. Logs carry references only.
+import { loadConfig } from '../config.js';
+import { logError, logInfo } from '../log.js';
+import { ReferralError, loadActorDirectory, openReferrals, type Referrals } from '../referrals/index.js';
+import { StoreLockedError } from '../store/index.js';
+
+async function open(readOnly: boolean): Promise<Referrals> {
+  const config = loadConfig();
+  return openReferrals({
+    dataDir: config.AIGUILLAGE_DATA_DIR,
+    publicUrl: config.publicUrl,
+    actors: await loadActorDirectory(process.env.AIGUILLAGE_ACTORS_FILE ?? 'data/actors.json'),
+    mailFrom: config.MAIL_FROM,
+    secret: config.AIGUILLAGE_SECRET,
+    smtpUrl: config.SMTP_URL,
+    adminEmail: config.ADMIN_EMAIL,
+    readOnly,
+    log: logInfo,
+  });
+}
+
+async function guarded(action: () => Promise<number>): Promise<number> {
+  try {
+    return await action();
+  } catch (error) {
+    if (error instanceof ReferralError || error instanceof StoreLockedError) {
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    logError('commande interrompue', error);
+    return 1;
+  }
+}
+
+function holderArgs(args: string[], command: string): [string, string] | undefined {
+  const [reference, proof] = args;
+  if (!reference || !proof) {
+    process.stderr.write(`Usage : npm run --silent cli -- ${command} RÉFÉRENCE COURRIEL\n(le courriel ou le téléphone donné par le porteur)\n`);
+    return undefined;
+  }
+  return [reference, proof];
+}
+
+export const exportHolder = {
+  run: (args: string[]) =>
+    guarded(async () => {
+      const parsed = holderArgs(args, 'export-holder');
+      if (!parsed) return 2;
+      const referrals = await open(true);
+      try {
+        const data = await referrals.service.exportHolder(...parsed);
+        process.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
+        return 0;
+      } finally {
+        await referrals.close();
+      }
+    }),
+};
+
+export const eraseHolder = {
+  run: (args: string[]) =>
+    guarded(async () => {
+      const parsed = holderArgs(args, 'erase-holder');
+      if (!parsed) return 2;
+      const referrals = await open(false);
+      try {
+        const report = await referrals.service.eraseHolder(...parsed, 'coordinator:cli');
+        process.stdout.write(`${JSON.stringify(report)}\n`);
+        process.stderr.write(
+          `Données personnelles effacées pour ${report.reference} : ${report.referrals} orientation(s), ${report.conversations} conversation(s), ${report.discardedEmails} courriel(s) non envoyé(s), ${report.outboxFiles} fichier(s) de la boîte d’envoi.\n`,
+        );
+        return 0;
+      } finally {
+        await referrals.close();
+      }
+    }),
+};
+
+export const followup = {
+  run: () =>
+    guarded(async () => {
+      const referrals = await open(false);
+      try {
+        const report = await referrals.scheduler.tick();
+        process.stdout.write(`${JSON.stringify(report)}\n`);
+        return 0;
+      } finally {
+        await referrals.close();
+      }
+    }),
+};

@@ -1,0 +1,99 @@
+// Everything referrals need, opened together: store, link signer, mail transport and queue,
+// use cases, link handlers, follow-up scheduler. src/index.ts calls openReferrals once.
+import { join } from 'node:path';
+import { Mailer } from '../notifications/mailer.js';
+import { deleteOutboxFiles, outboxTransport, smtpTransport } from '../notifications/transport.js';
+import { loadOrCreateSecret, openStore, type ConversationStore, type Store } from '../store/index.js';
+import type { ActorDirectory } from './actors.js';
+import { createLinkHandlers, type LinkHandlers } from './links.js';
+import type { FollowUpPolicy } from './policy.js';
+import { createScheduler, type Scheduler } from './scheduler.js';
+import { ReferralService } from './service.js';
+import { LinkSigner } from './tokens.js';
+
+export interface OpenReferralsOptions {
+  dataDir: string;
+  /** Base of the links sent to actors (PUBLIC_URL). */
+  publicUrl: string;
+  actors: ActorDirectory;
+  mailFrom: string;
+  /** AIGUILLAGE_SECRET; unset: generated once and kept in the data directory. */
+  secret?: string;
+  /** Unset: e-mails are written as .eml files in <dataDir>/outbox. */
+  smtpUrl?: string;
+  adminEmail?: string;
+  policy?: Partial<FollowUpPolicy>;
+  now?: () => Date;
+  /** Scheduler period (default 60 s). */
+  intervalMs?: number;
+  backoff?: { baseMs?: number; maxMs?: number };
+  /** Commands that only read while the service runs. */
+  readOnly?: boolean;
+  log?: (message: string) => void;
+}
+
+export interface Referrals {
+  store: Store;
+  service: ReferralService;
+  links: LinkHandlers;
+  mailer: Mailer;
+  scheduler: Scheduler;
+  /** botbuilder Storage for ConversationState (structurally compatible). */
+  conversationStorage: ConversationStore;
+  close(): Promise<void>;
+}
+
+export async function openReferrals(options: OpenReferralsOptions): Promise<Referrals> {
+  const now = options.now ?? (() => new Date());
+  const store = await openStore({
+    dataDir: options.dataDir,
+    readOnly: options.readOnly,
+    conversationTtlDays: options.policy?.conversationTtlDays,
+    now,
+    log: options.log,
+  });
+  const outboxDir = join(options.dataDir, 'outbox');
+  const signer = new LinkSigner(options.readOnly ? (options.secret ?? 'lecture-seule-sans-liens') : loadOrCreateSecret(options.dataDir, options.secret));
+  const transport = options.smtpUrl ? smtpTransport(options.smtpUrl, options.mailFrom) : outboxTransport(outboxDir, options.mailFrom);
+  const mailer = new Mailer({ store, transport, outboxDir, now, backoff: options.backoff, log: options.log });
+  const service = new ReferralService({
+    store,
+    actors: options.actors,
+    signer,
+    publicUrl: options.publicUrl,
+    conversations: store.conversations,
+    now,
+    policy: options.policy,
+    adminEmail: options.adminEmail,
+    purgeFiles: (reference) => deleteOutboxFiles(outboxDir, reference),
+    log: options.log,
+  });
+  const links = createLinkHandlers({ service, signer, actors: options.actors, now, log: options.log });
+  const scheduler = createScheduler({ service, mailer, store, conversations: store.conversations, now, intervalMs: options.intervalMs, log: options.log });
+  return {
+    store,
+    service,
+    links,
+    mailer,
+    scheduler,
+    conversationStorage: store.conversations,
+    async close() {
+      await scheduler.stop();
+      mailer.close();
+      await store.close();
+    },
+  };
+}
+
+export { ReferralService, applyAction, createReferralInputSchema } from './service.js';
+export type { CreateReferralInput, CreateReferralResult, CreatedReferral, DeclineInput, ErasureReport, HolderExport } from './service.js';
+export { ReferralError } from './errors.js';
+export { LinkSigner } from './tokens.js';
+export { createLinkHandlers, mountReferralLinks } from './links.js';
+export type { LinkHandlers, LinkPage } from './links.js';
+export { createScheduler } from './scheduler.js';
+export type { Scheduler, TickReport } from './scheduler.js';
+export { actorDirectory, loadActorDirectory } from './actors.js';
+export type { ActorDirectory } from './actors.js';
+export { DEFAULT_POLICY } from './policy.js';
+export type { FollowUpPolicy } from './policy.js';
