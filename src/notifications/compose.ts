@@ -12,7 +12,9 @@ import {
 import { render, type Block, type MailContent } from './render.js';
 
 const dateFormat = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'Europe/Paris' });
-export const frenchDate = (date: Date | string): string => dateFormat.format(typeof date === 'string' ? new Date(date) : date);
+/** « 1er mars 2025 », « 12 mars 2025 » (Paris time). */
+export const frenchDate = (date: Date | string): string =>
+  dateFormat.format(typeof date === 'string' ? new Date(date) : date).replace(/^1 /, '1er ');
 const addDays = (date: Date | string, days: number) => new Date(new Date(date).getTime() + days * 86_400_000);
 
 const CHANNEL_LABELS: Record<ContactChannel, string> = {
