@@ -1,0 +1,91 @@
+// How many people carry the project, how many employees it has: "nous sommes 4",
+// "avec 3 amis" (4 with the writer), "un groupe d'une dizaine", "2 salariés", "aucun salarié".
+import type { Lexicons } from './lexicon.js';
+import { allMatches, type PreparedClause } from './matcher.js';
+import { numberValue } from './recognizers.js';
+
+export interface Count {
+  value: number;
+  /** The words that said it, for explanations. */
+  term: string;
+}
+
+/** After a number, these words make it a distance or a duration, not people. */
+const UNITS = new Set(['ans', 'an', 'mois', 'jours', 'jour', 'semaines', 'heures', 'heure', 'h', 'minutes', 'min', 'km', 'kilometres', 'metres', 'm', 'm2', 'euros', 'eur', 'k', 'pourcent', 'fois', 'ha', 'hectares']);
+
+const MAX_TEAM = 500;
+
+/** A number starting at word i: digits, words ("vingt et un"), or "une dizaine". */
+function numberAt(c: PreparedClause, i: number, lex: Lexicons): { value: number; end: number } | null {
+  const w = c.words;
+  const approx = (k: number) => (w[k] === undefined ? undefined : lex.counts.approximations.get(w[k]!));
+  if ((w[i] === 'un' || w[i] === 'une') && approx(i + 1) !== undefined) return { value: approx(i + 1)!, end: i + 2 };
+  if (approx(i) !== undefined) return { value: approx(i)!, end: i + 1 };
+  if (/^\d+$/.test(w[i] ?? '')) return { value: Number.parseInt(w[i]!, 10), end: i + 1 };
+  let j = i;
+  while (j < w.length && (lex.counts.numberWords.has(w[j]!) || (w[j] === 'et' && j > i && lex.counts.numberWords.has(w[j + 1] ?? '')))) j++;
+  if (j === i) return null;
+  const value = numberValue(w.slice(i, j).join(' '), lex);
+  return value === null ? null : { value, end: j };
+}
+
+function text(c: PreparedClause, start: number, end: number): string {
+  return c.words.slice(start, end).join(' ');
+}
+
+/** People carrying the project, or null when the text does not say. */
+export function teamSize(clauses: readonly PreparedClause[], lex: Lexicons): Count | null {
+  const { counts } = lex;
+  for (const c of clauses) {
+    const w = c.words;
+    // "nous sommes 4", "on est une dizaine"
+    for (const m of allMatches(counts.teamVerbs, c, 0, false).sort((a, b) => a.start - b.start || b.end - a.end)) {
+      const n = numberAt(c, m.end, lex);
+      if (n && n.value >= 2 && n.value <= MAX_TEAM && !UNITS.has(w[n.end] ?? '')) return { value: n.value, term: text(c, m.start, n.end) };
+    }
+    for (let i = 0; i < w.length; i++) {
+      // "avec 3 amis", "avec une amie", "avec deux autres personnes": the writer makes one more.
+      if (w[i] === 'avec') {
+        const n = numberAt(c, i + 1, lex);
+        if (n && n.value >= 1 && n.value < MAX_TEAM && counts.companionNouns.has(w[n.end] ?? '')) return { value: n.value + 1, term: text(c, i, n.end + 1) };
+      }
+      // "un groupe de 6", "un collectif d'une dizaine de personnes"
+      if (counts.teamNouns.has(w[i]!) && (w[i + 1] === 'de' || w[i + 1] === 'd')) {
+        const n = numberAt(c, i + 2, lex);
+        if (n && n.value >= 2 && n.value <= MAX_TEAM && !UNITS.has(w[n.end] ?? '')) return { value: n.value, term: text(c, i, n.end) };
+      }
+      // "moi et 2 amies"
+      if (w[i] === 'moi' && w[i + 1] === 'et') {
+        const n = numberAt(c, i + 2, lex);
+        if (n && n.value >= 1 && n.value < MAX_TEAM && counts.companionNouns.has(w[n.end] ?? '')) return { value: n.value + 1, term: text(c, i, n.end + 1) };
+      }
+      // "3 amis et moi"
+      if (w[i] === 'et' && w[i + 1] === 'moi' && i >= 2 && counts.companionNouns.has(w[i - 1]!)) {
+        for (let s = Math.max(0, i - 4); s < i - 1; s++) {
+          const n = numberAt(c, s, lex);
+          if (n && n.end === i - 1 && n.value >= 1 && n.value < MAX_TEAM) return { value: n.value + 1, term: text(c, s, i + 2) };
+        }
+      }
+    }
+  }
+  return null;
+}
+
+/** Current employees, or null when the text does not say ("embaucher 2 salariés" is not a count). */
+export function employees(clauses: readonly PreparedClause[], lex: Lexicons): Count | null {
+  const { counts } = lex;
+  for (const c of clauses) {
+    const w = c.words;
+    for (const m of allMatches(counts.noneWords, c, 0, false)) {
+      if (counts.employeeNouns.has(w[m.end] ?? '')) return { value: 0, term: text(c, m.start, m.end + 1) };
+    }
+    for (let i = 0; i < w.length; i++) {
+      const n = numberAt(c, i, lex);
+      if (!n || !counts.employeeNouns.has(w[n.end] ?? '')) continue;
+      const before = w.slice(Math.max(0, i - 3), i);
+      if (before.some((b) => counts.hiringWords.has(b))) continue;
+      if (n.value >= 0 && n.value <= 100000) return { value: n.value, term: text(c, i, n.end + 1) };
+    }
+  }
+  return null;
+}

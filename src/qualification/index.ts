@@ -1,0 +1,48 @@
+// Qualification: free text → partial Profile, and the recognizers behind precise questions.
+// No botbuilder here: the bot and the command line both call these functions.
+import { loadTerritory } from '../territory/index.js';
+import type { TerritoryIndex } from '../territory/types.js';
+import { lexicons } from './lexicon.js';
+import { prepareText, qualifyWith, type Qualification } from './qualify.js';
+import { warmRecognizers } from './recognizers.js';
+
+export { qualifyWith, qualifyField, qualifyNeeds, qualifyProjectType, qualifySector, qualifyStage } from './qualify.js';
+export type { FieldValue, MatchedTerm, Qualification } from './qualify.js';
+
+export interface QualifyOptions {
+  /** Where places are looked up; default: the official territory (loaded once). null: no lookup. */
+  territory?: TerritoryIndex | null;
+}
+
+let officialTerritory: TerritoryIndex | null = null;
+
+function territoryFor(options: QualifyOptions | undefined): TerritoryIndex | null {
+  if (options && 'territory' in options) return options.territory ?? null;
+  officialTerritory ??= loadTerritory();
+  return officialTerritory;
+}
+
+/** Everything a free message states about the project (a partial Profile, the place, counts…). */
+export function qualify(text: string, options?: QualifyOptions): Qualification {
+  return qualifyWith(text, territoryFor(options));
+}
+export { recognizeEmail, recognizeNumber, recognizePhone, recognizeYesNo } from './recognizers.js';
+export { placeToProfile, type PlaceFields } from './place.js';
+export { LexiconError, loadLexiconsFrom, type FieldName } from './lexicon.js';
+
+/** Loads and checks the lexicons and the territory now (throws LexiconError, in French). */
+export function loadQualification(): void {
+  prepareText('chargement', lexicons());
+  territoryFor(undefined);
+}
+
+/**
+ * loadQualification, then builds every recognizer's models (their first call costs 0.4–2.6 s
+ * each) so that the first holder does not wait. Synchronous; returns the time it took.
+ */
+export function warmUp(): { ms: number } {
+  const start = performance.now();
+  loadQualification();
+  warmRecognizers();
+  return { ms: performance.now() - start };
+}

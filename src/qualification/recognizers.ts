@@ -1,0 +1,147 @@
+// Answers to precise questions (yes/no, e-mail, phone, a number) through Microsoft's
+// recognizers, with the lexicons first where the French models fall short. The first call of
+// each recognizer builds its models (0.4–2.6 s): warmUp() pays that once at start-up.
+import {
+  Culture,
+  recognizeBoolean,
+  recognizeEmail as msRecognizeEmail,
+  recognizeNumber as msRecognizeNumber,
+  recognizePhoneNumber,
+} from '@microsoft/recognizers-text-suite';
+import { lexicons, type Lexicons, type YesNoKind } from './lexicon.js';
+import { longestMatches, prepare } from './matcher.js';
+import { clauses, MAX_TEXT_LENGTH, words } from './text.js';
+
+// ---------------------------------------------------------------------------------------------
+// Numbers
+
+const numberCache = new Map<string, number | null>();
+
+/** Value of a number written alone ("4", "quatre", "vingt cinq", "une dizaine"), or null. */
+export function numberValue(phrase: string, lex: Lexicons = lexicons()): number | null {
+  const ws = words(phrase, lex.shorthands);
+  if (ws.length === 0) return null;
+  if (ws.length === 1 && /^\d+$/.test(ws[0]!)) return Number.parseInt(ws[0]!, 10);
+  if (ws.length === 1 && (ws[0] === 'un' || ws[0] === 'une')) return 1;
+  const approx = ws.map((w) => lex.counts.approximations.get(w)).find((v) => v !== undefined);
+  if (approx !== undefined) return approx;
+  const key = ws.join(' ');
+  if (!numberCache.has(key)) {
+    const found = msRecognizeNumber(key, Culture.French)[0];
+    const value = found ? Number.parseFloat(String(found.resolution.value).replace(",", ".")) : Number.NaN;
+    numberCache.set(key, Number.isFinite(value) ? value : null);
+  }
+  return numberCache.get(key) ?? null;
+}
+
+/**
+ * The first number of an answer ("on est 4" → 4, "une dizaine" → 10, "vingt-cinq" → 25).
+ * "un"/"une" alone in a sentence is an article, not 1 (DESIGN §6), unless it is the whole answer.
+ */
+export function recognizeNumber(text: string): number | null {
+  const lex = lexicons();
+  const input = text.slice(0, MAX_TEXT_LENGTH);
+  const ws = words(input, lex.shorthands);
+  const approxAt = ws.findIndex((w) => lex.counts.approximations.has(w));
+  const hasNumberWord = ws.some((w) => lex.counts.numberWords.has(w) && w !== 'un' && w !== 'une');
+  if (approxAt >= 0 && !/\d/.test(input) && !hasNumberWord) return lex.counts.approximations.get(ws[approxAt]!)!;
+  const alone = ws.length <= 2 && (ws[0] === 'un' || ws[0] === 'une');
+  if (!/\d/.test(input) && !hasNumberWord) return alone ? 1 : approxAt >= 0 ? lex.counts.approximations.get(ws[approxAt]!)! : null;
+  for (const r of msRecognizeNumber(input, Culture.French)) {
+    if (/^(un|une)$/i.test(r.text.trim()) && !alone) continue;
+    const value = Number.parseFloat(String(r.resolution.value).replace(",", "."));
+    if (Number.isFinite(value)) return value;
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// E-mail and phone: the French culture has no sequence models, the English ones read French
+// text fine (DESIGN §6).
+
+const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[a-z]{2,}$/i;
+
+export function recognizeEmail(text: string): string | null {
+  if (!text.includes('@')) return null;
+  const input = text.slice(0, MAX_TEXT_LENGTH);
+  for (const r of msRecognizeEmail(input, Culture.English)) {
+    const value = String(r.resolution.value).replace(/[.,;]+$/, '');
+    if (EMAIL_SHAPE.test(value)) return value;
+  }
+  return null;
+}
+
+/** A French number in its usual written form ("06 12 34 56 78"), or null. */
+function frenchPhone(raw: string): string | null {
+  let digits = raw.replace(/\(0\)/g, '').replace(/[^\d+]/g, '');
+  if (digits.startsWith('+33')) digits = `0${digits.slice(3)}`;
+  else if (digits.startsWith('0033')) digits = `0${digits.slice(4)}`;
+  if (!/^0[1-9]\d{8}$/.test(digits)) return null;
+  return digits.replace(/(\d{2})(?=\d)/g, '$1 ');
+}
+
+/** What the recognizer misses: "06.12.34.56.78", "06/12/34/56/78". */
+const FRENCH_PHONE = /(?:\+33\s?(?:\(0\)\s?)?|0033\s?|\b0)[1-9](?:[\s./-]?\d{2}){4}\b/g;
+
+/**
+ * A phone number: French forms ("06 12 34 56 78", "0612345678", "+33 6 12 34 56 78",
+ * "06.12.34.56.78") come back as "06 12 34 56 78"; another country's number as typed.
+ */
+export function recognizePhone(text: string): string | null {
+  const input = text.slice(0, MAX_TEXT_LENGTH);
+  if (input.replace(/\D/g, '').length < 9) return null;
+  const candidates = [
+    ...recognizePhoneNumber(input, Culture.English).map((r) => String(r.resolution.value)),
+    ...(input.match(FRENCH_PHONE) ?? []),
+  ];
+  for (const c of candidates) {
+    const french = frenchPhone(c);
+    if (french) return french;
+  }
+  const international = candidates.find((c) => /^\+\d[\d\s.-]{7,}$/.test(c.trim()));
+  return international ? international.trim() : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Yes / no
+
+/**
+ * true for yes, false for no, null when unsure or not an answer. The lexicon goes first (the
+ * recognizer reads "pas de problème" as no and "je sais pas" as no); any hesitation wins.
+ * When yes and no are both said, the word that opens the answer decides ("non, c'est à Vallet").
+ */
+export function recognizeYesNo(text: string): boolean | null {
+  const lex = lexicons();
+  const input = text.slice(0, MAX_TEXT_LENGTH);
+  const prepared = clauses(input, lex.shorthands).map((c) => prepare(c, lex, null));
+  const found = longestMatches(lex.yesNo.phrases, prepared, false).sort((a, b) => a.clause - b.clause || a.start - b.start);
+  const kinds = found.map((m) => m.term.code as YesNoKind);
+  for (const [emoji, kind] of lex.yesNo.emoji) if (input.includes(emoji)) kinds.push(kind);
+  if (kinds.includes('unsure')) return null;
+  if (kinds.length > 0) {
+    const first = found[0];
+    const opens = first !== undefined && first.clause === 0 && first.start === 0;
+    if (opens || kinds.every((k) => k === kinds[0])) return kinds[0] === 'yes';
+    return null;
+  }
+  if (prepared.length === 0 || input.length > 80) return null;
+  const results = recognizeBoolean(input, Culture.French);
+  const r = results.length === 1 ? results[0] : undefined;
+  const resolution = r?.resolution as { value?: unknown; score?: unknown } | undefined;
+  if (resolution && typeof resolution.value === 'boolean' && Number(resolution.score) >= 0.7) return resolution.value;
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Builds every recognizer's models once. Their regular expressions compile on first use, and
+ * some inputs reach their own ("une" alone costs as much as a whole sentence): one of each.
+ */
+export function warmRecognizers(): void {
+  for (const text of ['une', 'un', 'nous sommes quatre, avec 3 amis, vingt-cinq personnes, 1,5 salarié', 'dix sept', 'une dizaine'])
+    msRecognizeNumber(text, Culture.French);
+  for (const text of ['oui', 'non merci', 'pas du tout']) recognizeBoolean(text, Culture.French);
+  msRecognizeEmail('contact : jean.dupont@example.org', Culture.English);
+  recognizePhoneNumber('06 12 34 56 78 ou +33 6 12 34 56 78', Culture.English);
+}
