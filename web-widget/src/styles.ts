@@ -14,10 +14,10 @@ button{cursor:pointer;border:0;background:none}
 .left .launcher,.left .panel{right:auto;left:20px}
 .launcher svg{width:24px;height:24px;flex:none}
 .panel{position:fixed;bottom:20px;right:20px;z-index:2147483001;display:flex;flex-direction:column;width:370px;height:560px;max-height:calc(100vh - 40px);background:#fff;border-radius:14px;overflow:hidden;box-shadow:0 10px 40px rgba(0,0,0,.3)}
-header{display:flex;align-items:flex-start;gap:10px;padding:14px 12px 12px 16px;background:var(--p);color:var(--on-p)}
-header div{flex:1;min-width:0}
+.head{display:flex;align-items:flex-start;gap:10px;padding:14px 12px 12px 16px;background:var(--p);color:var(--on-p)}
+.head div{flex:1;min-width:0}
 h2{font-size:17px;font-weight:700;line-height:1.3}
-header p{font-size:13px;line-height:1.35}
+.head p{font-size:13px;line-height:1.35}
 .close{flex:none;width:40px;height:40px;border-radius:20px;font-size:26px;line-height:40px;text-align:center;color:var(--on-p)}
 .close:hover{background:rgba(127,127,127,.25)}
 .log{flex:1;overflow-y:auto;padding:14px 12px;display:flex;flex-direction:column;gap:8px;background:#fafafa}

@@ -70,7 +70,7 @@ export class View {
     this.panel = h(
       'div',
       { class: 'panel', role: 'dialog', 'aria-modal': 'true', 'aria-label': t.title, hidden: '' },
-      h('header', {}, h('div', {}, this.title, h('p', {}, t.subtitle)), this.closeButton),
+      h('div', { class: 'head' }, h('div', {}, this.title, h('p', {}, t.subtitle)), this.closeButton),
       this.log,
       this.status,
       this.choices,
