@@ -17,3 +17,10 @@ export function recognizeCommand(normalized: string, raw: string): Command | nul
   if (raw.trim() === '?') return 'help';
   return null;
 }
+
+const GREETING = /^(bonjour|bonsoir|salut|hello|coucou|hi|hey|bjr|slt|allo|re)( (a tous|a vous|madame|monsieur|aiguillage|le bot))?$/;
+
+/** A message that only says hello: answered with the greeting, not taken as a description. */
+export function isGreeting(normalized: string): boolean {
+  return normalized === '' || GREETING.test(normalized);
+}

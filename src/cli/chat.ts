@@ -8,7 +8,7 @@ import { InProcessAdapter } from '../channels/inProcessAdapter.js';
 
 export async function run(): Promise<number> {
   process.stderr.write('Chargement…\n');
-  const bot = createBot({ logError: (e) => process.stderr.write(`${String(e)}\n`) });
+  const bot = await createBot({ logError: (e) => process.stderr.write(`${String(e)}\n`) });
   const adapter = new InProcessAdapter((context) => bot.run(context));
   const conversation = { id: randomUUID() };
   const user = { id: 'terminal-user', name: 'Vous' };

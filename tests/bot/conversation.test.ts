@@ -53,7 +53,7 @@ describe('a vague holder', () => {
     r = await holder.click(fr.buttons.projectType.collectif, r);
     asks(r, Q.needs);
     r = await holder.click('Financement', r);
-    assert.match(allText(r), /Lieu : Clisson \(Clisson Sèvre et Maine Agglo\)/);
+    assert.match(allText(r), /Lieu : Clisson \(CA Clisson Sèvre et Maine Agglo\)/);
     assert.match(allText(r), /Stade : Idée/);
     assert.match(allText(r), /Besoins : Financement/);
     const end = await confirm(holder, r);
@@ -153,7 +153,7 @@ describe('places', () => {
     assert.ok(question.buttons.includes('Haute-Goulaine (44)'), question.buttons.join(', '));
     assert.ok(question.buttons.includes('Basse-Goulaine (44)'), question.buttons.join(', '));
     r = await holder.click('Haute-Goulaine (44)', r);
-    assert.match(allText(r), /Lieu : Haute-Goulaine \(Clisson Sèvre et Maine Agglo\)/);
+    assert.match(allText(r), /Lieu : Haute-Goulaine \(CA Clisson Sèvre et Maine Agglo\)/);
   });
 
   it('a homonym in two served departments makes the bot ask which one', async () => {
@@ -245,8 +245,8 @@ describe('bad input', () => {
       assert.doesNotMatch(reply.text, /<script|<img|onerror|alert|🎉|veut aider/);
     }
     // The conversation is still alive.
-    const r = await holder.say('Clisson');
-    assert.match(allText(r), /Clisson/);
+    const r = await holder.say('non, à Vallet');
+    assert.match(allText(r), /Vallet/);
   });
 
   it('speaks French even when the channel says en-US', async () => {

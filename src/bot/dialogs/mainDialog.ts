@@ -25,7 +25,7 @@ export class MainDialog extends ComponentDialog<MainOptions> {
     yesNo: (text: string) => boolean | null,
   ) {
     super(MAIN_DIALOG);
-    this.addDialog(new QualificationDialog(flow, data));
+    this.addDialog(new QualificationDialog(flow, data, normalize));
     this.addDialog(new OrientationDialog(orientation, data, yesNo, normalize));
     this.addDialog(
       new WaterfallDialog(MAIN_WATERFALL, [

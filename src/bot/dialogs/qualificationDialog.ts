@@ -4,6 +4,7 @@ import type { TurnContext } from 'botbuilder';
 import { loadConversationData, type ConversationDataAccessor } from '../conversationData.js';
 import { newQualificationState, type QualificationFlow } from '../qualificationFlow.js';
 import { sendReplies } from '../replies.js';
+import { isGreeting } from '../commands.js';
 
 export const QUALIFICATION_DIALOG = 'qualification';
 
@@ -17,6 +18,7 @@ export class QualificationDialog extends Dialog<QualificationOptions> {
   constructor(
     private readonly flow: QualificationFlow,
     private readonly data: ConversationDataAccessor,
+    private readonly normalize: (text: string) => string,
   ) {
     super(QUALIFICATION_DIALOG);
   }
@@ -30,8 +32,14 @@ export class QualificationDialog extends Dialog<QualificationOptions> {
       state.awaiting = 'description';
       return this.handle(dc, first);
     }
-    await sendReplies(dc.context, this.flow.start(state, options?.partnerName));
-    return Dialog.EndOfTurn;
+    const opening = this.flow.start(state, options?.partnerName);
+    if (!first || isGreeting(this.normalize(first))) {
+      await sendReplies(dc.context, opening);
+      return Dialog.EndOfTurn;
+    }
+    // Words that say nothing yet about the project ("je veux faire un projet"): greet, then ask.
+    await sendReplies(dc.context, opening.slice(0, 1));
+    return this.handle(dc, first);
   }
 
   override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
