@@ -74,6 +74,7 @@ const negationsSchema = z
     negators: termList,
     notNegations: termList,
     needNegators: termList,
+    needNegatorsAfter: termList,
     needOwned: termList,
     lackWords: termList,
     barriers: termList,
@@ -156,6 +157,8 @@ export interface Negations {
   negators: PhraseSet;
   notNegations: PhraseSet;
   needNegators: PhraseSet;
+  /** Dismissals that follow the need ("le statut, on verra plus tard"). */
+  needNegatorsAfter: PhraseSet;
   /** Owning dismisses a need only right before it ("on a un local"). */
   needOwned: PhraseSet;
   /** A need said as a lack ("pas d'argent", "0 euros") is never dismissed by owning. */
@@ -398,6 +401,7 @@ export function loadLexiconsFrom(dir: string): Lexicons {
     negators: compileList(n.negators, nctx, 'negators'),
     notNegations: compileList(n.notNegations, nctx, 'notNegations'),
     needNegators: compileList(n.needNegators, nctx, 'needNegators'),
+    needNegatorsAfter: compileList(n.needNegatorsAfter, nctx, 'needNegatorsAfter'),
     needOwned: compileList(n.needOwned, nctx, 'needOwned'),
     lackWords: new Set(n.lackWords.flatMap((w) => normalizeText(w).split(' ').filter(Boolean))),
     barriers: compileList(n.barriers, nctx, 'barriers'),

@@ -199,6 +199,18 @@ function windowBefore(neg: Negations, c: PreparedClause, start: number): number[
   return positions;
 }
 
+/** The same after a term ending at `end`: the positions a dismissal may start at. */
+function windowAfter(neg: Negations, c: PreparedClause, end: number): number[] {
+  const positions: number[] = [];
+  let counted = 0;
+  for (let j = end; j < c.words.length && counted < neg.window; j++) {
+    if (matchesOf(neg.barriers, c).some((m) => m.start === j)) break;
+    positions.push(j);
+    if (!neg.skip.has(c.words[j]!)) counted++;
+  }
+  return positions;
+}
+
 /**
  * Plain negation, for stage, sector and project type: "pas encore créé", "je ne suis pas seul".
  * "plus de 10 ans", "pas mal de", "non lucratif" are not negations (notNegations).
@@ -215,11 +227,13 @@ export function isNegated(neg: Negations, c: PreparedClause, start: number): boo
  * For needs, lacking is needing: "pas de local", "sans financement" state a need. Only words
  * that dismiss the need negate it: "pas besoin de", "on a déjà", "on a obtenu".
  */
-export function isNeedNegated(neg: Negations, c: PreparedClause, start: number): boolean {
+export function isNeedNegated(neg: Negations, c: PreparedClause, start: number, end: number): boolean {
   if (neg.lackWords.has(c.words[start]!)) return false;
   for (const j of windowBefore(neg, c, start)) {
     if (phraseEndingAt(neg.needNegators, c, j + 1)) return true;
   }
+  const after = new Set(windowAfter(neg, c, end));
+  if (matchesOf(neg.needNegatorsAfter, c).some((m) => after.has(m.start))) return true;
   // "on a un local", "nous avons des financements": only articles between owning and the need.
   for (let k = start - 1; k >= 0; k--) {
     if (phraseEndingAt(neg.needOwned, c, k + 1)) return true;

@@ -65,7 +65,7 @@ function hits(field: FieldLexicon, prepared: readonly PreparedClause[], lex: Lex
   for (const m of longestMatches(field.phrases, prepared, answerMode)) {
     if (m.term.code === null) continue;
     const c = prepared[m.clause]!;
-    const negated = field.field === 'needs' ? isNeedNegated(lex.negations, c, m.start) : isNegated(lex.negations, c, m.start);
+    const negated = field.field === 'needs' ? isNeedNegated(lex.negations, c, m.start, m.end) : isNegated(lex.negations, c, m.start);
     if (!negated) out.push({ code: m.term.code, weight: m.term.weight, term: m.term.source });
   }
   return out;

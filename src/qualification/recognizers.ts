@@ -36,19 +36,20 @@ export function numberValue(phrase: string, lex: Lexicons = lexicons()): number 
 
 /**
  * The first number of an answer ("on est 4" → 4, "une dizaine" → 10, "vingt-cinq" → 25).
- * "un"/"une" alone in a sentence is an article, not 1 (DESIGN §6), unless it is the whole answer.
+ * "un"/"une" is an article, not 1 (DESIGN §6), unless it is the whole answer ("une", "un seul").
  */
 export function recognizeNumber(text: string): number | null {
   const lex = lexicons();
   const input = text.slice(0, MAX_TEXT_LENGTH);
   const ws = words(input, lex.shorthands);
-  const approxAt = ws.findIndex((w) => lex.counts.approximations.has(w));
-  const hasNumberWord = ws.some((w) => lex.counts.numberWords.has(w) && w !== 'un' && w !== 'une');
-  if (approxAt >= 0 && !/\d/.test(input) && !hasNumberWord) return lex.counts.approximations.get(ws[approxAt]!)!;
-  const alone = ws.length <= 2 && (ws[0] === 'un' || ws[0] === 'une');
-  if (!/\d/.test(input) && !hasNumberWord) return alone ? 1 : approxAt >= 0 ? lex.counts.approximations.get(ws[approxAt]!)! : null;
+  const approx = ws.find((w) => lex.counts.approximations.has(w));
+  if (approx !== undefined) return lex.counts.approximations.get(approx)!;
+  const article = (w: string | undefined) => w === 'un' || w === 'une';
+  if (article(ws[0]) && (ws.length === 1 || (ws.length === 2 && (ws[1] === 'seul' || ws[1] === 'seule')))) return 1;
+  // The recognizer only runs when there is something to read.
+  if (!/\d/.test(input) && !ws.some((w) => lex.counts.numberWords.has(w) && !article(w))) return null;
   for (const r of msRecognizeNumber(input, Culture.French)) {
-    if (/^(un|une)$/i.test(r.text.trim()) && !alone) continue;
+    if (article(r.text.trim().toLowerCase())) continue;
     const value = Number.parseFloat(String(r.resolution.value).replace(",", "."));
     if (Number.isFinite(value)) return value;
   }
