@@ -65,11 +65,17 @@ export function encodeLine(meta: Meta, body: unknown): Buffer {
   return line;
 }
 
-/** Parses a line (without its newline); undefined when torn or corrupt. */
-function decodeMeta(buf: Buffer, start: number, end: number): { meta: Meta; tab: number } | undefined {
+/**
+ * Parses a line (without its newline); undefined when torn or corrupt. `verify: false` skips the
+ * checksum, for files that were complete and fsynced before anything followed them (snapshots,
+ * rotated journals): bodies are verified again whenever they are read.
+ */
+function decodeMeta(buf: Buffer, start: number, end: number, verify = true): { meta: Meta; tab: number } | undefined {
   if (end - start < 12 || buf[start + 8] !== 0x20) return undefined;
-  const expected = Number.parseInt(buf.toString('latin1', start, start + 8), 16);
-  if (!Number.isFinite(expected) || crc32(buf.subarray(start + 9, end)) !== expected) return undefined;
+  if (verify) {
+    const expected = Number.parseInt(buf.toString('latin1', start, start + 8), 16);
+    if (!Number.isFinite(expected) || crc32(buf.subarray(start + 9, end)) !== expected) return undefined;
+  }
   const tab = buf.indexOf(TAB, start + 9);
   if (tab < 0 || tab >= end) return undefined;
   try {
@@ -93,7 +99,12 @@ interface ScanResult {
 }
 
 /** Reads a file line by line; stops at the first bad line and reports where the good part ends. */
-async function scanFile(path: string, batches: boolean, onLine: (line: ScannedLine) => void): Promise<ScanResult & { badLineFollowedByGood: boolean }> {
+async function scanFile(
+  path: string,
+  options: { batches: boolean; verify: boolean },
+  onLine: (line: ScannedLine) => void,
+): Promise<ScanResult & { badLineFollowedByGood: boolean }> {
+  const { batches, verify } = options;
   const handle = await open(path, 'r');
   try {
     const fileBytes = (await handle.stat()).size;
@@ -113,7 +124,7 @@ async function scanFile(path: string, batches: boolean, onLine: (line: ScannedLi
       for (;;) {
         const end = buf.indexOf(NEWLINE, start);
         if (end < 0) break;
-        const decoded = decodeMeta(buf, start, end);
+        const decoded = decodeMeta(buf, start, end, verify);
         if (!decoded) {
           stopped = true;
           // A torn write only ever damages the tail: a good line after a bad one is corruption.
@@ -237,7 +248,7 @@ export class Journal<M extends Meta = Meta> {
 
     if (snapshot !== null) {
       const name = snapshotName(snapshot);
-      const result = await scanFile(join(this.dir, name), false, (line) => this.indexLine(name, line));
+      const result = await scanFile(join(this.dir, name), { batches: false, verify: false }, (line) => this.indexLine(name, line));
       if (result.goodBytes !== result.fileBytes) throw new JournalError(`instantané ${name} endommagé à l’octet ${result.goodBytes}`);
       this.snapshotBytes = result.fileBytes;
     }
@@ -245,8 +256,9 @@ export class Journal<M extends Meta = Meta> {
     for (const [i, generation] of live.entries()) {
       const name = journalName(generation);
       const path = join(this.dir, name);
-      const result = await scanFile(path, true, (line) => this.indexLine(name, line));
       const last = i === live.length - 1;
+      // Only the journal being written when the process stopped can hold a torn write.
+      const result = await scanFile(path, { batches: true, verify: last }, (line) => this.indexLine(name, line));
       if (result.goodBytes < result.fileBytes) {
         if (!last || result.badLineFollowedByGood) {
           throw new JournalError(`journal ${name} corrompu à l’octet ${result.goodBytes} (des lignes valides suivent) : restaurer une sauvegarde`);

@@ -61,22 +61,27 @@ function mailPut(m: QueuedMail): Put<AnyMeta> {
   return { meta, body: m };
 }
 
-/** Multimap kept beside the journal's index. */
+/** Multimap kept beside the journal's index; a lone id is stored bare (most keys have one). */
 class Lookup {
-  private readonly map = new Map<string, Set<string>>();
+  private readonly map = new Map<string, string | string[]>();
   add(key: string, id: string): void {
-    let set = this.map.get(key);
-    if (!set) this.map.set(key, (set = new Set()));
-    set.add(id);
+    const current = this.map.get(key);
+    if (current === undefined) this.map.set(key, id);
+    else if (typeof current === 'string') {
+      if (current !== id) this.map.set(key, [current, id]);
+    } else if (!current.includes(id)) current.push(id);
   }
   remove(key: string, id: string): void {
-    const set = this.map.get(key);
-    if (!set) return;
-    set.delete(id);
-    if (set.size === 0) this.map.delete(key);
+    const current = this.map.get(key);
+    if (current === id) this.map.delete(key);
+    else if (Array.isArray(current)) {
+      const rest = current.filter((x) => x !== id);
+      this.map.set(key, rest.length === 1 ? rest[0]! : rest);
+    }
   }
   get(key: string): string[] {
-    return [...(this.map.get(key) ?? [])];
+    const current = this.map.get(key);
+    return current === undefined ? [] : typeof current === 'string' ? [current] : [...current];
   }
   has(key: string): boolean {
     return this.map.has(key);
