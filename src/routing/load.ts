@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { actorSchema, actorsFileSchema, zoneKind, type Actor } from '../domain/actor.js';
 import type { TerritoryIndex } from '../territory/types.js';
 import { unknownPlaceholders, PLACEHOLDERS } from './reason.js';
-import { ruleFileSchema, type Condition, type EventParams, type EventType } from './rule-schema.js';
+import { ruleFileSchema, ruleSchema, type Condition, type EventParams, type EventType, type RuleDefinition } from './rule-schema.js';
 
 export const SCHEMA_FILE = 'rules.schema.json';
 export const DEFAULT_LAST_RESORT_ACTOR = 'cress-pdl';
@@ -66,6 +66,8 @@ export interface LoadOptions {
 
 // The file's envelope; actors are then parsed one by one with actorSchema.
 const actorsEnvelopeSchema = actorsFileSchema.extend({ actors: z.array(z.unknown()).min(1) });
+
+const ruleFileEnvelopeSchema = ruleFileSchema.extend({ rules: z.array(z.unknown()) });
 
 const frenchErrors = { error: z.locales.fr().localeError } as unknown as z.core.ParseContext<z.core.$ZodIssue>;
 
@@ -214,15 +216,22 @@ export async function loadRuleSet(options: LoadOptions): Promise<RuleSet> {
     if (!json) continue;
     hashed.push([name, json.text]);
     if (json.data === undefined) continue;
-    const parsed = ruleFileSchema.safeParse(json.data, frenchErrors);
-    if (!parsed.success) {
-      for (const i of parsed.error.issues) {
-        const rule = i.path[0] === 'rules' ? itemName(json.data, 'rules', i.path[1], 'name') : null;
-        issues.push({ file, rule, actor: null, message: `${i.message} (${pathText(i.path.slice(rule ? 2 : 0)) || 'racine'})` });
-      }
+    // Envelope first, then rule by rule: a broken rule does not hide the problems of the others.
+    const envelope = ruleFileEnvelopeSchema.safeParse(json.data, frenchErrors);
+    if (!envelope.success) {
+      for (const i of envelope.error.issues) issues.push({ file, rule: null, actor: null, message: `${i.message} (${pathText(i.path) || 'racine'})` });
       continue;
     }
-    for (const def of parsed.data.rules) {
+    const defs: RuleDefinition[] = [];
+    envelope.data.rules.forEach((raw, index) => {
+      const parsed = ruleSchema.safeParse(raw, frenchErrors);
+      if (parsed.success) defs.push(parsed.data);
+      else {
+        const rule = itemName(envelope.data, 'rules', index, 'name');
+        for (const i of parsed.error.issues) issues.push({ file, rule, actor: null, message: `${i.message} (${pathText(i.path) || 'racine'})` });
+      }
+    });
+    for (const def of defs) {
       const fail = (message: string) => issues.push({ file, rule: def.name, actor: null, message });
       const previous = ruleFiles.get(def.name);
       if (previous) fail(`nom de règle déjà utilisé dans ${previous}`);

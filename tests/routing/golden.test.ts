@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Profile } from '../../src/domain/profile.js';
 import { routingDecisionSchema } from '../../src/domain/decision.js';
-import { createRouter, type Router } from '../../src/routing/index.js';
+import { coverage, createRouter, servedEpcis, type Router } from '../../src/routing/index.js';
 import { ACTORS_FILE, RULES_DIR, profileAt, tempRuleSet, testTerritory } from './helpers.js';
 
 interface GoldenCase {
@@ -37,8 +37,6 @@ const goldens = readdirSync(GOLDEN_DIR)
 
 // Cases that change actors (inactive, absent, capacity) get a router over a patched copy.
 const routers = new Map<string, Promise<Router>>();
-const cleanups: Array<() => void> = [];
-after(() => cleanups.forEach((c) => c()));
 
 function routerFor(patch: GoldenCase['actors']): Promise<Router> {
   const key = JSON.stringify(patch ?? {});
@@ -48,7 +46,6 @@ function routerFor(patch: GoldenCase['actors']): Promise<Router> {
       const territory = await testTerritory();
       if (!patch) return createRouter({ rulesDir: RULES_DIR, actorsFile: ACTORS_FILE, territory });
       const copy = tempRuleSet();
-      cleanups.push(copy.cleanup);
       const data = JSON.parse(readFileSync(copy.actorsFile, 'utf8')) as { actors: Array<Record<string, unknown>> };
       for (const [id, fields] of Object.entries(patch)) {
         const actor = data.actors.find((a) => a.id === id);
@@ -109,4 +106,48 @@ test('the witness case (Vallet, creation) always routes to a local adviser, with
   assert.equal(decision.fallback, false);
   assert.equal(decision.referrals[0]?.tier, 'local');
   assert.equal(decision.referrals[0]?.actorId, 'sevre-loire-eco');
+});
+
+// ——— coverage ———
+// Coverage: every commune of the Vignoble's two EPCIs × 3 stages × 10 sectors routes to a real
+// referral (no hole), and no rule sends a holder outside an actor's declared stages or sectors.
+test('the Vignoble has no hole; served EPCIs have no hole and no mismatch', async () => {
+  const territory = await testTerritory();
+  const router = await createRouter({ rulesDir: RULES_DIR, actorsFile: ACTORS_FILE, territory, now: () => new Date('2025-03-10T10:00:00+01:00') });
+  const vignoble = territory.namedTerritory('vignoble-nantais')!;
+  assert.deepEqual([...vignoble.epcis].sort(), ['200067635', '200067866']);
+  const report = await coverage(router, territory, vignoble.epcis);
+  assert.deepEqual(report.epcis.map((e) => e.communes), [16, 11]);
+  assert.equal(report.combos.length, 27 * 3 * 10);
+  assert.deepEqual(report.holes, []);
+  // Every Vignoble holder gets their own EPCI's adviser first.
+  for (const c of report.combos) {
+    assert.equal(c.actorIds[0], c.epci === '200067635' ? 'clisson-sevre-maine-eco' : 'sevre-loire-eco', `${c.commune.nom} ${c.stage} ${c.sector}`);
+  }
+
+  const epcis = servedEpcis(router.actors());
+  assert.deepEqual(epcis, ['200067635', '200067866', '243500741', '244400404']);
+  const all = await coverage(router, territory, epcis);
+  assert.deepEqual(all.holes, []);
+  assert.deepEqual(all.mismatches, []);
+});
+
+test('holes are reported: with the Redon ESS pole inactive, idea-stage holders there only get a fallback', async () => {
+  const territory = await testTerritory();
+  const copy = tempRuleSet();
+  try {
+    const doc = JSON.parse(readFileSync(copy.actorsFile, 'utf8'));
+    doc.actors.find((a: { id: string }) => a.id === 'cades-redon').active = false;
+    writeFileSync(copy.actorsFile, JSON.stringify(doc));
+    const router = await createRouter({ rulesDir: copy.rulesDir, actorsFile: copy.actorsFile, territory });
+    const report = await coverage(router, territory, ['243500741']);
+    // Communes of Redon Agglomération in Loire-Atlantique fall back on Les Ecossolies (same slot);
+    // those in Ille-et-Vilaine and Morbihan are left with a fallback: holes.
+    const outside44 = territory.communesOfEpci('243500741').filter((c) => c.departement !== '44');
+    assert.ok(outside44.length > 0);
+    assert.equal(report.holes.length, outside44.length * 10);
+    assert.ok(report.holes.every((h) => h.stage === 'idee' && h.fallback && !h.commune.code.startsWith('44')));
+  } finally {
+    copy.cleanup();
+  }
 });

@@ -2,10 +2,11 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { NEEDS, PROJECT_TYPES, SECTORS, STAGES, emptyProfile, type Profile } from '../../src/domain/profile.js';
 import type { TerritoryIndex } from '../../src/territory/types.js';
-import { loadTerritory } from './territory-fixture.js';
+import { loadTerritory } from '../../src/territory/index.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const RULES_DIR = join(ROOT, 'rules');
@@ -31,9 +32,13 @@ export async function profileAt(communeCode: string | null, patch: Partial<Profi
   return { ...base, ...patch };
 }
 
-/** A temporary copy of rules/ and data/actors.json that a test may break. */
+const temporary: string[] = [];
+after(() => temporary.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+/** A temporary copy of rules/ and data/actors.json that a test may break (removed after the file's tests). */
 export function tempRuleSet(): { dir: string; rulesDir: string; actorsFile: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'aiguillage-rules-'));
+  temporary.push(dir);
   const rulesDir = join(dir, 'rules');
   const actorsFile = join(dir, 'actors.json');
   cpSync(RULES_DIR, rulesDir, { recursive: true });
