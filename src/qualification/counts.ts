@@ -82,8 +82,9 @@ export function employees(clauses: readonly PreparedClause[], lex: Lexicons): Co
     for (let i = 0; i < w.length; i++) {
       const n = numberAt(c, i, lex);
       if (!n || !counts.employeeNouns.has(w[n.end] ?? '')) continue;
-      const before = w.slice(Math.max(0, i - 3), i);
-      if (before.some((b) => counts.hiringWords.has(b))) continue;
+      // "embaucher 2 salariés", "3 ETP prévus": a plan, not the payroll.
+      const around = [...w.slice(Math.max(0, i - 3), i), w[n.end + 1] ?? ''];
+      if (around.some((b) => counts.hiringWords.has(b))) continue;
       if (n.value >= 0 && n.value <= 100000) return { value: n.value, term: text(c, i, n.end + 1) };
     }
   }

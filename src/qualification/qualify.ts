@@ -21,8 +21,10 @@ export interface MatchedTerm {
   field: FieldName | 'teamSize' | 'employees';
   /** The code the term gave (null for counts). */
   code: string | null;
-  /** The lexicon term as written in data/lexicons, or the counted words. */
+  /** The lexicon term as written in data/lexicons (what to edit), or the counted words. */
   term: string;
+  /** The holder's words that matched, normalised. */
+  text: string;
 }
 
 export interface Qualification {
@@ -57,6 +59,7 @@ interface Hit {
   code: string;
   weight: number;
   term: string;
+  text: string;
 }
 
 /** The terms of one field that the text states (negated ones and `ignore` phrases left out). */
@@ -66,7 +69,7 @@ function hits(field: FieldLexicon, prepared: readonly PreparedClause[], lex: Lex
     if (m.term.code === null) continue;
     const c = prepared[m.clause]!;
     const negated = field.field === 'needs' ? isNeedNegated(lex.negations, c, m.start, m.end) : isNegated(lex.negations, c, m.start);
-    if (!negated) out.push({ code: m.term.code, weight: m.term.weight, term: m.term.source });
+    if (!negated) out.push({ code: m.term.code, weight: m.term.weight, term: m.term.source, text: c.words.slice(m.start, m.end).join(' ') });
   }
   return out;
 }
@@ -111,22 +114,22 @@ export function qualifyWith(text: string, territory: TerritoryIndex | null): Qua
 
   const team = teamSize(prepared, lex);
   const staff = employees(prepared, lex);
-  if (team) matched.push({ field: 'teamSize', code: null, term: team.term });
-  if (staff) matched.push({ field: 'employees', code: null, term: staff.term });
+  if (team) matched.push({ field: 'teamSize', code: null, term: team.term, text: team.term });
+  if (staff) matched.push({ field: 'employees', code: null, term: staff.term, text: staff.term });
 
   const found = (name: FieldName) => {
     const h = hits(lex.fields[name], prepared, lex, false);
-    for (const x of h) matched.push({ field: name, code: x.code, term: x.term });
+    for (const x of h) matched.push({ field: name, code: x.code, term: x.term, text: x.text });
     return h;
   };
   const stageHits = found('stage');
   // Employees on the payroll today are a fact: the structure exists.
-  if (staff && staff.value > 0) stageHits.push({ code: 'developpement', weight: 3, term: staff.term });
+  if (staff && staff.value > 0) stageHits.push({ code: 'developpement', weight: 3, term: staff.term, text: staff.term });
   profile.stage = pick(lex.fields.stage, stageHits) as Stage | null;
   profile.sector = pick(lex.fields.sector, found('sector')) as Sector | null;
   const typeHits = found('projectType');
   // Two people or more make a group, as much as the word "collectif" does.
-  if (team && team.value >= 2) typeHits.push({ code: 'collectif', weight: 2, term: team.term });
+  if (team && team.value >= 2) typeHits.push({ code: 'collectif', weight: 2, term: team.term, text: team.term });
   profile.projectType = pick(lex.fields.projectType, typeHits) as ProjectType | null;
   profile.needs = needsOf(found('needs'));
 
@@ -164,7 +167,7 @@ export function qualifyField<F extends FieldName>(field: F, text: string): Field
   if (field === 'needs') return needsOf(found) as FieldValue<F>;
   if (field === 'projectType') {
     const team = teamSize(prepared, lex);
-    if (team && team.value >= 2) found.push({ code: 'collectif', weight: 2, term: team.term });
+    if (team && team.value >= 2) found.push({ code: 'collectif', weight: 2, term: team.term, text: team.term });
   }
   return pick(lex.fields[field], found) as FieldValue<F>;
 }

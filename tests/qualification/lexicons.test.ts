@@ -128,10 +128,19 @@ describe('tolerance in free text', () => {
   test('a real word one letter away from a term is not corrected', () => {
     assert.deepEqual(q('un atelier vocal').profile.needs, []);
     assert.equal(q('on va fermer').profile.sector, null);
+    assert.equal(q('bonjour, comment ça marche ?').profile.sector, null, '« marche » n’est pas « marché »');
   });
   test('explanations: every fired term is listed with its field and code', () => {
     const found = q('une recyclerie, pas besoin de financement');
-    assert.deepEqual(found.matched, [{ field: 'sector', code: 'dechets_ressources', term: 'recyclerie' }]);
+    assert.deepEqual(found.matched, [{ field: 'sector', code: 'dechets_ressources', term: 'recyclerie', text: 'recyclerie' }]);
+    const typed = q('on voudrait ouvrir une recylerie');
+    assert.deepEqual(
+      typed.matched.map((m) => [m.field, m.code, m.text]),
+      [
+        ['stage', 'idee', 'on voudrait ouvrir'],
+        ['sector', 'dechets_ressources', 'recylerie'],
+      ],
+    );
   });
 });
 

@@ -137,6 +137,7 @@ describe('qualify: contacts and counts', () => {
     ['on voudrait embaucher 2 salariés', null],
     ['recruter un salarié', null],
     ['notre premier salarié', null],
+    ['3 ETP prévus', null],
   ];
   for (const [text, expected] of staff) test(`employees ${JSON.stringify(text)}`, () => assert.equal(q(text).employees, expected));
 
