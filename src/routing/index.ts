@@ -1,5 +1,5 @@
 // Routing: Profile → RoutingDecision. What other modules use.
-export { createRouter, type Router, type RouterOptions, type RouteOptions, type ReloadResult, type LoadOf } from './router.js';
+export { createRouter, describeReload, type Router, type RouterOptions, type RouteOptions, type ReloadResult, type LoadOf } from './router.js';
 export { loadRuleSet, RulesError, formatIssue, type RuleIssue, type RuleSet, type LoadedRule } from './load.js';
 export { coverage, servedEpcis, type CoverageReport, type CoverageCombo } from './coverage.js';
 export { rulesJsonSchema } from './rule-schema.js';

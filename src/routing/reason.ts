@@ -36,11 +36,18 @@ function frenchList(items: string[]): string {
   return `${items.slice(0, -1).join(', ')} et ${items[items.length - 1]}`;
 }
 
+/** "à Vallet", "au Loroux-Bottereau", "aux Sorinières": the article contracts with à. */
+function atCommune(nom: string): string {
+  if (nom.startsWith('Le ')) return `au ${nom.slice(3)}`;
+  if (nom.startsWith('Les ')) return `aux ${nom.slice(4)}`;
+  return `à ${nom}`;
+}
+
 type Placeholder = (holder: HolderContext, actorName: string) => string;
 
 export const PLACEHOLDERS: Record<string, Placeholder> = {
   lieu: ({ names, place }) => {
-    if (names.commune) return `à ${names.commune}`;
+    if (names.commune) return atCommune(names.commune);
     if (names.epci) return `sur le territoire de ${names.epci}`;
     if (place.departement) return DEPARTEMENT_PHRASES[place.departement] ?? `dans le département ${names.departement ?? place.departement}`;
     return 'sur votre territoire';

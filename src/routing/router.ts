@@ -239,7 +239,14 @@ export async function createRouter(options: RouterOptions): Promise<Router> {
     watchers.push(watch(rulesDir, (_event, name) => (!name || String(name).endsWith('.json')) && schedule()));
     const actorsName = basename(actorsFile);
     watchers.push(watch(dirname(actorsFile), (_event, name) => (!name || String(name) === actorsName) && schedule()));
-    for (const w of watchers) w.unref();
+    for (const w of watchers) {
+      w.unref();
+      // A watched directory removed or renamed: say so instead of crashing the process.
+      w.on('error', (error) => {
+        const result: ReloadResult = { ok: false, rulesVersion: state.set.version, message: `Surveillance des règles interrompue : ${error.message}`, error };
+        for (const listener of listeners) listener(result);
+      });
+    }
   }
 
   return {
@@ -262,4 +269,11 @@ export async function createRouter(options: RouterOptions): Promise<Router> {
       for (const w of watchers) w.close();
     },
   };
+}
+
+/** One French log line for a reload result (the server writes it to stderr). */
+export function describeReload(result: ReloadResult): string {
+  if (!result.ok) return `${result.message}\nLe jeu de règles ${result.rulesVersion} reste actif.`;
+  if (!result.changed) return `Règles inchangées (version ${result.rulesVersion}).`;
+  return `Règles rechargées : version ${result.rulesVersion}, ${result.ruleCount} règles, ${result.actorCount} acteurs.`;
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Engine } from 'json-rules-engine';
 import { absenceOn, actorServes, parisDay } from '../../src/domain/actor.js';
-import { createRouter, type ReloadResult, type Router } from '../../src/routing/index.js';
+import { createRouter, describeReload, type ReloadResult, type Router } from '../../src/routing/index.js';
 import { ACTORS_FILE, RULES_DIR, profileAt, sampleProfiles, tempRuleSet, testTerritory } from './helpers.js';
 
 // ——— availability ———
@@ -162,6 +162,7 @@ test('watched files: a valid change is swapped in, an invalid one refused, the l
   result = await reloaded;
   assert.equal(result.ok, false);
   assert.ok(!result.ok && /vignoble\.json.*JSON illisible/.test(result.message), !result.ok ? result.message : '');
+  assert.match(describeReload(result), new RegExp(`Le jeu de règles ${v2} reste actif\\.$`));
   assert.equal(router.rulesVersion, v2);
   decision = await router.route(vallet);
   assert.equal(decision.referrals[0]!.actorId, 'sevre-loire-eco');
