@@ -1,0 +1,403 @@
+// Finds the place a person wrote: in a free sentence (findInText) or as the whole answer to
+// "Dans quelle commune ?" (resolve). Every run of words is looked up; the candidates must pass
+// the rules below, then the longest run wins where runs overlap, and the most useful place wins
+// overall (served first, then a commune over an EPCI over a department).
+//
+// Why the rules: many French words are a commune somewhere (Mer, Bourg, Vue, Pas, Place…), and
+// many more are one letter away from a word of a served commune (faire → Vairé).
+// - a name outside the served departments needs a sign that a place is meant: a place word
+//   before it (à, sur, près de, commune de…), a capital that does not start the sentence, or
+//   nothing else in the message;
+// - a partial name alone ("Divatte") needs a capital or to be the whole message; a corrected typo
+//   alone too, or a place word before a long enough word with one letter wrong ("près de clison");
+// - a common word (data/territory/words.json) needs a capital AND a place word, or to be the
+//   whole message; a word that is in many names ("Loire") never stands alone for a place.
+import { DELEGATE, type Geography } from './geography.js';
+import type { Words } from './lexicon.js';
+import { ARTICLES, editDistance, placeKey, typoBudget } from './normalize.js';
+import { MAX_PARTIAL, refList, stripLegalForm, type PlaceIndex, type PlaceTarget } from './place-index.js';
+import { tokenize, type Token } from './text.js';
+import type { PlaceMatch } from './types.js';
+
+const MAX_CANDIDATES = 8;
+
+// How specific a match is: a commune answers the question, a department only narrows it.
+const RANK_COMMUNE = 5;
+const RANK_AMBIGUOUS = 4;
+const RANK_GROUP = 3; // EPCI, named territory
+const RANK_DEPARTEMENT = 1;
+const RANK_CUED_DEPARTEMENT = 6; // "en Mayenne": the department, not the commune
+
+/** How a run of words was read; the order is the trust we give it. */
+type How = 'exact' | 'skeleton' | 'partial' | 'typo' | 'typo-partial';
+const QUALITY: Record<How, number> = { exact: 4, skeleton: 3, partial: 2, typo: 2, 'typo-partial': 1 };
+
+interface Reading {
+  how: How;
+  /** Letters corrected. */
+  cost: number;
+  /** Through a name of data/territory (alias, named territory): deliberate, trusted. */
+  alias?: boolean;
+}
+
+const EXACT: Reading = { how: 'exact', cost: 0 };
+
+interface Candidate {
+  start: number;
+  end: number;
+  match: PlaceMatch;
+  served: boolean;
+  rank: number;
+  reading: Reading;
+}
+
+interface Scan {
+  text: string;
+  toks: Token[];
+  /** resolve(): the whole message is meant to be a place. */
+  answer: boolean;
+  /** filler[k]: token k is a small or place word ("à", "le", "commune"…). */
+  filler: boolean[];
+  cands: Candidate[];
+}
+
+type Ambiguous = Extract<PlaceMatch, { kind: 'ambiguous' }>;
+
+export class PlaceFinder {
+  constructor(
+    private readonly geo: Geography,
+    private readonly index: PlaceIndex,
+    private readonly words: Words,
+  ) {}
+
+  findInText(text: string): PlaceMatch | null {
+    return this.scan(text, false);
+  }
+
+  resolve(query: string): PlaceMatch | null {
+    return this.scan(query, true) ?? this.resolveByTypo(query);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Scanning
+
+  private scan(text: string, answer: boolean): PlaceMatch | null {
+    if (!text) return null;
+    const toks = tokenize(text);
+    if (toks.length === 0) return null;
+    const w = this.words;
+    const s: Scan = {
+      text,
+      toks,
+      answer,
+      filler: toks.map((t) => w.functionWords.has(t.norm) || w.context.has(t.norm) || w.departementCue.has(t.norm)),
+      cands: [],
+    };
+    const { index } = this;
+    for (let i = 0; i < toks.length; i++) {
+      if (toks[i]!.digits) {
+        this.numberAt(s, i);
+        continue;
+      }
+      if (!index.firstTokens.has(toks[i]!.norm)) continue;
+      let key = '';
+      for (let j = i; j < toks.length && j - i < index.maxTokens && !toks[j]!.digits; j++) {
+        key = j === i ? toks[j]!.norm : `${key} ${toks[j]!.norm}`;
+        this.lookup(s, key, i, j + 1, 0);
+      }
+    }
+    this.typoCandidates(s);
+    return this.choose(s);
+  }
+
+  /** Candidates for the words toks[start, end) read as `key`; cost > 0 when typos were corrected. */
+  private lookup(s: Scan, key: string, start: number, end: number, cost: number): void {
+    const { index, geo } = this;
+    const typo = cost > 0;
+    const reading: Reading = typo ? { how: 'typo', cost } : EXACT;
+    const places = index.places.get(key);
+    let aliasedCommune = false;
+    for (const p of places ?? []) {
+      if (p.kind === 'commune') aliasedCommune = true;
+      this.addTarget(s, p, start, end, p.alias ? { ...reading, alias: true } : reading);
+    }
+    // An alias of a commune is a deliberate local usage: it hides official homonyms.
+    if (!aliasedCommune) {
+      const refs = refList(index.names.get(key));
+      const usable = typo ? refs.filter((r) => geo.served[geo.target(r)] === 1) : refs;
+      if (usable.length) this.addCommunes(s, usable, start, end, reading, 'homonym');
+    }
+    if (end - start >= 2 && !typo) this.legalForm(s, start, end);
+    // Tolerant readings only lead to served communes: not needed when the name is one already.
+    if (places || refList(index.names.get(key)).some((r) => geo.served[geo.target(r)] === 1)) return;
+    const skeleton = refList(index.skeleton.get(key));
+    if (skeleton.length) {
+      this.addCommunes(s, skeleton, start, end, typo ? reading : { how: 'skeleton', cost }, 'homonym');
+      return;
+    }
+    const partial = index.partial.get(key);
+    if (!partial) return;
+    // A partial name is a lead when one commune has it, or, for a whole answer, a few ("Goulaine").
+    if (partial.length === 1 || (s.answer && this.whole(s, start, end) && partial.length <= MAX_PARTIAL)) {
+      this.addCommunes(s, partial, start, end, { how: typo ? 'typo-partial' : 'partial', cost }, 'homonym');
+    }
+  }
+
+  private addTarget(s: Scan, p: PlaceTarget, start: number, end: number, reading: Reading): void {
+    const { geo, index } = this;
+    const typo = reading.cost > 0;
+    switch (p.kind) {
+      case 'commune':
+        this.addCommunes(s, [p.ref], start, end, reading, 'homonym');
+        return;
+      case 'epci': {
+        const served = geo.epciServed[p.idx]!;
+        if (typo && !served) return;
+        this.push(s, { start, end, match: this.epciMatch(p.idx), served, rank: RANK_GROUP, reading });
+        return;
+      }
+      case 'territory': {
+        const territory = index.territories.get(p.id)!;
+        this.push(s, { start, end, match: { kind: 'territory', territory }, served: true, rank: RANK_GROUP, reading });
+        return;
+      }
+      case 'departement': {
+        const d = geo.departements.get(p.code)!;
+        const served = geo.servedDepartements.has(d.code);
+        if (typo && !served) return;
+        const rank = this.cuedDepartement(s, start) ? RANK_CUED_DEPARTEMENT : RANK_DEPARTEMENT;
+        this.push(s, { start, end, match: { kind: 'departement', departement: { code: d.code, nom: d.nom }, served }, served, rank, reading });
+        return;
+      }
+    }
+  }
+
+  private epciMatch(idx: number): PlaceMatch {
+    const geo = this.geo;
+    return { kind: 'epci', epci: geo.epci(idx), departement: geo.epciDepartement[idx] ?? null, served: geo.epciServed[idx]! };
+  }
+
+  /** "agglo de Clisson", "Redon agglo": the EPCI named after that commune. */
+  private legalForm(s: Scan, start: number, end: number): void {
+    const span = s.toks.slice(start, end);
+    if (span.some((t) => t.norm === 'ca' && /ç/i.test(t.raw))) return; // "ça", not "CA"
+    const core = stripLegalForm(span.map((t) => t.norm));
+    if (!core) return;
+    const key = core.join(' ');
+    const geo = this.geo;
+    for (const ref of refList(this.index.names.get(key))) {
+      const e = geo.epciOf[geo.target(ref)]!;
+      if (e < 0 || !` ${placeKey(geo.epciNom[e]!)} `.includes(` ${key} `)) continue;
+      this.push(s, { start, end, match: this.epciMatch(e), served: geo.epciServed[e]!, rank: RANK_GROUP, reading: EXACT });
+      return;
+    }
+  }
+
+  /** One commune, or several read the same way (homonyms, a postal code): ask which. */
+  private addCommunes(s: Scan, refs: number[], start: number, end: number, reading: Reading, reason: Ambiguous['reason']): void {
+    const match = this.communeMatch(refs, reason, s.text.slice(s.toks[start]!.from, s.toks[end - 1]!.to));
+    const served = match.kind === 'commune' ? match.served : match.kind === 'ambiguous' && match.candidates.some((c) => this.geo.servedDepartements.has(c.departement));
+    const rank = match.kind === 'commune' ? RANK_COMMUNE : RANK_AMBIGUOUS;
+    this.push(s, { start, end, match, served, rank, reading });
+  }
+
+  private communeMatch(refs: number[], reason: Ambiguous['reason'], query: string): PlaceMatch {
+    const geo = this.geo;
+    // Each commune once; a direct name beats the name of one of its communes déléguées.
+    const via = new Map<number, number>();
+    for (const ref of refs) {
+      const id = geo.target(ref);
+      const had = via.get(id);
+      if (had === undefined || (had >= DELEGATE && ref < DELEGATE)) via.set(id, ref);
+    }
+    const ids = [...via.keys()];
+    const servedIds = ids.filter((id) => geo.served[id] === 1);
+    const pool = servedIds.length ? servedIds : ids;
+    if (pool.length === 1) return this.communeOf(pool[0]!, via.get(pool[0]!)!);
+    const candidates = ids.sort(geo.compareCandidates).slice(0, MAX_CANDIDATES).map((id) => geo.commune(id));
+    return { kind: 'ambiguous', reason, query, candidates };
+  }
+
+  private communeOf(id: number, ref: number): PlaceMatch {
+    const geo = this.geo;
+    const delegated = ref >= DELEGATE ? { code: geo.delegateCode[ref - DELEGATE]!, nom: geo.delegateNom[ref - DELEGATE]! } : null;
+    return { kind: 'commune', commune: geo.commune(id), delegated, served: geo.served[id] === 1 };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Numbers: postal codes and department numbers
+
+  private numberAt(s: Scan, i: number): void {
+    const t = s.toks[i]!;
+    const next = s.toks[i + 1];
+    if (next && this.words.notAfterNumber.has(next.norm)) return;
+    if (/^\s*[€$%]/.test(s.text.slice(t.to))) return;
+    if (t.norm.length === 5) {
+      // "44190", "à 44115", "code postal 44140"; not "besoin de 35000".
+      const refs = refList(this.index.postal.get(t.norm));
+      if (!refs.length || !(this.whole(s, i, i + 1) || this.cuedBy(s, i, this.words.postalCue))) return;
+      this.addCommunes(s, refs, i, i + 1, EXACT, 'postal_code');
+      return;
+    }
+    if (t.norm.length < 2 || t.norm.length > 3) return;
+    if (next && ['au', 'a', 'et', 'ou'].includes(next.norm) && s.toks[i + 2]?.digits) return; // "du 12 au 15"
+    const d = this.geo.departements.get(t.norm);
+    if (!d) return;
+    // "dans le 44", "du 85", "(49)", or the number alone: not "44 bénévoles".
+    const bracketed = /\(\s*$/.test(s.text.slice(0, t.from)) && /^\s*\)/.test(s.text.slice(t.to));
+    if (!this.cuedDepartement(s, i) && !bracketed && !this.whole(s, i, i + 1)) return;
+    const served = this.geo.servedDepartements.has(d.code);
+    const match: PlaceMatch = { kind: 'departement', departement: { code: d.code, nom: d.nom }, served };
+    this.push(s, { start: i, end: i + 1, match, served, rank: RANK_DEPARTEMENT, reading: EXACT });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Typos: words not found are corrected against the words of served names
+
+  private typoCandidates(s: Scan): void {
+    const { toks } = s;
+    const w = this.words;
+    const fixes = toks.map((t) => {
+      if (t.digits || t.norm.length < 5) return undefined;
+      if (w.functionWords.has(t.norm) || w.common.has(t.norm) || w.neverAlone.has(t.norm) || w.context.has(t.norm) || w.notAfterNumber.has(t.norm)) return undefined;
+      const found = this.index.corrections(t.norm);
+      return found.length ? found : undefined;
+    });
+    if (!fixes.some(Boolean)) return;
+    const max = Math.min(this.index.maxTokens, 6);
+    const seen = new Set<number>();
+    for (let p = 0; p < toks.length; p++) {
+      if (!fixes[p]) continue;
+      for (let start = Math.max(0, p - max + 1); start <= p; start++) {
+        for (let end = p + 1; end <= Math.min(toks.length, start + max); end++) {
+          if (seen.has(start * 1000 + end)) continue;
+          seen.add(start * 1000 + end);
+          if (toks.slice(start, end).some((t) => t.digits)) break;
+          this.typoVariants(s, fixes, start, end);
+        }
+      }
+    }
+  }
+
+  private typoVariants(s: Scan, fixes: ({ word: string; cost: number }[] | undefined)[], start: number, end: number): void {
+    let variants: { words: string[]; cost: number }[] = [{ words: [], cost: 0 }];
+    for (let k = start; k < end; k++) {
+      const options = [{ word: s.toks[k]!.norm, cost: 0 }, ...(fixes[k] ?? [])];
+      variants = variants.flatMap((v) => options.map((o) => ({ words: [...v.words, o.word], cost: v.cost + o.cost })));
+      if (variants.length > 16) return;
+    }
+    for (const v of variants) {
+      if (v.cost === 0 || !this.index.firstTokens.has(v.words[0]!)) continue;
+      const key = v.words.join(' ');
+      if (v.cost > typoBudget(key.length - v.words.length + 1)) continue;
+      this.lookup(s, key, start, end, v.cost);
+    }
+  }
+
+  /** Whole-answer typo search over the served names, spaces ignored ("lorouxbottereau"). */
+  private resolveByTypo(query: string): PlaceMatch | null {
+    const toks = tokenize(query);
+    const w = this.words;
+    let a = 0;
+    let b = toks.length;
+    while (a < b && (w.functionWords.has(toks[a]!.norm) || w.context.has(toks[a]!.norm))) a++;
+    while (b > a && w.functionWords.has(toks[b - 1]!.norm)) b--;
+    if (a === b || toks.slice(a, b).some((t) => t.digits)) return null;
+    const compact = toks
+      .slice(a, b)
+      .map((t) => t.norm)
+      .join('');
+    const budget = typoBudget(compact.length);
+    if (budget === 0 || w.neverAlone.has(compact) || w.common.has(compact)) return null;
+    let best = budget + 1;
+    let keys: string[] = [];
+    const { servedCompact, servedKeys } = this.index;
+    for (let k = 0; k < servedCompact.length; k++) {
+      const candidate = servedCompact[k]!;
+      if (Math.abs(candidate.length - compact.length) > budget) continue;
+      const d = editDistance(compact, candidate, Math.min(best, typoBudget(candidate.length)));
+      if (d < best) {
+        best = d;
+        keys = [servedKeys[k]!];
+      } else if (d === best) keys.push(servedKeys[k]!);
+    }
+    if (best > budget) return null;
+    const s: Scan = { text: query, toks: [{ ...toks[a]!, norm: compact }], answer: true, filler: [false], cands: [] };
+    for (const key of keys) this.lookup(s, key, 0, 1, best);
+    return this.choose(s);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Rules and choice
+
+  private push(s: Scan, c: Candidate): void {
+    if (this.acceptable(s, c)) s.cands.push(c);
+  }
+
+  private acceptable(s: Scan, c: Candidate): boolean {
+    const w = this.words;
+    const content = s.toks.slice(c.start, c.end).filter((t) => !w.functionWords.has(t.norm));
+    if (content.length === 0) return false;
+    const first = content[0]!;
+    if (first.digits) return true;
+    const whole = this.whole(s, c.start, c.end);
+    const context = this.contextBefore(s, c.start);
+    const { how, alias } = c.reading;
+    if (content.length === 1) {
+      const word = first.norm;
+      if (w.neverAlone.has(word) && !alias) return false;
+      if (w.common.has(word) || word.length <= 3) return whole || (first.cap && context);
+      if (how === 'partial' || how === 'typo-partial') return whole || first.cap;
+      if (how === 'typo') return whole || first.cap || (context && c.reading.cost === 1 && first.norm.length >= 6);
+    }
+    if (alias || c.served) return true;
+    return whole || first.cap || context;
+  }
+
+  /** A place word just before, an article allowed in between ("sur le Loroux"). */
+  private contextBefore(s: Scan, start: number): boolean {
+    return this.cuedBy(s, start, this.words.context);
+  }
+
+  private cuedDepartement(s: Scan, start: number): boolean {
+    return this.cuedBy(s, start, this.words.departementCue);
+  }
+
+  private cuedBy(s: Scan, start: number, cues: ReadonlySet<string>): boolean {
+    let k = start - 1;
+    if (k >= 0 && ARTICLES.has(s.toks[k]!.norm)) k--;
+    return k >= 0 && cues.has(s.toks[k]!.norm);
+  }
+
+  /** Nothing but small or place words outside toks[start, end). */
+  private whole(s: Scan, start: number, end: number): boolean {
+    for (let k = 0; k < s.toks.length; k++) if ((k < start || k >= end) && !s.filler[k]) return false;
+    return true;
+  }
+
+  private choose(s: Scan): PlaceMatch | null {
+    const cands = s.cands;
+    if (cands.length === 0) return null;
+    const quality = (c: Candidate): number => QUALITY[c.reading.how] * 10 - c.reading.cost;
+    const length = (c: Candidate): number => c.end - c.start;
+    // Where runs overlap, the longest reading wins ("Saint-Julien-de-Concelles" over "Concelles",
+    // "Clisson agglo" over "Clisson").
+    cands.sort((a, b) => length(b) - length(a) || Number(b.served) - Number(a.served) || b.rank - a.rank || quality(b) - quality(a) || a.start - b.start);
+    const kept: Candidate[] = [];
+    for (const c of cands) if (!kept.some((k) => k.start < c.end && c.start < k.end)) kept.push(c);
+    kept.sort((a, b) => Number(b.served) - Number(a.served) || b.rank - a.rank || quality(b) - quality(a) || length(b) - length(a) || a.start - b.start);
+    const best = kept[0]!;
+    return best.match.kind === 'ambiguous' ? this.narrow(best, best.match, s) : best.match;
+  }
+
+  /** "Saint-Mars-du-Désert (53)", "Vallet 44330": a department or postal code picks the homonym. */
+  private narrow(best: Candidate, match: Ambiguous, s: Scan): PlaceMatch {
+    const outside = (k: number): boolean => k < best.start || k >= best.end;
+    const numbers = new Set(s.toks.filter((t, k) => t.digits && outside(k)).map((t) => t.norm));
+    for (const c of s.cands) if (c.match.kind === 'departement' && (c.end <= best.start || c.start >= best.end)) numbers.add(c.match.departement.code);
+    if (numbers.size === 0) return match;
+    const fits = match.candidates.filter((c) => numbers.has(c.departement) || c.codesPostaux.some((p) => numbers.has(p)));
+    if (fits.length !== 1 || fits.length === match.candidates.length) return match;
+    return this.communeOf(this.geo.byCode.get(fits[0]!.code)!, this.geo.byCode.get(fits[0]!.code)!);
+  }
+}

@@ -1,0 +1,310 @@
+// Name indexes over the geography. Every commune of France is findable by its exact name (one
+// map entry per name); the served departments get the tolerant indexes on top: names without
+// their small words, partial names, and the vocabulary that typos are corrected against.
+import { DELEGATE, type Geography } from './geography.js';
+import { TerritoryDataError, type TerritoryLexicon, type Words } from './lexicon.js';
+import { ARTICLES, editDistance, placeKey, placeTokens } from './normalize.js';
+import type { NamedTerritory } from './types.js';
+
+/** What a name other than a commune's official one stands for. */
+export type PlaceTarget = (
+  | { kind: 'commune'; ref: number }
+  | { kind: 'epci'; idx: number }
+  | { kind: 'departement'; code: string }
+  | { kind: 'territory'; id: string }
+) & {
+  /** Named in data/territory (an alias, a named territory), not derived from official names. */
+  alias?: boolean;
+};
+
+/** A partial name shared by more communes than this is no lead at all ("Saint", "Chapelle"). */
+export const MAX_PARTIAL = 6;
+/** A word found in more names of France than this is an ordinary word, not a partial name. */
+const MAX_NAMES_FOR_PARTIAL = 3;
+
+/** Words of an EPCI's legal form, dropped to get its usual name ("CC Sèvre et Loire"). */
+export const LEGAL_FORM: ReadonlySet<string> = new Set([
+  'cc', 'ca', 'cu', 'communaute', 'communautes', 'communes', 'agglo', 'agglomeration', 'metropole', 'urbaine', 'com', 'comcom',
+  'interco', 'intercommunalite', 'epci',
+]);
+const LEGAL_GLUE: ReadonlySet<string> = new Set(['de', 'du', 'des', 'd', 'la', 'l', 'le', 'les']);
+
+type Refs = number | number[];
+
+function addRef(map: Map<string, Refs>, key: string, ref: number): void {
+  const had = map.get(key);
+  if (had === undefined) map.set(key, ref);
+  else if (typeof had === 'number') {
+    if (had !== ref) map.set(key, [had, ref]);
+  } else if (!had.includes(ref)) had.push(ref);
+}
+
+export function refList(refs: Refs | undefined): number[] {
+  return refs === undefined ? [] : typeof refs === 'number' ? [refs] : refs;
+}
+
+/** Drops the legal-form words around an EPCI name; null when there were none. */
+export function stripLegalForm(tokens: readonly string[]): string[] | null {
+  let a = 0;
+  let b = tokens.length;
+  let legal = false;
+  while (a < b && (LEGAL_FORM.has(tokens[a]!) || (LEGAL_GLUE.has(tokens[a]!) && legal))) {
+    if (LEGAL_FORM.has(tokens[a]!)) legal = true;
+    a++;
+  }
+  while (b > a && LEGAL_FORM.has(tokens[b - 1]!)) {
+    legal = true;
+    b--;
+  }
+  return legal && b > a ? tokens.slice(a, b) : null;
+}
+
+export class PlaceIndex {
+  /** Official names (and names without their leading article) of every commune and commune déléguée. */
+  readonly names = new Map<string, Refs>();
+  /** Served communes: names without their small words ("saint julien concelles"). */
+  readonly skeleton = new Map<string, Refs>();
+  /** Served communes: runs of words of a name; null when more than MAX_PARTIAL communes share it. */
+  readonly partial = new Map<string, number[] | null>();
+  /** Aliases, EPCI, departments, named territories. */
+  readonly places = new Map<string, PlaceTarget[]>();
+  readonly postal = new Map<string, Refs>();
+  /** Every token that can open a key: a word that is in none is skipped at once. */
+  readonly firstTokens = new Set<string>();
+  maxTokens = 1;
+  /** Words of served names, for typo correction: one-deletion neighbourhoods, and the long words. */
+  readonly vocabulary = new Set<string>();
+  readonly deletions = new Map<string, string | string[]>();
+  readonly longWords: string[] = [];
+  /** Served keys, spaces removed, for the whole-query typo search of resolve(). */
+  readonly servedKeys: string[] = [];
+  readonly servedCompact: string[] = [];
+
+  readonly territories = new Map<string, NamedTerritory>();
+  readonly territoriesOfEpci = new Map<string, NamedTerritory[]>();
+
+  constructor(
+    readonly geo: Geography,
+    lexicon: TerritoryLexicon,
+  ) {
+    const words = lexicon.words;
+    const served = new Set<string>();
+
+    const addName = (name: string, ref: number, isServed: boolean): void => {
+      // String operations only: this runs for the ~40,000 names of France.
+      const key = placeKey(name);
+      if (key === '') return;
+      addRef(this.names, key, ref);
+      const stripped = withoutArticle(key);
+      this.noteKey(key);
+      if (stripped !== key) {
+        addRef(this.names, stripped, ref);
+        this.noteKey(stripped);
+      }
+      if (!isServed) return;
+      served.add(key);
+      served.add(stripped);
+      const tokens = key.split(' ');
+      const skeleton = tokens.filter((t) => !words.functionWords.has(t));
+      const sk = skeleton.join(' ');
+      if (skeleton.length > 0 && sk !== key && sk !== stripped) {
+        addRef(this.skeleton, sk, ref);
+        this.noteKey(sk);
+      }
+      this.addPartials(tokens, key, stripped, ref, words);
+    };
+
+    for (let id = 0; id < geo.size; id++) addName(geo.nom[id]!, id, geo.served[id] === 1);
+    for (let k = 0; k < geo.delegateCode.length; k++) {
+      const target = geo.delegateTarget[k]!;
+      if (placeKey(geo.delegateNom[k]!) === placeKey(geo.nom[target]!)) continue; // same name, nothing to add
+      addName(geo.delegateNom[k]!, DELEGATE + k, geo.served[target] === 1);
+    }
+    // Partial names that are the name of a served commune themselves are found exactly; a name
+    // only found outside ("Aigrefeuille", 31) stays a lead towards the served one.
+    for (const key of this.partial.keys()) {
+      if (this.skeleton.has(key) || refList(this.names.get(key)).some((r) => geo.served[geo.target(r)] === 1)) this.partial.delete(key);
+    }
+    this.dropCommonPartials(words);
+
+    for (let id = 0; id < geo.size; id++) {
+      const postal = geo.postal[id]!;
+      if (postal) for (const p of postal.split(',')) addRef(this.postal, p, id);
+    }
+
+    this.addPlaces(lexicon, served);
+
+    for (const key of served) {
+      this.servedKeys.push(key);
+      this.servedCompact.push(key.replace(/ /g, ''));
+      for (const t of key.split(' ')) if (t.length >= 4 && !words.functionWords.has(t)) this.vocabulary.add(t);
+    }
+    for (const word of this.vocabulary) {
+      if (word.length >= 7) this.longWords.push(word);
+      for (const d of deletionsOf(word)) {
+        const had = this.deletions.get(d);
+        if (had === undefined) this.deletions.set(d, word);
+        else if (typeof had === 'string') {
+          if (had !== word) this.deletions.set(d, [had, word]);
+        } else if (!had.includes(word)) had.push(word);
+      }
+    }
+  }
+
+  private noteKey(key: string): void {
+    const space = key.indexOf(' ');
+    this.firstTokens.add(space < 0 ? key : key.slice(0, space));
+    let count = 1;
+    for (let i = space; i >= 0; i = key.indexOf(' ', i + 1)) count++;
+    if (count > this.maxTokens) this.maxTokens = count;
+  }
+
+  /** Every run of words of a served name that does not start or end with a small word. */
+  private addPartials(tokens: string[], key: string, stripped: string, ref: number, words: Words): void {
+    const target = this.geo.target(ref);
+    for (let a = 0; a < tokens.length; a++) {
+      if (words.functionWords.has(tokens[a]!)) continue;
+      for (let b = a + 1; b <= tokens.length; b++) {
+        if (words.functionWords.has(tokens[b - 1]!)) continue;
+        const part = tokens.slice(a, b);
+        const k = part.join(' ');
+        if (k === key || k === stripped) continue;
+        const had = this.partial.get(k);
+        if (had === null) continue;
+        if (had === undefined) {
+          this.partial.set(k, [ref]);
+          this.noteKey(k);
+        } else if (!had.some((r) => this.geo.target(r) === target)) {
+          if (had.length >= MAX_PARTIAL) this.partial.set(k, null);
+          else had.push(ref);
+        }
+      }
+    }
+  }
+
+  /**
+   * A single word is a partial name only when it is rare across all the names of France:
+   * "Divatte", "Bottereau" are; "Plage", "Moulin", "Haute", "Trois" (in dozens of names) are not.
+   */
+  private dropCommonPartials(words: Words): void {
+    const singles = new Set<string>();
+    for (const key of this.partial.keys()) if (!key.includes(' ')) singles.add(key);
+    const names = new Map<string, number>();
+    for (const key of this.names.keys()) {
+      // A name with an article is also indexed without it: count it once, without.
+      if (ARTICLES.has(key.slice(0, key.indexOf(' ')))) continue;
+      for (const t of key.split(' ')) if (singles.has(t)) names.set(t, (names.get(t) ?? 0) + 1);
+    }
+    for (const word of singles) {
+      if (word.length < 4 || (names.get(word) ?? 0) > MAX_NAMES_FOR_PARTIAL || words.common.has(word)) this.partial.delete(word);
+    }
+  }
+
+  private addPlace(key: string, target: PlaceTarget): void {
+    if (!key) return;
+    const list = this.places.get(key);
+    const same = (t: PlaceTarget): boolean => JSON.stringify(t) === JSON.stringify(target);
+    if (!list) this.places.set(key, [target]);
+    else if (!list.some(same)) list.push(target);
+    this.noteKey(key);
+  }
+
+  private addPlaces(lexicon: TerritoryLexicon, served: Set<string>): void {
+    const geo = this.geo;
+    const dataError = (file: string, message: string): never => {
+      throw new TerritoryDataError(`data/territory/${file} : ${message}`);
+    };
+    for (const d of geo.departements.values()) {
+      const key = placeKey(d.nom);
+      this.addPlace(key, { kind: 'departement', code: d.code });
+      if (geo.servedDepartements.has(d.code)) served.add(key);
+    }
+    for (let idx = 0; idx < geo.epciCode.length; idx++) {
+      const nom = geo.epciNom[idx]!;
+      const keys = new Set<string>();
+      const inBrackets = /\(([^)]*)\)/.exec(nom)?.[1];
+      const bare = nom.replace(/\([^)]*\)/g, ' ');
+      keys.add(placeKey(nom));
+      keys.add(placeKey(bare));
+      if (inBrackets) keys.add(placeKey(inBrackets));
+      const core = stripLegalForm(placeTokens(bare));
+      // "Nantes Métropole" without its legal form is Nantes, the commune: keep the commune.
+      if (core) {
+        const k = core.join(' ');
+        if (!this.names.has(k) && !this.places.has(k)) keys.add(k);
+      }
+      for (const k of keys) {
+        this.addPlace(k, { kind: 'epci', idx });
+        if (geo.epciServed[idx]) served.add(k);
+      }
+    }
+    for (const [code, names] of Object.entries(lexicon.aliases.epci)) {
+      const idx = geo.epciByCode.get(code);
+      if (idx === undefined) dataError('aliases.json', `EPCI inconnu « ${code} » (SIREN)`);
+      for (const n of names) {
+        this.addPlace(placeKey(n), { kind: 'epci', idx: idx!, alias: true });
+        if (geo.epciServed[idx!]) served.add(placeKey(n));
+      }
+    }
+    for (const [code, names] of Object.entries(lexicon.aliases.communes)) {
+      const id = geo.byCode.get(code);
+      if (id === undefined) dataError('aliases.json', `commune inconnue « ${code} » (code INSEE)`);
+      for (const n of names) {
+        this.addPlace(placeKey(n), { kind: 'commune', ref: id!, alias: true });
+        if (geo.served[id!]) served.add(placeKey(n));
+      }
+    }
+    for (const t of lexicon.territories) {
+      for (const e of t.epcis) if (!geo.epciByCode.has(e)) dataError('named-territories.json', `« ${t.id} » : EPCI inconnu « ${e} » (SIREN)`);
+      const territory: NamedTerritory = Object.freeze({ id: t.id, nom: t.nom, epcis: Object.freeze([...t.epcis]) as string[] });
+      this.territories.set(t.id, territory);
+      for (const e of t.epcis) this.territoriesOfEpci.set(e, [...(this.territoriesOfEpci.get(e) ?? []), territory]);
+      for (const n of [t.nom, ...t.aliases]) {
+        this.addPlace(placeKey(n), { kind: 'territory', id: t.id, alias: true });
+        served.add(placeKey(n));
+      }
+    }
+  }
+
+  /**
+   * Words of served names within the typo budget of a word: distance 1 from 5 letters, 2 from 9.
+   * Only the closest ones, at most 3.
+   */
+  corrections(word: string): { word: string; cost: number }[] {
+    if (word.length < 5 || this.vocabulary.has(word)) return [];
+    const found = new Map<string, number>();
+    for (const d of [word, ...deletionsOf(word)]) {
+      const hit = this.deletions.get(d);
+      if (hit === undefined) continue;
+      for (const w of typeof hit === 'string' ? [hit] : hit) {
+        if (found.has(w)) continue;
+        const cost = editDistance(word, w, 1);
+        if (cost <= 1) found.set(w, cost);
+      }
+    }
+    if (found.size === 0 && word.length >= 9) {
+      for (const w of this.longWords) {
+        if (Math.abs(w.length - word.length) > 2) continue;
+        const cost = editDistance(word, w, 2);
+        if (cost <= 2) found.set(w, cost);
+      }
+    }
+    const best = Math.min(...found.values());
+    return [...found]
+      .filter(([, cost]) => cost === best)
+      .slice(0, 3)
+      .map(([w, cost]) => ({ word: w, cost }));
+  }
+}
+
+/** "le loroux bottereau" → "loroux bottereau"; a name that is only an article stays. */
+function withoutArticle(key: string): string {
+  const space = key.indexOf(' ');
+  return space > 0 && ARTICLES.has(key.slice(0, space)) ? key.slice(space + 1) : key;
+}
+
+function deletionsOf(word: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < word.length; i++) out.push(word.slice(0, i) + word.slice(i + 1));
+  return out;
+}
