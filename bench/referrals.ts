@@ -156,8 +156,8 @@ export async function benchReferrals(): Promise<Row[]> {
         consent: { textVersion: 'consentement-2025-03' },
         contact: { name: 'Dominique Bernard', email: 'dominique@exemple.fr', phone: null, channel: 'email' as const },
       });
-      await timeEach(Array.from({ length: 20 }), () => referrals.service.create(input())); // warm-up
-      const samples = await timeEach(Array.from({ length: SAMPLES }), () => referrals.service.create(input()));
+      await timeEach(Array.from({ length: 20 }), () => referrals.service.createReferral(input())); // warm-up
+      const samples = await timeEach(Array.from({ length: SAMPLES }), () => referrals.service.createReferral(input()));
       const label = existing.toLocaleString('fr-FR');
       const p99 = percentile(samples, 99);
       const floor = diskFloor(dataDir);

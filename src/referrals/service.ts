@@ -4,7 +4,7 @@
 // Each use case commits its records and the e-mails it owes in one atomic write.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { Actor } from '../domain/actor.js';
+import { parisDay, type Actor } from '../domain/actor.js';
 import { routingDecisionSchema, type DecisionReferral } from '../domain/decision.js';
 import { profileSchema } from '../domain/profile.js';
 import {
@@ -142,6 +142,7 @@ export class ReferralService {
   readonly policy: FollowUpPolicy;
   private readonly lock = new KeyedLock();
   private readonly reservedReferences = new Set<string>();
+  private loadCache: { month: string; counts: Map<string, number> } | undefined;
   private readonly now: () => Date;
 
   constructor(private readonly options: ReferralServiceOptions) {
@@ -159,9 +160,31 @@ export class ReferralService {
     return this.options.store.referrals.byReference(reference);
   }
 
+  /** Referrals an actor received this calendar month (Paris): the router's `loadOf`. */
+  actorLoad(actorId: string): number {
+    const month = parisDay(this.now()).slice(0, 7);
+    if (this.loadCache?.month !== month) {
+      const counts = new Map<string, number>();
+      for (const s of this.options.store.referrals.summaries()) {
+        if (parisDay(new Date(s.createdAt)).slice(0, 7) === month) counts.set(s.actorId, (counts.get(s.actorId) ?? 0) + 1);
+      }
+      this.loadCache = { month, counts };
+    }
+    return this.loadCache.counts.get(actorId) ?? 0;
+  }
+
+  private countNew(records: Referral[]): void {
+    if (!this.loadCache) return;
+    for (const r of records) {
+      if (r.version === 1 && parisDay(new Date(r.createdAt)).slice(0, 7) === this.loadCache.month) {
+        this.loadCache.counts.set(r.actorId, (this.loadCache.counts.get(r.actorId) ?? 0) + 1);
+      }
+    }
+  }
+
   // ── creation ───────────────────────────────────────────────────────────────
 
-  async create(raw: CreateReferralInput): Promise<CreateReferralResult> {
+  async createReferral(raw: CreateReferralInput): Promise<CreateReferralResult> {
     const parsed = createReferralInputSchema.safeParse(raw);
     if (!parsed.success) {
       const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'demande'} : ${i.message}`).join(' ; ');
@@ -210,6 +233,7 @@ export class ReferralService {
         const mails = this.creationMails(records, now);
         // Confirmed only once on disk: records and the e-mails they owe, in one append.
         await this.options.store.commit({ referrals: records, enqueue: mails });
+        this.countNew(records);
         this.options.log?.(`orientation ${reference} créée (${records.map((r) => `${r.id} → ${r.actorId}`).join(', ')})`);
         return this.result(records, true);
       } finally {
@@ -339,6 +363,7 @@ export class ReferralService {
       const plan = change(structuredClone(record), dossier, this.now());
       if (plan.records.length === 0) return record; // nothing to do after all
       await this.options.store.commit({ referrals: plan.records, enqueue: plan.mails });
+      this.countNew(plan.records);
       const updated = plan.records.find((r) => r.id === id)!;
       const created = plan.records.filter((r) => r.version === 1).map((r) => r.id);
       this.options.log?.(`orientation ${id} : ${STATUS_LABELS[updated.status]}${created.length ? `, confiée ensuite à ${created.join(', ')}` : ''}`);

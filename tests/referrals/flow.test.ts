@@ -52,7 +52,7 @@ const form = (fields: Record<string, string>) => ({
 test('create → actor e-mail over SMTP → take care through the link → holder told', async (t) => {
   const { referrals, smtp } = await setup(t);
   const input = holderInput();
-  const created = await referrals.service.create(input);
+  const created = await referrals.service.createReferral(input);
   assert.equal(created.created, true);
   assert.match(created.reference, /^AIG-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{2}$/);
   assert.deepEqual(created.referrals.map((r) => [r.actorId, r.tier, r.status]), [['clisson-sevre-maine-eco', 'local', 'pending']]);
@@ -116,7 +116,7 @@ test('create → actor e-mail over SMTP → take care through the link → holde
 
 test('decline through the link form, with a reason and the right actor', async (t) => {
   const { referrals, smtp } = await setup(t);
-  const created = await referrals.service.create(holderInput());
+  const created = await referrals.service.createReferral(holderInput());
   await referrals.mailer.flush();
   const actorMail = smtp.received.find((m) => m.queueId === `${created.reference}-1.actor-new`)!;
   const declineLink = linkAfter(actorMail.text, 'Ce n’est pas pour nous');
@@ -138,7 +138,7 @@ test('decline through the link form, with a reason and the right actor', async (
 
 test('forged, altered, malformed and expired links are refused with a French page and change nothing', async (t) => {
   const { referrals, smtp, clock, baseUrl } = await setup(t);
-  const created = await referrals.service.create(holderInput());
+  const created = await referrals.service.createReferral(holderInput());
   await referrals.mailer.flush();
   const actorMail = smtp.received.find((m) => m.queueId === `${created.reference}-1.actor-new`)!;
   const takeCare = linkAfter(actorMail.text, 'Je prends en charge cette demande');
@@ -171,8 +171,8 @@ test('forged, altered, malformed and expired links are refused with a French pag
 test('double submit creates one referral; concurrent submits too', async (t) => {
   const { referrals } = await setup(t);
   const input = holderInput({ decision: (await import('./helpers.js')).decision(['clisson-sevre-maine-eco', 'mission-locale-vignoble']) });
-  const [a, b] = await Promise.all([referrals.service.create(input), referrals.service.create(input)]);
-  const c = await referrals.service.create(input);
+  const [a, b] = await Promise.all([referrals.service.createReferral(input), referrals.service.createReferral(input)]);
+  const c = await referrals.service.createReferral(input);
   assert.equal(a.reference, b.reference);
   assert.equal(a.reference, c.reference);
   assert.deepEqual([a.created, b.created, c.created].filter(Boolean).length, 1);
@@ -180,11 +180,13 @@ test('double submit creates one referral; concurrent submits too', async (t) => 
   assert.equal((await referrals.store.referrals.byConversation(input.conversationId)).length, 2);
   assert.equal(referrals.store.referrals.count(), 2);
   assert.equal(referrals.store.mails.queued().length, 3, 'two actor e-mails and one confirmation, once');
+  assert.equal(referrals.service.actorLoad('mission-locale-vignoble'), 1, 'the router’s monthly load counts it once');
+  assert.equal(referrals.service.actorLoad('ecossolies'), 0);
 });
 
 test('invalid transitions are refused with a French message', async (t) => {
   const { referrals } = await setup(t);
-  const created = await referrals.service.create(holderInput());
+  const created = await referrals.service.createReferral(holderInput());
   const id = `${created.reference}-1`;
   await assert.rejects(referrals.service.transition(id, 'decline', 'actor:x', 'pas une raison'), (e: unknown) => {
     assert.ok(e instanceof ReferralError);
@@ -207,7 +209,7 @@ test('invalid transitions are refused with a French message', async (t) => {
   await assert.rejects(referrals.service.transition(id, 'expire', 'system'), /Action impossible .* « expirer » n’est possible que si elle est « en attente »/);
   await assert.rejects(referrals.service.transition(`${created.reference}-9`, 'done', 'system'), /Orientation AIG-.*-9 introuvable/);
   await assert.rejects(
-    referrals.service.create({ ...holderInput(), contact: { name: 'Sans moyen de contact' } as never }),
+    referrals.service.createReferral({ ...holderInput(), contact: { name: 'Sans moyen de contact' } as never }),
     /une adresse e-mail ou un numéro de téléphone est nécessaire/,
   );
 });

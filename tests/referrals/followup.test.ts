@@ -30,7 +30,7 @@ const statuses = async (r: Referrals, reference: string) => (await r.service.byR
 test('reminders after 3 and 7 working days, expiry at 14 days, escalation up to the network head', async (t) => {
   // Friday 7 March 2025, 10:00 in Paris.
   const { referrals: r, clock, outbox } = await setup(t, '2025-03-07T09:00:00Z');
-  const { reference } = await r.service.create(holderInput());
+  const { reference } = await r.service.createReferral(holderInput());
   const id = `${reference}-1`;
   await r.scheduler.tick();
   assert.ok(sent(r, `${id}.actor-new`) && sent(r, `${reference}.holder-confirm`));
@@ -99,20 +99,20 @@ test('reminders after 3 and 7 working days, expiry at 14 days, escalation up to 
 
 test('a decline waits for the other actor of the tier; "should go to X" re-routes only within the next tier', async (t) => {
   const { referrals: r } = await setup(t, '2025-03-10T09:00:00Z', 'coordination@example.org');
-  const two = await r.service.create(holderInput({ decision: decision(['clisson-sevre-maine-eco', 'mission-locale-vignoble'], ['ecossolies']) }));
+  const two = await r.service.createReferral(holderInput({ decision: decision(['clisson-sevre-maine-eco', 'mission-locale-vignoble'], ['ecossolies']) }));
   await r.service.decline(`${two.reference}-1`, { reason: 'capacite' }, 'actor:clisson-sevre-maine-eco');
   assert.deepEqual(await statuses(r, two.reference), ['clisson-sevre-maine-eco:local:declined', 'mission-locale-vignoble:local:pending']);
   await r.service.decline(`${two.reference}-2`, { reason: 'hors_offre' }, 'actor:mission-locale-vignoble');
   assert.deepEqual((await statuses(r, two.reference)).at(-1), 'ecossolies:expert:pending');
 
   // Suggested actor in the next tier: re-routed at once, not to the whole tier.
-  const next = await r.service.create(holderInput());
+  const next = await r.service.createReferral(holderInput());
   await r.service.decline(`${next.reference}-1`, { reason: 'hors_offre', shouldGoTo: 'france-active-pdl' }, 'actor:clisson-sevre-maine-eco');
   assert.deepEqual(await statuses(r, next.reference), ['clisson-sevre-maine-eco:local:declined', 'france-active-pdl:expert:pending']);
   assert.equal((await r.service.get(`${next.reference}-2`))!.history[0]!.reason, 'réorientation');
 
   // Suggested actor outside the next tier: flagged for a coordinator, nothing sent yet.
-  const outside = await r.service.create(holderInput());
+  const outside = await r.service.createReferral(holderInput());
   const declined = await r.service.decline(
     `${outside.reference}-1`,
     { reason: 'hors_territoire', shouldGoTo: 'sevre-loire-eco', comment: 'Le projet est à Vallet.' },
@@ -134,7 +134,7 @@ test('a decline waits for the other actor of the tier; "should go to X" re-route
 
 test('check-ins after 30 and 60 days of taking care, with links to close', async (t) => {
   const { referrals: r, clock } = await setup(t, '2025-03-10T09:00:00Z');
-  const { reference } = await r.service.create(holderInput());
+  const { reference } = await r.service.createReferral(holderInput());
   const id = `${reference}-1`;
   await r.service.transition(id, 'take_care', 'actor:clisson-sevre-maine-eco');
   clock.advanceDays(29);
@@ -154,8 +154,8 @@ test('check-ins after 30 and 60 days of taking care, with links to close', async
 test('personal data is anonymised 24 months after closure, and leaves the disk', async (t) => {
   const { referrals: r, clock, dataDir, outbox } = await setup(t, '2025-03-10T09:00:00Z');
   const input = holderInput();
-  const { reference } = await r.service.create(input);
-  const open = await r.service.create(holderInput());
+  const { reference } = await r.service.createReferral(input);
+  const open = await r.service.createReferral(holderInput());
   await r.scheduler.tick();
   await r.service.transition(`${reference}-1`, 'done', 'actor:clisson-sevre-maine-eco', 'Rendez-vous pris avec Camille Porteuse');
   await r.service.transition(`${open.reference}-1`, 'take_care', 'actor:clisson-sevre-maine-eco');

@@ -42,8 +42,8 @@ test('export-holder prints the JSON while the service runs; erase-holder removes
   });
   const input = holderInput({ contact: { name: 'Alix Effacement', email: 'Alix.Effacement@Exemple.fr', phone: null, channel: 'email', preferredTime: null } });
   const other = holderInput();
-  const { reference } = await referrals.service.create(input);
-  await referrals.service.create(other);
+  const { reference } = await referrals.service.createReferral(input);
+  await referrals.service.createReferral(other);
   await referrals.store.conversations.write({ [`directline/conversations/${input.conversationId}`]: { contact: { name: 'Alix Effacement' } } });
   await referrals.mailer.flush(); // .eml copies in the outbox
   // The holder's "taken care" e-mail is still queued when the holder asks for erasure.

@@ -16,7 +16,7 @@ process.stderr.write('prêt\n');
 
 async function worker(): Promise<never> {
   for (;;) {
-    const { reference } = await referrals.service.create(holderInput());
+    const { reference } = await referrals.service.createReferral(holderInput());
     // Pipes are synchronous on Linux: once written here, the parent will read it.
     process.stdout.write(`${reference}\n`);
   }
