@@ -90,8 +90,7 @@ describe('botframework-directlinejs against the channel', () => {
       assert.ok(transcript.activities.some((a) => a.from.role === 'user'));
 
       // Resume from another client with the conversation id and a token (as after a page change).
-      const conversationId = dl.conversationId as string;
-      const token = (dl as unknown as { token: string }).token;
+      const { conversationId, token } = dl as unknown as { conversationId: string; token: string };
       const before = transcript.activities.length;
       const resumed = connect(h, { token, conversationId });
       try {
@@ -115,7 +114,7 @@ describe('botframework-directlinejs against the channel', () => {
       await first.transcript.waitFor((a) => a.from.role === 'bot', 'accueil 1');
       await second.transcript.waitFor((a) => a.from.role === 'bot', 'accueil 2');
       const token = (second.dl as unknown as { token: string }).token;
-      const res = await fetch(`${h.base}/v3/directline/conversations/${first.dl.conversationId}/activities`, {
+      const res = await fetch(`${h.base}/v3/directline/conversations/${(first.dl as unknown as { conversationId: string }).conversationId}/activities`, {
         headers: { authorization: `Bearer ${token}` },
       });
       assert.equal(res.status, 403);
