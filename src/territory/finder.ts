@@ -26,7 +26,6 @@ const RANK_COMMUNE = 5;
 const RANK_AMBIGUOUS = 4;
 const RANK_GROUP = 3; // EPCI, named territory
 const RANK_DEPARTEMENT = 1;
-const RANK_CUED_DEPARTEMENT = 6; // "en Mayenne": the department, not the commune
 
 /** How a run of words was read; the order is the trust we give it. */
 type How = 'exact' | 'skeleton' | 'partial' | 'typo' | 'typo-partial';
@@ -49,6 +48,8 @@ interface Candidate {
   served: boolean;
   rank: number;
   reading: Reading;
+  /** "en Mayenne": read as the department rather than the commune of the same name. */
+  cued?: boolean;
 }
 
 interface Scan {
@@ -165,8 +166,8 @@ export class PlaceFinder {
         const d = geo.departements.get(p.code)!;
         const served = geo.servedDepartements.has(d.code);
         if (typo && !served) return;
-        const rank = this.cuedDepartement(s, start) ? RANK_CUED_DEPARTEMENT : RANK_DEPARTEMENT;
-        this.push(s, { start, end, match: { kind: 'departement', departement: { code: d.code, nom: d.nom }, served }, served, rank, reading });
+        const match: PlaceMatch = { kind: 'departement', departement: { code: d.code, nom: d.nom }, served };
+        this.push(s, { start, end, match, served, rank: RANK_DEPARTEMENT, reading, cued: this.cuedDepartement(s, start) });
         return;
       }
     }
@@ -382,7 +383,15 @@ export class PlaceFinder {
     const length = (c: Candidate): number => c.end - c.start;
     // Where runs overlap, the longest reading wins ("Saint-Julien-de-Concelles" over "Concelles",
     // "Clisson agglo" over "Clisson").
-    cands.sort((a, b) => length(b) - length(a) || Number(b.served) - Number(a.served) || b.rank - a.rank || quality(b) - quality(a) || a.start - b.start);
+    cands.sort(
+      (a, b) =>
+        length(b) - length(a) ||
+        Number(b.served) - Number(a.served) ||
+        Number(b.cued === true) - Number(a.cued === true) ||
+        b.rank - a.rank ||
+        quality(b) - quality(a) ||
+        a.start - b.start,
+    );
     const kept: Candidate[] = [];
     for (const c of cands) if (!kept.some((k) => k.start < c.end && c.start < k.end)) kept.push(c);
     kept.sort((a, b) => Number(b.served) - Number(a.served) || b.rank - a.rank || quality(b) - quality(a) || length(b) - length(a) || a.start - b.start);
