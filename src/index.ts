@@ -8,12 +8,24 @@ import { loadPartners } from './channels/partners.js';
 import { loadConfig } from './config.js';
 import { logError, logInfo } from './log.js';
 import { warmUp } from './qualification/index.js';
+import { createRouter, DEFAULT_ACTORS_FILE, DEFAULT_RULES_DIR, describeReload } from './routing/index.js';
+import { loadTerritory } from './territory/index.js';
 
 export async function main(): Promise<void> {
   const started = performance.now();
   const config = loadConfig();
   const partners = loadPartners();
-  const bot = await createBot({ partnerName: (id) => partners.greetingName(id), logError: (e) => logError('tour du bot', e) });
+  // Rules and actors are watched: a valid edit goes live at once, an invalid one is refused
+  // (logged with the file, the rule and the problem) and the last good set stays.
+  const router = await createRouter({
+    rulesDir: DEFAULT_RULES_DIR,
+    actorsFile: DEFAULT_ACTORS_FILE,
+    territory: loadTerritory(),
+    watch: true,
+    onReload: (result) => logInfo(describeReload(result)),
+  });
+  logInfo(`règles d’orientation chargées : ${router.ruleCount} règles, version ${router.rulesVersion}`);
+  const bot = await createBot({ router, partnerName: (id) => partners.greetingName(id), logError: (e) => logError('tour du bot', e) });
   const inProcess = new InProcessAdapter((context) => bot.run(context));
   const secret = resolveSecret(config.AIGUILLAGE_SECRET, logInfo);
 
@@ -40,6 +52,7 @@ export async function main(): Promise<void> {
 
   const stop = (signal: string) => {
     logInfo(`arrêt (${signal})`);
+    router.close();
     server.close(() => process.exit(0));
     setTimeout(() => process.exit(0), 2000).unref();
   };

@@ -79,7 +79,7 @@ export const fr = {
       'Votre projet sort des cas que je connais bien : je vous indique l’interlocuteur le plus à même de vous orienter.',
     referral: (index: number, name: string, tierLabel: string, offer: string, reason: string, days: number, website: string | null) =>
       [
-        `${index}. ${name} (${tierLabel.toLowerCase()})`,
+        `${index}. ${name} (${tierLabel})`,
         offer,
         `Pourquoi : ${reason}`,
         `Délai promis : un premier contact sous ${days} jour${days > 1 ? 's' : ''}.`,

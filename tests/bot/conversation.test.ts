@@ -86,8 +86,8 @@ describe('orientation', () => {
     const end = await confirm(holder, r);
     const text = allText(end);
     assert.match(text, /Voici qui peut vous accompagner/);
-    assert.match(text, /^1\. .*Sèvre et Loire.*\(accompagnement de proximité\)$/m);
-    assert.match(text, /\(expertise ess\)/i);
+    assert.match(text, /^1\. .*Sèvre et Loire.*\(Accompagnement de proximité\)$/m);
+    assert.match(text, /\(Expertise ESS\)/);
     assert.match(text, /Pourquoi : /);
     assert.match(text, /Délai promis : un premier contact sous \d+ jours?\./);
     const offer = lastQuestion(end);
