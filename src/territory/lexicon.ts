@@ -8,7 +8,8 @@ import { normalizeText } from './normalize.js';
 
 const SIREN = z.string().regex(/^\d{9}$/, 'SIREN attendu (9 chiffres)');
 const INSEE = z.string().regex(/^[0-9][0-9AB]\d{3}$/, 'code INSEE attendu (5 caractères)');
-const names = z.array(z.string().trim().min(2)).min(1);
+const TEXT = z.string().trim().min(2, 'texte de 2 caractères au moins');
+const names = z.array(TEXT).min(1, 'au moins un nom');
 
 export const aliasesSchema = z.object({
   $comment: z.string().optional(),
@@ -22,15 +23,15 @@ export const namedTerritoriesSchema = z.object({
     .array(
       z.object({
         id: z.string().regex(/^[a-z0-9-]+$/, 'identifiant en minuscules et tirets'),
-        nom: z.string().min(2),
-        epcis: z.array(SIREN).min(1),
-        aliases: z.array(z.string().trim().min(2)).default([]),
+        nom: TEXT,
+        epcis: z.array(SIREN).min(1, 'au moins un EPCI'),
+        aliases: z.array(TEXT).default([]),
       }),
     )
     .refine((list) => new Set(list.map((t) => t.id)).size === list.length, 'identifiants en double'),
 });
 
-const wordList = z.object({ $comment: z.string().optional(), words: z.array(z.string().min(1)) });
+const wordList = z.object({ $comment: z.string().optional(), words: z.array(z.string().min(1, 'mot vide')) });
 
 export const wordsSchema = z.object({
   $comment: z.string().optional(),
