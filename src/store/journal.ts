@@ -3,7 +3,7 @@
 // per key, a small `meta` object and where the latest line lives, and bodies are read back from
 // disk on demand. Compaction copies the live lines into a snapshot written atomically, then a
 // manifest (lowdb) switches to it. Layout and crash behaviour: README.md.
-import { closeSync, constants, fdatasync, ftruncate, openSync, readSync, write } from 'node:fs';
+import { closeSync, constants, fdatasync, fsyncSync, ftruncate, openSync, readSync, write } from 'node:fs';
 import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -172,6 +172,14 @@ const writeAt = (fd: number, buf: Buffer, position: number) =>
     });
   });
 const syncData = (fd: number) => new Promise<void>((resolve, reject) => fdatasync(fd, (e) => (e ? reject(e) : resolve())));
+function syncDirectorySync(dir: string): void {
+  const fd = openSync(dir, constants.O_RDONLY);
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
 const truncateTo = (fd: number, size: number) => new Promise<void>((resolve, reject) => ftruncate(fd, size, (e) => (e ? reject(e) : resolve())));
 
 interface PendingBatch {
@@ -448,6 +456,7 @@ export class Journal<M extends Meta = Meta> {
     const frozen = new Map(this.index);
     const previousActiveSize = this.activeSize;
     this.active = this.openFile(journalName(generation), 'w');
+    syncDirectorySync(this.dir); // the new journal's name must be durable before lines land in it
     this.activeGeneration = generation;
     this.activeSize = 0;
     this.closedJournalBytes += previousActiveSize;
