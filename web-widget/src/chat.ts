@@ -185,6 +185,7 @@ export class Chat {
   }
 
   private receive(activities: Activity[], session: Session): void {
+    let firstReply: HTMLElement | undefined;
     for (const activity of activities) {
       if (activity.id) {
         if (this.seen.has(activity.id)) continue;
@@ -207,7 +208,10 @@ export class Chat {
         continue;
       }
       this.stopWaiting();
-      if (text) this.view.addMessage('bot', text);
+      if (text) {
+        const bubble = this.view.addMessage('bot', text);
+        firstReply ??= bubble;
+      }
       const labels = (activity.suggestedActions?.actions ?? [])
         .map((a) => (typeof a.value === 'string' ? a.value : a.title) ?? '')
         .filter((label) => label.length > 0);
@@ -216,6 +220,8 @@ export class Chat {
         this.view.input.focus();
       });
     }
+    // Long answers are read from their start, not from their end.
+    if (firstReply && this.historyLoaded) this.view.reveal(firstReply);
   }
 
   private stopWaiting(): void {

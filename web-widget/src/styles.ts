@@ -20,7 +20,7 @@ h2{font-size:17px;font-weight:700;line-height:1.3}
 .head p{font-size:13px;line-height:1.35}
 .close{flex:none;width:40px;height:40px;border-radius:20px;font-size:26px;line-height:40px;text-align:center;color:var(--on-p)}
 .close:hover{background:rgba(127,127,127,.25)}
-.log{flex:1;overflow-y:auto;padding:14px 12px;display:flex;flex-direction:column;gap:8px;background:#fafafa}
+.log{position:relative;flex:1;overflow-y:auto;padding:14px 12px;display:flex;flex-direction:column;gap:8px;background:#fafafa}
 .msg{max-width:85%;padding:9px 12px;border-radius:14px;white-space:pre-wrap;overflow-wrap:anywhere;font-size:15px}
 .bot{align-self:flex-start;background:#ececf0;color:#1a1a1a;border-bottom-left-radius:4px}
 .user{align-self:flex-end;background:var(--p);color:var(--on-p);border-bottom-right-radius:4px}

@@ -180,6 +180,12 @@ export class View {
     return this.shadow.activeElement;
   }
 
+  /** After a batch of replies: show the first new one from its top when they do not all fit. */
+  reveal(first: HTMLElement): void {
+    const top = first.offsetTop - 8;
+    this.log.scrollTop = Math.min(top, this.log.scrollHeight - this.log.clientHeight);
+  }
+
   private scroll(): void {
     this.log.scrollTop = this.log.scrollHeight;
   }
