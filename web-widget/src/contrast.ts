@@ -27,9 +27,13 @@ export function contrast(a: string, b: string): number {
   return (Math.max(la, lb) + 0.05) / (Math.min(la, lb) + 0.05);
 }
 
-/** White or near-black, whichever reads better on the background (one always reaches 4.5:1). */
+/**
+ * White if it reaches 4.5:1 on the background, else near-black, else black: white and black
+ * cannot both miss (their two ratios multiply to 21, so the better one is at least 4.58).
+ */
 export function textOn(background: string): string {
-  return contrast('#ffffff', background) >= contrast('#141414', background) ? '#ffffff' : '#141414';
+  if (contrast('#ffffff', background) >= 4.5) return '#ffffff';
+  return contrast('#141414', background) >= 4.5 ? '#141414' : '#000000';
 }
 
 /** The colour, darkened step by step until it reaches `ratio` against `background`. */
