@@ -292,14 +292,16 @@ describe('Direct Line building blocks', () => {
 
   it('conversation log is bounded and idle conversations expire', () => {
     let now = 0;
-    const store = new ConversationStore({ maxConversations: 2, maxActivities: 3, idleMs: 1000, maxQueuedTurns: 5 }, () => now);
+    const store = new ConversationStore({ maxConversations: 2, maxActivities: 3, maxLogBytes: 10_000, idleMs: 1000, maxQueuedTurns: 5 }, () => now);
     const a = store.create('u', undefined);
     for (let i = 0; i < 5; i += 1) a.append({ type: 'message', text: String(i) });
     const page = a.since(0);
     assert.deepEqual(page.activities.map((x) => x.text), ['2', '3', '4']);
     assert.equal(page.watermark, '5');
     assert.deepEqual(a.since(4).activities.map((x) => x.text), ['4']);
-    store.create('u', undefined);
+    const big = store.create('u', undefined);
+    for (let i = 0; i < 3; i += 1) big.append({ type: 'message', text: 'x'.repeat(4000) });
+    assert.equal(big.since(0).activities.length, 2, 'the byte budget trims the log too');
     store.create('u', undefined);
     assert.equal(store.size, 2, 'the least recently used conversation is dropped when full');
     assert.equal(store.get(a.id), undefined);

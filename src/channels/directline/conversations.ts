@@ -10,6 +10,8 @@ export interface ConversationLimits {
   maxConversations: number;
   /** Oldest activities beyond this are dropped from the log (clients are told via the watermark). */
   maxActivities: number;
+  /** Same, for the log's size in bytes (as JSON): memory stays bounded whatever is posted. */
+  maxLogBytes: number;
   /** A conversation untouched for this long is forgotten. */
   idleMs: number;
   /** Turns waiting in one conversation's queue beyond this are refused (429). */
@@ -17,8 +19,10 @@ export interface ConversationLimits {
 }
 
 export const DEFAULT_CONVERSATION_LIMITS: ConversationLimits = {
-  maxConversations: 5000,
+  // At most 2000 × 128 KB of logs: a few tens of megabytes in practice (a conversation is ~20 KB).
+  maxConversations: 2000,
   maxActivities: 500,
+  maxLogBytes: 128 * 1024,
   idleMs: 60 * 60 * 1000,
   maxQueuedTurns: 10,
 };
@@ -27,6 +31,8 @@ export class Conversation {
   /** Sequence number of the next activity: the watermark clients hold. */
   private next = 0;
   private readonly log: StoredActivity[] = [];
+  private readonly sizes: number[] = [];
+  private bytes = 0;
   private tail: Promise<unknown> = Promise.resolve();
   /** clientActivityID → activity id of recent posts: a client's retry is not a new message. */
   private readonly clientIds = new Map<string, string>();
@@ -38,6 +44,7 @@ export class Conversation {
     readonly userId: string,
     readonly partnerId: string | undefined,
     private readonly maxActivities: number,
+    private readonly maxLogBytes: number,
     now: number,
   ) {
     this.lastUsed = now;
@@ -47,8 +54,15 @@ export class Conversation {
   append(activity: Record<string, unknown>): string {
     const id = `${this.id}|${String(this.next).padStart(7, '0')}`;
     this.next += 1;
-    this.log.push({ ...activity, id });
-    if (this.log.length > this.maxActivities) this.log.splice(0, this.log.length - this.maxActivities);
+    const stored = { ...activity, id };
+    const size = JSON.stringify(stored).length;
+    this.log.push(stored);
+    this.sizes.push(size);
+    this.bytes += size;
+    while (this.log.length > 1 && (this.log.length > this.maxActivities || this.bytes > this.maxLogBytes)) {
+      this.log.shift();
+      this.bytes -= this.sizes.shift()!;
+    }
     return id;
   }
 
@@ -98,7 +112,7 @@ export class ConversationStore {
       this.conversations.delete(this.conversations.keys().next().value!);
     }
     const id = randomBytes(16).toString('base64url');
-    const conversation = new Conversation(id, userId, partnerId, this.limits.maxActivities, this.now());
+    const conversation = new Conversation(id, userId, partnerId, this.limits.maxActivities, this.limits.maxLogBytes, this.now());
     this.conversations.set(id, conversation);
     return conversation;
   }
