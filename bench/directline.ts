@@ -1,9 +1,10 @@
 // The widget's channel under load: widget size, Direct Line turns over HTTP on loopback with
 // 50 concurrent conversations, the real bot against a bare echo bot behind the same channel
-// (same run, same machine, so the ratio survives a noisy machine), turns per second.
-// A turn = POST the message (answers after the bot's turn) + GET the replies from the watermark.
+// (same run, interleaved, so the ratio survives a noisy machine), turns per second. Two loads:
+// saturated (every conversation answers at once: capacity) and paced (about one turn a second
+// per conversation, as people do). A turn = POST the message (answered after the bot's turn)
+// + GET the replies from the watermark, as the widget does.
 import type { AddressInfo } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ActivityHandler, type TurnContext } from 'botbuilder';
