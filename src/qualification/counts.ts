@@ -15,18 +15,28 @@ const UNITS = new Set(['ans', 'an', 'mois', 'jours', 'jour', 'semaines', 'heures
 
 const MAX_TEAM = 500;
 
-/** A number starting at word i: digits, words ("vingt et un"), or "une dizaine". */
-function numberAt(c: PreparedClause, i: number, lex: Lexicons): { value: number; end: number } | null {
+/**
+ * A number starting at word i: digits, words ("vingt et un"), or "une dizaine". The value of
+ * words is read by the French number recognizer, only once a pattern around it has matched.
+ */
+function numberAt(c: PreparedClause, i: number, lex: Lexicons): { value: () => number | null; end: number } | null {
   const w = c.words;
   const approx = (k: number) => (w[k] === undefined ? undefined : lex.counts.approximations.get(w[k]!));
-  if ((w[i] === 'un' || w[i] === 'une') && approx(i + 1) !== undefined) return { value: approx(i + 1)!, end: i + 2 };
-  if (approx(i) !== undefined) return { value: approx(i)!, end: i + 1 };
-  if (/^\d+$/.test(w[i] ?? '')) return { value: Number.parseInt(w[i]!, 10), end: i + 1 };
+  const known = (value: number | undefined, end: number) => (value === undefined ? null : { value: () => value, end });
+  if ((w[i] === 'un' || w[i] === 'une') && approx(i + 1) !== undefined) return known(approx(i + 1), i + 2);
+  if (approx(i) !== undefined) return known(approx(i), i + 1);
+  if (/^\d+$/.test(w[i] ?? '')) return known(Number.parseInt(w[i]!, 10), i + 1);
   let j = i;
   while (j < w.length && (lex.counts.numberWords.has(w[j]!) || (w[j] === 'et' && j > i && lex.counts.numberWords.has(w[j + 1] ?? '')))) j++;
   if (j === i) return null;
-  const value = numberValue(w.slice(i, j).join(' '), lex);
-  return value === null ? null : { value, end: j };
+  const phrase = w.slice(i, j).join(' ');
+  return { value: () => numberValue(phrase, lex), end: j };
+}
+
+/** The value when it lies in [min, max]. */
+function within(n: { value: () => number | null }, min: number, max: number): number | null {
+  const v = n.value();
+  return v !== null && v >= min && v <= max ? v : null;
 }
 
 function text(c: PreparedClause, start: number, end: number): string {
@@ -41,29 +51,34 @@ export function teamSize(clauses: readonly PreparedClause[], lex: Lexicons): Cou
     // "nous sommes 4", "on est une dizaine"
     for (const m of allMatches(counts.teamVerbs, c, 0, false).sort((a, b) => a.start - b.start || b.end - a.end)) {
       const n = numberAt(c, m.end, lex);
-      if (n && n.value >= 2 && n.value <= MAX_TEAM && !UNITS.has(w[n.end] ?? '')) return { value: n.value, term: text(c, m.start, n.end) };
+      const v = n && !UNITS.has(w[n.end] ?? '') ? within(n, 2, MAX_TEAM) : null;
+      if (n && v !== null) return { value: v, term: text(c, m.start, n.end) };
     }
     for (let i = 0; i < w.length; i++) {
       // "avec 3 amis", "avec une amie", "avec deux autres personnes": the writer makes one more.
       if (w[i] === 'avec') {
         const n = numberAt(c, i + 1, lex);
-        if (n && n.value >= 1 && n.value < MAX_TEAM && counts.companionNouns.has(w[n.end] ?? '')) return { value: n.value + 1, term: text(c, i, n.end + 1) };
+        const v = n && counts.companionNouns.has(w[n.end] ?? '') ? within(n, 1, MAX_TEAM - 1) : null;
+        if (n && v !== null) return { value: v + 1, term: text(c, i, n.end + 1) };
       }
       // "un groupe de 6", "un collectif d'une dizaine de personnes"
       if (counts.teamNouns.has(w[i]!) && (w[i + 1] === 'de' || w[i + 1] === 'd')) {
         const n = numberAt(c, i + 2, lex);
-        if (n && n.value >= 2 && n.value <= MAX_TEAM && !UNITS.has(w[n.end] ?? '')) return { value: n.value, term: text(c, i, n.end) };
+        const v = n && !UNITS.has(w[n.end] ?? '') ? within(n, 2, MAX_TEAM) : null;
+        if (n && v !== null) return { value: v, term: text(c, i, n.end) };
       }
       // "moi et 2 amies"
       if (w[i] === 'moi' && w[i + 1] === 'et') {
         const n = numberAt(c, i + 2, lex);
-        if (n && n.value >= 1 && n.value < MAX_TEAM && counts.companionNouns.has(w[n.end] ?? '')) return { value: n.value + 1, term: text(c, i, n.end + 1) };
+        const v = n && counts.companionNouns.has(w[n.end] ?? '') ? within(n, 1, MAX_TEAM - 1) : null;
+        if (n && v !== null) return { value: v + 1, term: text(c, i, n.end + 1) };
       }
       // "3 amis et moi"
       if (w[i] === 'et' && w[i + 1] === 'moi' && i >= 2 && counts.companionNouns.has(w[i - 1]!)) {
         for (let s = Math.max(0, i - 4); s < i - 1; s++) {
           const n = numberAt(c, s, lex);
-          if (n && n.end === i - 1 && n.value >= 1 && n.value < MAX_TEAM) return { value: n.value + 1, term: text(c, s, i + 2) };
+          const v = n && n.end === i - 1 ? within(n, 1, MAX_TEAM - 1) : null;
+          if (n && v !== null) return { value: v + 1, term: text(c, s, i + 2) };
         }
       }
     }
@@ -85,7 +100,8 @@ export function employees(clauses: readonly PreparedClause[], lex: Lexicons): Co
       // "embaucher 2 salariés", "3 ETP prévus": a plan, not the payroll.
       const around = [...w.slice(Math.max(0, i - 3), i), w[n.end + 1] ?? ''];
       if (around.some((b) => counts.hiringWords.has(b))) continue;
-      if (n.value >= 0 && n.value <= 100000) return { value: n.value, term: text(c, i, n.end + 1) };
+      const v = within(n, 0, 100000);
+      if (v !== null) return { value: v, term: text(c, i, n.end + 1) };
     }
   }
   return null;

@@ -6,8 +6,11 @@ import { lexicons } from './lexicon.js';
 import { prepareText, qualifyWith, type Qualification } from './qualify.js';
 import { warmRecognizers } from './recognizers.js';
 
-export { qualifyWith, qualifyField, qualifyNeeds, qualifyProjectType, qualifySector, qualifyStage } from './qualify.js';
+export { qualifyField, qualifyNeeds, qualifyProjectType, qualifySector, qualifyStage, qualifyWith } from './qualify.js';
 export type { FieldValue, MatchedTerm, Qualification } from './qualify.js';
+export { recognizeEmail, recognizeNumber, recognizePhone, recognizeYesNo } from './recognizers.js';
+export { placeToProfile, type PlaceFields } from './place.js';
+export { LexiconError, loadLexiconsFrom, type FieldName } from './lexicon.js';
 
 export interface QualifyOptions {
   /** Where places are looked up; default: the official territory (loaded once). null: no lookup. */
@@ -26,9 +29,6 @@ function territoryFor(options: QualifyOptions | undefined): TerritoryIndex | nul
 export function qualify(text: string, options?: QualifyOptions): Qualification {
   return qualifyWith(text, territoryFor(options));
 }
-export { recognizeEmail, recognizeNumber, recognizePhone, recognizeYesNo } from './recognizers.js';
-export { placeToProfile, type PlaceFields } from './place.js';
-export { LexiconError, loadLexiconsFrom, type FieldName } from './lexicon.js';
 
 /** Loads and checks the lexicons and the territory now (throws LexiconError, in French). */
 export function loadQualification(): void {

@@ -20,7 +20,7 @@ import {
   STAGE_LABELS,
   STAGES,
 } from '../domain/profile.js';
-import { normalizeText } from './normalize.js';
+import { normalizeText } from '../territory/index.js';
 import { stem, type Shorthands } from './text.js';
 
 export type FieldName = 'stage' | 'sector' | 'projectType' | 'needs';

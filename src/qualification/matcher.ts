@@ -1,4 +1,4 @@
-// Finding lexicon terms in clauses: longest match first, typo tolerance, negation windows.
+// Finding lexicon terms in clauses: heaviest then longest match first, typo tolerance, negation.
 import type { Clause } from './text.js';
 import type { CompiledTerm, Lexicons, Negations, PhraseSet, TokenPattern } from './lexicon.js';
 
@@ -63,7 +63,7 @@ export function buildTypoIndex(vocabulary: ReadonlySet<string>): TypoIndex {
   return { deletions, vocabulary, short };
 }
 
-/** Optimal string alignment distance, stopping early above 1. */
+/** At most one edit apart: a letter missing, added, replaced, or two neighbours swapped. */
 function withinOneEdit(a: string, b: string): boolean {
   if (Math.abs(a.length - b.length) > 1) return false;
   let i = 0;
@@ -142,7 +142,7 @@ export function allMatches(set: PhraseSet, c: PreparedClause, clauseIndex: numbe
  * heavier term, then the longer one: "café associatif" (strong) hides "café" (weak), "existe
  * depuis" (strong) is not swallowed by the longer but weak "depuis # ans".
  */
-export function longestMatches(set: PhraseSet, clauses: readonly PreparedClause[], answerMode: boolean): Match[] {
+export function bestMatches(set: PhraseSet, clauses: readonly PreparedClause[], answerMode: boolean): Match[] {
   const accepted: Match[] = [];
   clauses.forEach((c, ci) => {
     const rank = (m: Match) => (m.term.code === null ? Number.POSITIVE_INFINITY : m.term.weight);

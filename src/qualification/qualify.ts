@@ -12,7 +12,7 @@ import {
 import type { PlaceMatch, TerritoryIndex } from '../territory/types.js';
 import { employees, teamSize } from './counts.js';
 import { lexicons, type FieldLexicon, type FieldName, type Lexicons } from './lexicon.js';
-import { buildTypoIndex, isNeedNegated, isNegated, longestMatches, prepare, type PreparedClause, type TypoIndex } from './matcher.js';
+import { buildTypoIndex, isNeedNegated, isNegated, bestMatches, prepare, type PreparedClause, type TypoIndex } from './matcher.js';
 import { placeToProfile } from './place.js';
 import { recognizeEmail, recognizePhone } from './recognizers.js';
 import { clauses, MAX_TEXT_LENGTH } from './text.js';
@@ -65,7 +65,7 @@ interface Hit {
 /** The terms of one field that the text states (negated ones and `ignore` phrases left out). */
 function hits(field: FieldLexicon, prepared: readonly PreparedClause[], lex: Lexicons, answerMode: boolean): Hit[] {
   const out: Hit[] = [];
-  for (const m of longestMatches(field.phrases, prepared, answerMode)) {
+  for (const m of bestMatches(field.phrases, prepared, answerMode)) {
     if (m.term.code === null) continue;
     const c = prepared[m.clause]!;
     const negated = field.field === 'needs' ? isNeedNegated(lex.negations, c, m.start, m.end) : isNegated(lex.negations, c, m.start);

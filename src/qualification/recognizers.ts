@@ -1,17 +1,23 @@
 // Answers to precise questions (yes/no, e-mail, phone, a number) through Microsoft's
 // recognizers, with the lexicons first where the French models fall short. The first call of
 // each recognizer builds its models (0.4–2.6 s): warmUp() pays that once at start-up.
-import {
-  Culture,
-  recognizeBoolean,
-  recognizeEmail as msRecognizeEmail,
-  recognizeNumber as msRecognizeNumber,
-  recognizePhoneNumber,
-} from '@microsoft/recognizers-text-suite';
+import { createRequire } from 'node:module';
 import { lexicons, type Lexicons, type YesNoKind } from './lexicon.js';
-import { longestMatches, prepare } from './matcher.js';
+import { bestMatches, prepare } from './matcher.js';
 import { clauses, MAX_TEXT_LENGTH, words } from './text.js';
 
+type Suite = typeof import('@microsoft/recognizers-text-suite');
+
+let suite: Suite | null = null;
+
+/**
+ * The suite bundles every language (≈ 0.6 s to load): required on first use only, so that a
+ * process that never meets a number in words, an e-mail or a phone does not pay for it.
+ */
+function msSuite(): Suite {
+  suite ??= createRequire(import.meta.url)('@microsoft/recognizers-text-suite') as Suite;
+  return suite;
+}
 // ---------------------------------------------------------------------------------------------
 // Numbers
 
@@ -27,7 +33,7 @@ export function numberValue(phrase: string, lex: Lexicons = lexicons()): number 
   if (approx !== undefined) return approx;
   const key = ws.join(' ');
   if (!numberCache.has(key)) {
-    const found = msRecognizeNumber(key, Culture.French)[0];
+    const found = msSuite().recognizeNumber(key, msSuite().Culture.French)[0];
     const value = found ? Number.parseFloat(String(found.resolution.value).replace(",", ".")) : Number.NaN;
     numberCache.set(key, Number.isFinite(value) ? value : null);
   }
@@ -48,7 +54,7 @@ export function recognizeNumber(text: string): number | null {
   if (article(ws[0]) && (ws.length === 1 || (ws.length === 2 && (ws[1] === 'seul' || ws[1] === 'seule')))) return 1;
   // The recognizer only runs when there is something to read.
   if (!/\d/.test(input) && !ws.some((w) => lex.counts.numberWords.has(w) && !article(w))) return null;
-  for (const r of msRecognizeNumber(input, Culture.French)) {
+  for (const r of msSuite().recognizeNumber(input, msSuite().Culture.French)) {
     if (article(r.text.trim().toLowerCase())) continue;
     const value = Number.parseFloat(String(r.resolution.value).replace(",", "."));
     if (Number.isFinite(value)) return value;
@@ -65,7 +71,7 @@ const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[a-z]{2,}$/i;
 export function recognizeEmail(text: string): string | null {
   if (!text.includes('@')) return null;
   const input = text.slice(0, MAX_TEXT_LENGTH);
-  for (const r of msRecognizeEmail(input, Culture.English)) {
+  for (const r of msSuite().recognizeEmail(input, msSuite().Culture.English)) {
     const value = String(r.resolution.value).replace(/[.,;]+$/, '');
     if (EMAIL_SHAPE.test(value)) return value;
   }
@@ -92,7 +98,7 @@ export function recognizePhone(text: string): string | null {
   const input = text.slice(0, MAX_TEXT_LENGTH);
   if (input.replace(/\D/g, '').length < 9) return null;
   const candidates = [
-    ...recognizePhoneNumber(input, Culture.English).map((r) => String(r.resolution.value)),
+    ...msSuite().recognizePhoneNumber(input, msSuite().Culture.English).map((r) => String(r.resolution.value)),
     ...(input.match(FRENCH_PHONE) ?? []),
   ];
   for (const c of candidates) {
@@ -115,7 +121,7 @@ export function recognizeYesNo(text: string): boolean | null {
   const lex = lexicons();
   const input = text.slice(0, MAX_TEXT_LENGTH);
   const prepared = clauses(input, lex.shorthands).map((c) => prepare(c, lex, null));
-  const found = longestMatches(lex.yesNo.phrases, prepared, false).sort((a, b) => a.clause - b.clause || a.start - b.start);
+  const found = bestMatches(lex.yesNo.phrases, prepared, false).sort((a, b) => a.clause - b.clause || a.start - b.start);
   const kinds = found.map((m) => m.term.code as YesNoKind);
   for (const [emoji, kind] of lex.yesNo.emoji) if (input.includes(emoji)) kinds.push(kind);
   if (kinds.includes('unsure')) return null;
@@ -126,7 +132,7 @@ export function recognizeYesNo(text: string): boolean | null {
     return null;
   }
   if (prepared.length === 0 || input.length > 80) return null;
-  const results = recognizeBoolean(input, Culture.French);
+  const results = msSuite().recognizeBoolean(input, msSuite().Culture.French);
   const r = results.length === 1 ? results[0] : undefined;
   const resolution = r?.resolution as { value?: unknown; score?: unknown } | undefined;
   if (resolution && typeof resolution.value === 'boolean' && Number(resolution.score) >= 0.7) return resolution.value;
@@ -140,9 +146,10 @@ export function recognizeYesNo(text: string): boolean | null {
  * some inputs reach their own ("une" alone costs as much as a whole sentence): one of each.
  */
 export function warmRecognizers(): void {
+  const { Culture, recognizeBoolean, recognizeEmail, recognizeNumber, recognizePhoneNumber } = msSuite();
   for (const text of ['une', 'un', 'nous sommes quatre, avec 3 amis, vingt-cinq personnes, 1,5 salarié', 'dix sept', 'une dizaine'])
-    msRecognizeNumber(text, Culture.French);
+    recognizeNumber(text, Culture.French);
   for (const text of ['oui', 'non merci', 'pas du tout']) recognizeBoolean(text, Culture.French);
-  msRecognizeEmail('contact : jean.dupont@example.org', Culture.English);
+  recognizeEmail('contact : jean.dupont@example.org', Culture.English);
   recognizePhoneNumber('06 12 34 56 78 ou +33 6 12 34 56 78', Culture.English);
 }

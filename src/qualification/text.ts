@@ -1,6 +1,6 @@
 // Turning a holder's message into tokens the lexicons can match: clauses, normalised words,
 // light stems. Pure functions, no I/O.
-import { normalizeText } from './normalize.js';
+import { normalizeText } from '../territory/index.js';
 
 /** A clause: the words between two punctuation marks, normalised (lowercase, no accents). */
 export interface Clause {
