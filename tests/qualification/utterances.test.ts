@@ -130,6 +130,8 @@ const CASES: Case[] = [
   { text: 'pas encore lancé, juste une idée de conciergerie rurale à Maisdon sur Sèvre', stage: 'idee', sector: 'services_personnes', projectType: null, needs: [], commune: '44088' },
   { text: 'on recherche une formation pour comprendre la gouvernance partagée en SCOP', stage: null, sector: null, projectType: 'collectif', needs: ['formation', 'gouvernance', 'juridique'], commune: null },
   { text: 'mon numéro : 06 12 34 56 78, email marie.dupont@example.org', stage: null, sector: null, projectType: null, needs: [], commune: null },
+  { text: 'on veut monter une ressourcerie quelque part dans le Vignoble nantais', stage: 'creation', sector: 'dechets_ressources', projectType: null, needs: [], commune: null, epci: null, departement: '44', placeKind: 'territory' },
+  { text: 'association de covoiturage sur la CC Sèvre et Loire qui existe depuis 2018', stage: 'developpement', sector: 'mobilite', projectType: 'collectif', needs: [], commune: null, epci: SEVRE_ET_LOIRE, departement: '44', placeKind: 'epci' },
   { text: 'projet de centrale villageoise photovoltaique en Loire-Atlantique', stage: null, sector: 'energie', projectType: null, needs: [], commune: null, departement: '44', placeKind: 'departement' },
 ];
 
