@@ -3,12 +3,18 @@
 import { benchBotTurn } from './botTurn.js';
 import { benchQualify } from './qualify.js';
 import { benchStartup } from './startup.js';
+import { benchRouting } from './routing.js';
+import { benchReferrals } from './referrals.js';
+import { benchDirectLine } from './directline.js';
 import { printTable, type Row } from './stats.js';
 import { cpus, totalmem } from 'node:os';
 
 const sections: Record<string, () => Promise<Row[]>> = {
   qualify: benchQualify,
   bot: benchBotTurn,
+  route: () => benchRouting(),
+  referrals: benchReferrals,
+  directline: benchDirectLine,
   startup: benchStartup,
 };
 

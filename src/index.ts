@@ -1,15 +1,17 @@
 // Composition root: configuration, territory, bot, servers. Nothing else wires.
 import { performance } from 'node:perf_hooks';
-import { createBot } from './bot/index.js';
+import { createBot, handOffService } from './bot/index.js';
 import { createBotServer } from './channels/server.js';
 import { InProcessAdapter } from './channels/inProcessAdapter.js';
-import { mountWebChannel, resolveSecret } from './channels/directline/index.js';
+import { mountWebChannel } from './channels/directline/index.js';
 import { loadPartners } from './channels/partners.js';
 import { loadConfig } from './config.js';
 import { logError, logInfo } from './log.js';
 import { warmUp } from './qualification/index.js';
 import { createRouter, DEFAULT_ACTORS_FILE, DEFAULT_RULES_DIR, describeReload } from './routing/index.js';
 import { loadTerritory } from './territory/index.js';
+import { openReferrals, mountReferralLinks } from './referrals/index.js';
+import { loadOrCreateSecret } from './store/index.js';
 
 export async function main(): Promise<void> {
   const started = performance.now();
@@ -25,9 +27,25 @@ export async function main(): Promise<void> {
     onReload: (result) => logInfo(describeReload(result)),
   });
   logInfo(`règles d’orientation chargées : ${router.ruleCount} règles, version ${router.rulesVersion}`);
-  const bot = await createBot({ router, partnerName: (id) => partners.greetingName(id), logError: (e) => logError('tour du bot', e) });
+  // One secret signs widget tokens and e-mail links; generated once into the data dir if unset.
+  const secret = loadOrCreateSecret(config.AIGUILLAGE_DATA_DIR, config.AIGUILLAGE_SECRET);
+  const referrals = await openReferrals({
+    dataDir: config.AIGUILLAGE_DATA_DIR,
+    publicUrl: config.publicUrl,
+    actors: router,
+    mailFrom: config.MAIL_FROM,
+    secret,
+    smtpUrl: config.SMTP_URL,
+    adminEmail: config.ADMIN_EMAIL,
+    log: logInfo,
+  });
+  if (!config.SMTP_URL) logInfo(`SMTP_URL non défini : les e-mails sont écrits dans ${config.AIGUILLAGE_DATA_DIR}/outbox`);
+  const bot = await createBot({
+    router,
+    storage: referrals.conversationStorage,
+    handOff: handOffService(referrals.service),
+    partnerName: (id) => partners.greetingName(id), logError: (e) => logError('tour du bot', e) });
   const inProcess = new InProcessAdapter((context) => bot.run(context));
-  const secret = resolveSecret(config.AIGUILLAGE_SECRET, logInfo);
 
   let warm = false;
   const server = createBotServer({
@@ -35,7 +53,10 @@ export async function main(): Promise<void> {
     logic: (context) => bot.run(context),
     health: () => ({ warm, uptimeSeconds: Math.round(process.uptime()) }),
     logError,
-    mount: (s) => mountWebChannel(s, { process: (activity) => inProcess.process(activity), partners, secret, logError }),
+    mount: (s) => {
+      mountWebChannel(s, { process: (activity) => inProcess.process(activity), partners, secret, logError });
+      mountReferralLinks(s, referrals.links);
+    },
   });
   await new Promise<void>((resolve) => server.listen(config.PORT, resolve));
   logInfo(`bot prêt sur http://localhost:${config.PORT} en ${Math.round(performance.now() - started)} ms`);
@@ -50,10 +71,13 @@ export async function main(): Promise<void> {
     logInfo(`reconnaissance préchauffée en ${Math.round(performance.now() - t)} ms`);
   });
 
+  referrals.scheduler.start();
+
   const stop = (signal: string) => {
     logInfo(`arrêt (${signal})`);
     router.close();
-    server.close(() => process.exit(0));
+    server.close();
+    void referrals.close().finally(() => process.exit(0));
     setTimeout(() => process.exit(0), 2000).unref();
   };
   process.once('SIGINT', () => stop('SIGINT'));

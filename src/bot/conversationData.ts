@@ -9,6 +9,8 @@ export interface ConversationData {
   finished: boolean;
   /** The orientation presented to the holder, once routed. */
   decision?: RoutingDecision;
+  /** Reference of the referral once the holder was handed off (a second submit gets it again). */
+  handedOff?: string;
   /** Partner site the conversation started on (widget's data-partner). */
   partnerId?: string;
 }

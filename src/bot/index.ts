@@ -4,6 +4,8 @@ import { ConversationState, MemoryStorage, type Storage } from 'botbuilder';
 import { createRouter, DEFAULT_ACTORS_FILE, DEFAULT_RULES_DIR, type Router } from '../routing/index.js';
 import { loadTerritory } from '../territory/index.js';
 import type { OrientationService } from './orientation.js';
+import type { HandOffService } from './handOff.js';
+import type { ReferralService } from '../referrals/service.js';
 import { OrientationBot } from './orientationBot.js';
 import type { Understanding } from './qualificationFlow.js';
 import { createUnderstanding } from './understanding.js';
@@ -13,6 +15,8 @@ export interface BotDependencies {
   understanding?: Understanding;
   /** The live router (hot-reloaded rules); a default one on the shipped rules otherwise. */
   router?: Router;
+  /** Where consented referrals are written; without it the bot says the hand-off failed. */
+  handOff?: HandOffService;
   partnerName?: (partnerId: string) => string | undefined;
   logError?: (error: unknown) => void;
 }
@@ -21,6 +25,26 @@ export function orientationService(router: Router): OrientationService {
   return { route: (profile) => router.route(profile), actor: (id) => router.actorById(id) };
 }
 
+/** The referral use case seen from the bot. */
+export function handOffService(referrals: Pick<ReferralService, 'createReferral'>): HandOffService {
+  return {
+    async submit(request) {
+      const result = await referrals.createReferral(request);
+      return {
+        reference: result.reference,
+        created: result.created,
+        actorNames: result.referrals.map((r) => r.actorName),
+        promisedDays: result.promisedDays,
+        holderEmailQueued: result.holderEmailQueued,
+      };
+    },
+  };
+}
+
+const noHandOff: HandOffService = {
+  submit: () => Promise.reject(new Error('aucun service d’orientation configuré')),
+};
+
 export async function createBot(deps: BotDependencies = {}): Promise<OrientationBot> {
   const router =
     deps.router ?? (await createRouter({ rulesDir: DEFAULT_RULES_DIR, actorsFile: DEFAULT_ACTORS_FILE, territory: loadTerritory() }));
@@ -28,6 +52,7 @@ export async function createBot(deps: BotDependencies = {}): Promise<Orientation
     conversationState: new ConversationState(deps.storage ?? new MemoryStorage()),
     understanding: deps.understanding ?? createUnderstanding(),
     orientation: orientationService(router),
+    handOff: deps.handOff ?? noHandOff,
     partnerName: deps.partnerName,
     logError: deps.logError,
   });

@@ -92,9 +92,51 @@ export const fr = {
     no: 'Non merci',
     declined:
       'Entendu, je ne transmets rien. Vous pouvez contacter ces accompagnateurs directement grâce à leurs sites ci-dessus. Bonne continuation pour votre projet !',
-    accepted: 'Très bien, c’est noté.',
     unavailable:
       'Je n’arrive pas à consulter l’annuaire des accompagnateurs pour le moment. Vous pouvez contacter la CRESS Pays de la Loire, qui oriente tous les projets de l’ESS : https://www.cress-pdl.org',
+  },
+
+  contact: {
+    /** Changing the consent text means changing this version: each referral records the one it was given. */
+    consentVersion: 'consentement-2026-11-v1',
+    consent: (first: string[], next: string[]) =>
+      [
+        `Pour vous mettre en relation, je transmettrai à ${first.join(' et ')} votre nom, le moyen de vous joindre que vous choisirez et le résumé de votre projet${next.length ? ` ; si ${first.length > 1 ? 'ils' : 'cet accompagnateur'} ne peu${first.length > 1 ? 'vent' : 't'} pas vous aider, votre demande pourra être transmise à ${next.join(' ou ')}` : ''}.`,
+        'Ces informations servent uniquement à vous recontacter pour accompagner ce projet. Elles sont anonymisées au plus tard 24 mois après la fin du suivi, et vous pouvez à tout moment les consulter ou les faire effacer avec votre numéro de dossier.',
+        'Êtes-vous d’accord ?',
+      ].join('\n'),
+    accept: 'J’accepte',
+    refuse: 'Je refuse',
+    refused: (sites: string[]) =>
+      [
+        'Entendu : je n’enregistre aucune donnée personnelle.',
+        sites.length ? `Vous pouvez contacter ces accompagnateurs directement :\n${sites.map((s) => `• ${s}`).join('\n')}` : null,
+        'Bonne continuation pour votre projet !',
+      ]
+        .filter(Boolean)
+        .join('\n'),
+    askName: 'Merci. Quel est votre nom (ou votre prénom) ?',
+    badName: 'Je n’ai pas compris votre nom. Écrivez simplement votre prénom et votre nom, par exemple : « Marie Dupont ».',
+    askChannel: 'Comment préférez-vous être recontacté ?',
+    channels: { email: 'Par e-mail', phone: 'Par téléphone', any: 'Peu importe' },
+    askEmail: 'Quelle est votre adresse e-mail ?',
+    badEmail: 'Cette adresse e-mail ne semble pas valide. Par exemple : marie.dupont@exemple.fr',
+    askPhone: 'Quel est votre numéro de téléphone ?',
+    badPhone: 'Ce numéro ne semble pas valide. Par exemple : 06 12 34 56 78',
+    askAny: 'Laissez-moi une adresse e-mail ou un numéro de téléphone.',
+    badAny: 'Je n’ai reconnu ni une adresse e-mail ni un numéro de téléphone. Par exemple : marie.dupont@exemple.fr ou 06 12 34 56 78',
+    askTime: 'À quel moment préférez-vous être recontacté ?',
+    times: ['En semaine, le matin', 'En semaine, l’après-midi', 'En fin de journée', 'Peu importe'],
+    confirmed: (reference: string, who: string[], days: number, emailSent: boolean) =>
+      [
+        `C’est fait ! Votre demande est transmise à ${who.join(' et ')}.`,
+        `Votre numéro de dossier : ${reference}`,
+        `On vous recontactera sous ${days} jour${days > 1 ? 's' : ''}.`,
+        emailSent ? 'Un e-mail de confirmation vous a été envoyé.' : 'Notez bien ce numéro : il vous permet de suivre ou d’effacer votre demande.',
+      ].join('\n'),
+    failed: 'Désolé, votre demande n’a pas pu être enregistrée et rien n’a été transmis. Vos réponses sont gardées : vous pouvez réessayer dans un instant.',
+    retry: 'Réessayer',
+    alreadySent: (reference: string) => `Votre demande est déjà enregistrée sous le numéro ${reference}.`,
   },
 
   restarted: 'C’est reparti de zéro : j’ai tout effacé.',

@@ -9,6 +9,7 @@ import { fr } from './messages.fr.js';
 import { QualificationFlow, type Understanding } from './qualificationFlow.js';
 import { sendReplies } from './replies.js';
 import type { OrientationService } from './orientation.js';
+import type { HandOffService } from './handOff.js';
 
 export const BOT_LOCALE = 'fr-FR';
 
@@ -16,6 +17,7 @@ export interface OrientationBotOptions {
   conversationState: ConversationState;
   understanding: Understanding;
   orientation: OrientationService;
+  handOff: HandOffService;
   /** Partner display name for the greeting (widget's data-partner), when known. */
   partnerName?: (partnerId: string) => string | undefined;
   /** Where unexpected errors are reported (never with the holder's text). */
@@ -33,7 +35,15 @@ export class OrientationBot extends ActivityHandler {
     this.dialogs = new DialogSet(state.createProperty<DialogState>('dialogState'));
     const flow = new QualificationFlow(options.understanding);
     this.dialogs.add(
-      new MainDialog(flow, this.dataAccessor, options.understanding.normalize, options.orientation, options.understanding.yesNo),
+      new MainDialog(
+        flow,
+        this.dataAccessor,
+        options.understanding.normalize,
+        options.orientation,
+        options.understanding,
+        options.handOff,
+        (e) => options.logError?.(e),
+      ),
     );
 
     this.onMembersAdded(async (context, next) => {

@@ -40,6 +40,8 @@ export interface Understanding {
   /** A text meant to be a place (typos and partial names tolerated). */
   resolvePlace(text: string): PlaceMatch | null;
   yesNo(text: string): boolean | null;
+  email(text: string): string | null;
+  phone(text: string): string | null;
   normalize(text: string): string;
   isServedDepartement(code: string): boolean;
   departementName(code: string): string | undefined;

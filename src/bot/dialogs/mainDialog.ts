@@ -5,10 +5,13 @@ import type { Profile } from '../../domain/profile.js';
 import { recognizeCommand } from '../commands.js';
 import { newConversationData, type ConversationDataAccessor } from '../conversationData.js';
 import { fr } from '../messages.fr.js';
-import type { QualificationFlow } from '../qualificationFlow.js';
+import type { QualificationFlow, Understanding } from '../qualificationFlow.js';
 import { sendReplies } from '../replies.js';
 import type { OrientationService } from '../orientation.js';
-import { ORIENTATION_DIALOG, OrientationDialog } from './orientationDialog.js';
+import { ORIENTATION_DIALOG, OrientationDialog, type OrientationResult } from './orientationDialog.js';
+import { CONTACT_DIALOG, ContactDialog } from './contactDialog.js';
+import { ContactFlow } from '../contactFlow.js';
+import type { HandOffService } from '../handOff.js';
 import { QUALIFICATION_DIALOG, QualificationDialog, type QualificationOptions } from './qualificationDialog.js';
 
 export const MAIN_DIALOG = 'main';
@@ -22,16 +25,23 @@ export class MainDialog extends ComponentDialog<MainOptions> {
     private readonly data: ConversationDataAccessor,
     private readonly normalize: (text: string) => string,
     orientation: OrientationService,
-    yesNo: (text: string) => boolean | null,
+    understanding: Pick<Understanding, 'yesNo' | 'email' | 'phone' | 'normalize'>,
+    handOff: HandOffService,
+    logError: (error: unknown) => void,
   ) {
     super(MAIN_DIALOG);
+    const yesNo = understanding.yesNo;
     this.addDialog(new QualificationDialog(flow, data, normalize));
     this.addDialog(new OrientationDialog(orientation, data, yesNo, normalize));
+    this.addDialog(
+      new ContactDialog(new ContactFlow(understanding), handOff, data, (id) => orientation.actor(id)?.website ?? null, logError),
+    );
     this.addDialog(
       new WaterfallDialog(MAIN_WATERFALL, [
         (step) => step.beginDialog(QUALIFICATION_DIALOG, step.options),
         (step) => this.qualified(step),
-        (step) => step.endDialog(step.result),
+        (step) => ((step.result as OrientationResult | undefined)?.wantsContact ? step.beginDialog(CONTACT_DIALOG) : step.next()),
+        (step) => step.endDialog(),
       ]),
     );
     this.initialDialogId = MAIN_WATERFALL;

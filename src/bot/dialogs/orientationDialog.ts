@@ -48,7 +48,8 @@ export class OrientationDialog extends Dialog<{ profile: Profile }> {
       await this.repromptDialog(dc.context);
       return Dialog.EndOfTurn;
     }
-    await sendReplies(dc.context, [{ text: answer ? fr.orientation.accepted : fr.orientation.declined }]);
+    // Yes: the consent question comes next, from the contact dialog.
+    if (!answer) await sendReplies(dc.context, [{ text: fr.orientation.declined }]);
     return dc.endDialog({ wantsContact: answer } satisfies OrientationResult);
   }
 

@@ -12,4 +12,3 @@ export function mountWebChannel(server: Server, options: WebChannelOptions): Dir
 }
 
 export { DEFAULT_LIMITS, DIRECT_LINE_PREFIX, type DirectLineLimits } from './api.js';
-export { resolveSecret } from './tokens.js';

@@ -66,13 +66,6 @@ export class TokenSigner {
   }
 }
 
-/** The configured secret, or a random one for this process only (tokens die with it). */
-export function resolveSecret(configured: string | undefined, warn: (message: string) => void): string {
-  if (configured) return configured;
-  warn('AIGUILLAGE_SECRET non défini : secret aléatoire pour ce processus (les jetons ne survivront pas à un redémarrage)');
-  return randomBytes(32).toString('base64url');
-}
-
 /** `Authorization: Bearer x` → x. Clients without a token send "Bearer undefined". */
 export function bearer(header: string | undefined): string | undefined {
   const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
