@@ -1,7 +1,7 @@
 // Direct Line tokens: compact JWTs signed with HMAC-SHA256 (AIGUILLAGE_SECRET), bound to one
 // conversation and one user, short-lived and refreshable. A JWT because Microsoft's clients
 // decode the token to read the user id (claim `user`), as with the real Direct Line.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export interface TokenClaims {
   /** Conversation id. */
