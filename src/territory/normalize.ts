@@ -75,6 +75,27 @@ export function placeKey(s: string): string {
   return ABBREVIATED.test(n) ? n.split(' ').map(canonicalToken).join(' ') : n;
 }
 
+/**
+ * placeKey of many names at once: the same result, computed over one joined string with native
+ * string operations instead of ~40,000 short runs of JavaScript (start-up time).
+ */
+export function placeKeys(names: readonly string[]): string[] {
+  let all = names
+    .join('\n')
+    .normalize('NFD')
+    .replace(DIACRITICS, '')
+    .toLowerCase()
+    .replace(/œ/g, 'oe')
+    .replace(/æ/g, 'ae')
+    .replace(/ß/g, 'ss')
+    .replace(/[^a-z0-9\n]+/g, ' ')
+    .replace(/ *\n */g, '\n')
+    .replace(/^ +| +$/g, '');
+  if (/(?:^|[ \n])stes?s?(?=[ \n]|$)/.test(all)) all = all.replace(/(^|[ \n])(stes?s?)(?=[ \n]|$)/g, (_, before: string, t: string) => before + canonicalToken(t));
+  const keys = all.split('\n');
+  return keys.length === names.length ? keys : names.map(placeKey);
+}
+
 /** Normalised tokens of a place name, abbreviations expanded. */
 export function placeTokens(s: string): string[] {
   const key = placeKey(s);

@@ -1,17 +1,26 @@
 // Reads the official geography shipped by @etalab/decoupage-administratif (its main entry does
 // not load: we read the JSON files under data/ directly).
 //
-// JSON.parse of communes.json + epci.json costs ~250 ms and ~50 MB of short-lived objects for
+// JSON.parse of communes.json + epci.json costs ~200 ms and ~50 MB of short-lived objects for
 // ~15 fields per record when we use 7. Both files are machine-written arrays of minified flat
-// records, so a byte scan reads only the fields we keep, straight into columns, and makes fresh
-// strings (never slices of the file, which would keep it alive). Any surprise in the shape (a
-// new package version) makes the scan give up and we fall back to JSON.parse: slower, same data.
-import { readFileSync } from 'node:fs';
+// records: one regular expression per record (native code, no object per field) reads the
+// fields we keep straight into columns. The files are read in pieces as latin1 (one byte per
+// character, no decoding); names are decoded from UTF-8 once, all together. Kept strings never slice the
+// file text, which would keep its 9 MB alive. Any surprise in the shape (a new package version)
+// makes the scan give up and we fall back to JSON.parse: slower, same data (tested).
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 /** Values of RawCommunes.type. */
 export const CommuneType = { Actuelle: 0, Deleguee: 1, Associee: 2, Arrondissement: 3 } as const;
+
+const TYPES: Readonly<Record<string, number>> = {
+  'commune-actuelle': CommuneType.Actuelle,
+  'commune-deleguee': CommuneType.Deleguee,
+  'commune-associee': CommuneType.Associee,
+  'arrondissement-municipal': CommuneType.Arrondissement,
+};
 
 /** communes.json as columns, one index per record. */
 export interface RawCommunes {
@@ -55,137 +64,83 @@ export function readOfficialData(options: { fast?: boolean } = {}): OfficialData
     code: r.code,
     nom: r.nom,
   }));
-  const communesFile = readFileSync(join(dir, 'communes.json'));
-  const communes = (fast && scanCommunes(communesFile)) || parseCommunes(communesFile);
-  const epciFile = readFileSync(join(dir, 'epci.json'));
-  const epci = (fast && scanEpci(epciFile)) || parseEpci(epciFile);
+  const communesFile = join(dir, 'communes.json');
+  const communes = (fast && scanCommunes(linesOf(communesFile))) || parseCommunes(readFileSync(communesFile, 'utf8'));
+  const epciFile = join(dir, 'epci.json');
+  const epci = (fast && scanEpci(linesOf(epciFile))) || parseEpci(readFileSync(epciFile, 'utf8'));
   return { communes, epci, departements, regions };
 }
 
-const QUOTE = 34;
-const COMMA = 44;
-const OPEN_BRACE = 123;
-const CLOSE_BRACE = 125;
-const OPEN_BRACKET = 91;
-const CLOSE_BRACKET = 93;
-const BACKSLASH = 92;
-
-// Keys are told apart by length and first letter: no string is made for them.
-const keyId = (k: string): number => k.length * 256 + k.charCodeAt(0);
-const K_CODE = keyId('code');
-const K_NOM = keyId('nom');
-const K_TYPE = keyId('type');
-const K_DEPARTEMENT = keyId('departement');
-const K_CODES_POSTAUX = keyId('codesPostaux');
-const K_POPULATION = keyId('population');
-const K_CHEF_LIEU = keyId('chefLieu');
-const K_COMMUNE = keyId('commune');
-
-const CODE = /^[0-9][0-9AB]\d{3}$/;
-
-function utf8(buf: Buffer, from: number, to: number): string {
-  const s = buf.toString('utf8', from, to);
-  return s.includes('\\') ? (JSON.parse(`"${s}"`) as string) : s;
+/**
+ * The file in pieces of ~256 KB cut at line ends (the package writes one record per line), as
+ * latin1 strings. Small pieces keep the memory peak low: no 9 MB buffer nor string, which the
+ * allocator would keep as resident memory long after.
+ */
+function* linesOf(path: string, size = 1 << 18): Generator<string> {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(size);
+    let carry = '';
+    for (;;) {
+      const n = readSync(fd, buf, 0, size, null);
+      if (n === 0) break;
+      const text = carry + buf.toString('latin1', 0, n);
+      const cut = text.lastIndexOf('\n') + 1;
+      carry = text.slice(cut);
+      if (cut > 0) yield text.slice(0, cut);
+    }
+    if (carry) yield carry;
+  } finally {
+    closeSync(fd);
+  }
 }
 
-/** commune-actuelle / -deleguee / -associee differ by their 10th letter. */
-function typeFromTenthLetter(c: number): number {
-  return c === 99 ? 0 : c === 101 ? 1 : c === 115 ? 2 : -1;
-}
+// code and nom open every record; the other fields are found wherever they are in the record
+// (one lookahead each: their order varies).
+const RECORD =
+  /\{"code":"(\w+)","nom":"([^"\\]*)"(?=[^}]*?"departement":"(\w+)")(?=[^}]*?"type":"([a-z-]+)")(?=(?:[^}]*?"(?:chefLieu|commune)":"(\w+)")?)(?=(?:[^}]*?"codesPostaux":\[([^\]]*)\])?)(?=(?:[^}]*?"population":(\d+))?)[^}]*\}/g;
+/** Between two records: the array's punctuation and white space only. */
+const BETWEEN = /^[\s,[\]]*$/;
 
-function scanCommunes(buf: Buffer): RawCommunes | null {
+function scanCommunes(pieces: Iterable<string>): RawCommunes | null {
   const code: string[] = [];
-  const nom: string[] = [];
-  const types: number[] = [];
+  const rawNames: string[] = [];
+  const type: number[] = [];
   const departement: string[] = [];
   const postal: string[] = [];
   const population: number[] = [];
   const parent: string[] = [];
-  const depStrings = new Map<number, string>();
-  const n = buf.length;
-  let i = buf.indexOf(OPEN_BRACE);
-  while (i >= 0 && i < n) {
-    i++;
-    let rCode = '';
-    let rNom = '';
-    let rType = -1;
-    let rDep = '';
-    let rPostal = '';
-    let rPop = 0;
-    let rParent = '';
-    for (;;) {
-      if (buf[i] !== QUOTE) return null;
-      let j = i + 1;
-      while (j < n && buf[j] !== QUOTE) j++;
-      const key = (j - i - 1) * 256 + buf[i + 1]!;
-      i = j + 2; // past '":'
-      const open = buf[i];
-      let from = i;
-      let to = i;
-      let next: number;
-      if (open === QUOTE || open === OPEN_BRACKET) {
-        const close = open === QUOTE ? QUOTE : CLOSE_BRACKET;
-        from = to = i + 1;
-        while (to < n && buf[to] !== close) {
-          if (buf[to] === BACKSLASH) return null;
-          to++;
-        }
-        next = to + 1;
-      } else {
-        while (to < n && buf[to] !== COMMA && buf[to] !== CLOSE_BRACE) to++;
-        next = to;
-      }
-      if (next >= n) return null;
-      switch (key) {
-        case K_CODE:
-          rCode = buf.toString('latin1', from, to);
-          break;
-        case K_NOM:
-          rNom = buf.toString('utf8', from, to);
-          break;
-        case K_TYPE:
-          rType = to - from === 24 ? 3 : to - from === 16 ? typeFromTenthLetter(buf[from + 9]!) : -1;
-          break;
-        case K_DEPARTEMENT: {
-          // 2 or 3 characters: one shared string per department.
-          const k = buf[from]! * 65536 + buf[from + 1]! * 256 + (to - from > 2 ? buf[from + 2]! : 0);
-          rDep = depStrings.get(k) ?? '';
-          if (!rDep) depStrings.set(k, (rDep = buf.toString('latin1', from, to)));
-          break;
-        }
-        case K_CODES_POSTAUX:
-          rPostal = to - from === 7 ? buf.toString('latin1', from + 1, to - 1) : buf.toString('latin1', from, to).replace(/"/g, '');
-          break;
-        case K_POPULATION:
-          rPop = 0;
-          for (let d = from; d < to; d++) rPop = rPop * 10 + buf[d]! - 48;
-          break;
-        case K_CHEF_LIEU:
-        case K_COMMUNE:
-          rParent = buf.toString('latin1', from, to);
-          break;
-      }
-      const sep = buf[next];
-      i = next + 1;
-      if (sep === CLOSE_BRACE) break;
-      if (sep !== COMMA) return null;
+  const departements = new Map<string, string>();
+  for (const text of pieces) {
+    let last = 0;
+    RECORD.lastIndex = 0;
+    for (let m = RECORD.exec(text); m; m = RECORD.exec(text)) {
+      // A record the expression did not read (another shape) would hide in this gap.
+      if (m.index - last > 8 && !BETWEEN.test(text.slice(last, m.index))) return null;
+      last = RECORD.lastIndex;
+      const t = TYPES[m[4]!];
+      if (t === undefined) return null;
+      code.push(m[1]!);
+      rawNames.push(m[2]!);
+      type.push(t);
+      const dep = m[3]!;
+      departement.push(departements.get(dep) ?? (departements.set(dep, dep), dep));
+      parent.push(m[5] ?? '');
+      const cp = m[6];
+      postal.push(cp === undefined ? '' : cp.length === 7 ? cp.slice(1, 6) : cp.replace(/"/g, ''));
+      population.push(m[7] === undefined ? 0 : Number(m[7]));
     }
-    if (!CODE.test(rCode) || !rNom || rType < 0 || !rDep) return null;
-    code.push(rCode);
-    nom.push(rNom);
-    types.push(rType);
-    departement.push(rDep);
-    postal.push(rPostal);
-    population.push(rPop);
-    parent.push(rParent);
-    while (i < n && buf[i] !== OPEN_BRACE) i++;
+    if (!BETWEEN.test(text.slice(last))) return null;
   }
   if (code.length < 30000) return null;
+  // One decoding for all the names; split() makes them slices of this small string, not of the file.
+  const nom = Buffer.from(rawNames.join('\n'), 'latin1').toString('utf8').split('\n');
+  if (nom.length !== code.length) return null;
   return {
     length: code.length,
     code,
     nom,
-    type: Uint8Array.from(types),
+    type: Uint8Array.from(type),
     departement,
     postal,
     population: Float64Array.from(population),
@@ -193,20 +148,13 @@ function scanCommunes(buf: Buffer): RawCommunes | null {
   };
 }
 
-const TYPE_CODES: Readonly<Record<string, number>> = {
-  'commune-actuelle': 0,
-  'commune-deleguee': 1,
-  'commune-associee': 2,
-  'arrondissement-municipal': 3,
-};
-
-function parseCommunes(buf: Buffer): RawCommunes {
-  const records = JSON.parse(buf.toString('utf8')) as Record<string, unknown>[];
+function parseCommunes(text: string): RawCommunes {
+  const records = JSON.parse(text) as Record<string, unknown>[];
   return {
     length: records.length,
     code: records.map((r) => String(r.code)),
     nom: records.map((r) => String(r.nom)),
-    type: Uint8Array.from(records.map((r) => TYPE_CODES[String(r.type)] ?? 0)),
+    type: Uint8Array.from(records.map((r) => TYPES[String(r.type)] ?? 0)),
     departement: records.map((r) => String(r.departement)),
     postal: records.map((r) => (Array.isArray(r.codesPostaux) ? (r.codesPostaux as string[]).join(',') : '')),
     population: Float64Array.from(records.map((r) => (typeof r.population === 'number' ? r.population : 0))),
@@ -216,40 +164,48 @@ function parseCommunes(buf: Buffer): RawCommunes {
 
 // An EPCI record opens with its SIREN then its name; its members open with an INSEE code then
 // their own SIREN. Nothing else in the file has that shape.
-const RECORD_START = Buffer.from('{"code":"');
-const AFTER_CODE_NOM = Buffer.from('","nom":"');
-const AFTER_CODE_SIREN = Buffer.from('","siren":"');
+const EPCI_OR_MEMBER = /"code":"(\w+)","(nom|siren)":"((?:[^"\\]|\\.)*)"/g;
 
-function scanEpci(buf: Buffer): RawEpci[] | null {
+function scanEpci(pieces: Iterable<string>): RawEpci[] | null {
   const out: RawEpci[] = [];
+  const rawNames: string[] = [];
   let current: RawEpci | null = null;
   let members = 0;
-  let i = buf.indexOf(RECORD_START);
-  while (i >= 0) {
-    const from = i + RECORD_START.length;
-    const to = buf.indexOf(QUOTE, from);
-    if (to < 0) return null;
-    const code = buf.toString('latin1', from, to);
-    if (buf.compare(AFTER_CODE_NOM, 0, AFTER_CODE_NOM.length, to, to + AFTER_CODE_NOM.length) === 0) {
-      if (!/^\d{9}$/.test(code)) return null;
-      const nameFrom = to + AFTER_CODE_NOM.length;
-      let nameTo = nameFrom;
-      while (nameTo < buf.length && (buf[nameTo] !== QUOTE || buf[nameTo - 1] === BACKSLASH)) nameTo++;
-      current = { code, nom: utf8(buf, nameFrom, nameTo), membres: [] };
-      out.push(current);
-    } else if (buf.compare(AFTER_CODE_SIREN, 0, AFTER_CODE_SIREN.length, to, to + AFTER_CODE_SIREN.length) === 0) {
-      if (!current || !CODE.test(code)) return null;
-      current.membres.push(code);
-      members++;
-    } else {
-      return null;
+  let records = 0;
+  let sirens = 0;
+  for (const text of pieces) {
+    EPCI_OR_MEMBER.lastIndex = 0;
+    for (let m = EPCI_OR_MEMBER.exec(text); m; m = EPCI_OR_MEMBER.exec(text)) {
+      const code = m[1]!;
+      if (m[2] === 'nom') {
+        if (code.length !== 9) return null;
+        current = { code, nom: '', membres: [] };
+        rawNames.push(m[3]!);
+        out.push(current);
+      } else {
+        if (!current || code.length !== 5) return null;
+        current.membres.push(code);
+        members++;
+      }
     }
-    i = buf.indexOf(RECORD_START, to);
+    records += count(text, '"membres":');
+    sirens += count(text, '"siren":');
   }
-  return out.length > 1000 && members > 30000 ? out : null;
+  // Every record and every member was read: as many as the file has "membres" arrays and SIRENs.
+  if (out.length < 1000 || records !== out.length || sirens !== members) return null;
+  // Decoded together, as for the communes: never slices of the file text.
+  const names = Buffer.from(rawNames.join('\n'), 'latin1').toString('utf8').split('\n');
+  out.forEach((e, i) => (e.nom = names[i]!.includes('\\') ? (JSON.parse(`"${names[i]}"`) as string) : names[i]!));
+  return out;
 }
 
-function parseEpci(buf: Buffer): RawEpci[] {
-  const records = JSON.parse(buf.toString('utf8')) as { code: string; nom: string; membres: { code: string }[] }[];
+function count(text: string, needle: string): number {
+  let n = 0;
+  for (let i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + needle.length)) n++;
+  return n;
+}
+
+function parseEpci(text: string): RawEpci[] {
+  const records = JSON.parse(text) as { code: string; nom: string; membres: { code: string }[] }[];
   return records.map((e) => ({ code: e.code, nom: e.nom, membres: e.membres.map((m) => m.code) }));
 }

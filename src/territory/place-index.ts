@@ -3,7 +3,7 @@
 // their small words, partial names, and the vocabulary that typos are corrected against.
 import { DELEGATE, type Geography } from './geography.js';
 import { TerritoryDataError, type TerritoryLexicon, type Words } from './lexicon.js';
-import { ARTICLES, editDistance, placeKey, placeTokens } from './normalize.js';
+import { ARTICLES, editDistance, placeKey, placeKeys, placeTokens } from './normalize.js';
 import type { NamedTerritory } from './types.js';
 
 /** What a name other than a commune's official one stands for. */
@@ -90,13 +90,14 @@ export class PlaceIndex {
     const words = lexicon.words;
     const served = new Set<string>();
 
-    const addName = (name: string, ref: number, isServed: boolean): void => {
-      // String operations only: this runs for the ~40,000 names of France.
-      const key = placeKey(name);
+    // All the names of France, keyed in one pass (start-up time): communes, then délégués.
+    const nDelegates = geo.delegateCode.length;
+    const keys = placeKeys(geo.nom.concat(geo.delegateNom));
+    const addName = (key: string, ref: number, isServed: boolean): void => {
       if (key === '') return;
       addRef(this.names, key, ref);
-      const stripped = withoutArticle(key);
       this.noteKey(key);
+      const stripped = withoutArticle(key);
       if (stripped !== key) {
         addRef(this.names, stripped, ref);
         this.noteKey(stripped);
@@ -113,23 +114,23 @@ export class PlaceIndex {
       }
       this.addPartials(tokens, key, stripped, ref, words);
     };
-
-    for (let id = 0; id < geo.size; id++) addName(geo.nom[id]!, id, geo.served[id] === 1);
-    for (let k = 0; k < geo.delegateCode.length; k++) {
+    for (let id = 0; id < geo.size; id++) addName(keys[id]!, id, geo.served[id] === 1);
+    for (let k = 0; k < nDelegates; k++) {
       const target = geo.delegateTarget[k]!;
-      if (placeKey(geo.delegateNom[k]!) === placeKey(geo.nom[target]!)) continue; // same name, nothing to add
-      addName(geo.delegateNom[k]!, DELEGATE + k, geo.served[target] === 1);
+      const key = keys[geo.size + k]!;
+      if (key !== keys[target]) addName(key, DELEGATE + k, geo.served[target] === 1); // same name: nothing to add
     }
     // Partial names that are the name of a served commune themselves are found exactly; a name
     // only found outside ("Aigrefeuille", 31) stays a lead towards the served one.
     for (const key of this.partial.keys()) {
       if (this.skeleton.has(key) || refList(this.names.get(key)).some((r) => geo.served[geo.target(r)] === 1)) this.partial.delete(key);
     }
-    this.dropCommonPartials(words);
+    this.dropCommonPartials(words, keys);
 
     for (let id = 0; id < geo.size; id++) {
       const postal = geo.postal[id]!;
-      if (postal) for (const p of postal.split(',')) addRef(this.postal, p, id);
+      if (postal.length === 5) addRef(this.postal, postal, id);
+      else if (postal) for (const p of postal.split(',')) addRef(this.postal, p, id);
     }
 
     this.addPlaces(lexicon, served);
@@ -186,15 +187,12 @@ export class PlaceIndex {
    * A single word is a partial name only when it is rare across all the names of France:
    * "Divatte", "Bottereau" are; "Plage", "Moulin", "Haute", "Trois" (in dozens of names) are not.
    */
-  private dropCommonPartials(words: Words): void {
+  private dropCommonPartials(words: Words, keys: readonly string[]): void {
     const singles = new Set<string>();
     for (const key of this.partial.keys()) if (!key.includes(' ')) singles.add(key);
+    // Every word of every name, in one split.
     const names = new Map<string, number>();
-    for (const key of this.names.keys()) {
-      // A name with an article is also indexed without it: count it once, without.
-      if (ARTICLES.has(key.slice(0, key.indexOf(' ')))) continue;
-      for (const t of key.split(' ')) if (singles.has(t)) names.set(t, (names.get(t) ?? 0) + 1);
-    }
+    for (const t of keys.join(' ').split(' ')) if (singles.has(t)) names.set(t, (names.get(t) ?? 0) + 1);
     for (const word of singles) {
       if (word.length < 4 || (names.get(word) ?? 0) > MAX_NAMES_FOR_PARTIAL || words.common.has(word)) this.partial.delete(word);
     }
