@@ -43,7 +43,8 @@ export async function main(): Promise<void> {
   const bot = await createBot({
     router,
     storage: referrals.conversationStorage,
-    handOff: handOffService(referrals.service),
+    // The e-mails are already queued durably; send them now rather than at the next tick.
+    handOff: handOffService(referrals.service, () => void referrals.mailer.flush().catch((e: unknown) => logError('envoi des courriels', e))),
     partnerName: (id) => partners.greetingName(id), logError: (e) => logError('tour du bot', e) });
   const inProcess = new InProcessAdapter((context) => bot.run(context));
 

@@ -26,10 +26,11 @@ export function orientationService(router: Router): OrientationService {
 }
 
 /** The referral use case seen from the bot. */
-export function handOffService(referrals: Pick<ReferralService, 'createReferral'>): HandOffService {
+export function handOffService(referrals: Pick<ReferralService, 'createReferral'>, afterWrite?: () => void): HandOffService {
   return {
     async submit(request) {
       const result = await referrals.createReferral(request);
+      afterWrite?.();
       return {
         reference: result.reference,
         created: result.created,

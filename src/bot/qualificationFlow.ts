@@ -175,7 +175,10 @@ export class QualificationFlow {
       state.misunderstood += 1;
       replies.push({ text: state.misunderstood >= 2 ? fr.notUnderstoodAgain : fr.notUnderstood });
     }
-    return { replies: [...replies, ...this.next(state)], done: false };
+    const next = this.next(state);
+    // When everything is known, the summary that follows already lists it: no "J'ai compris" twice.
+    if (state.awaiting === 'confirm' && changes.length > 0) replies.shift();
+    return { replies: [...replies, ...next], done: false };
   }
 
   /** The summary of the qualified project, as shown before confirmation and at the end. */

@@ -26,7 +26,8 @@ describe('a holder who describes everything in one sentence', () => {
       'Bonjour, avec deux amies on veut créer une recyclerie à Vallet et on cherche un local pour stocker',
     );
     const text = allText(first);
-    assert.match(text, /J’ai compris/);
+    assert.match(text, /Voici votre projet/);
+    assert.doesNotMatch(text, /J’ai compris/, 'the summary alone, not the same list twice');
     assert.match(text, /Vallet/);
     assert.match(text, /CC Sèvre et Loire/);
     assert.match(text, /Réemploi/);

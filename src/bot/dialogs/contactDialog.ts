@@ -62,9 +62,11 @@ export class ContactDialog extends Dialog {
         contact: outcome.contact,
       });
       data.handedOff = receipt.reference;
-      await sendReplies(dc.context, [
-        { text: fr.contact.confirmed(receipt.reference, receipt.actorNames, receipt.promisedDays, receipt.holderEmailQueued) },
-      ]);
+      // created === false: this conversation was already handed off (double submit); say so honestly.
+      const text = receipt.created
+        ? fr.contact.confirmed(receipt.reference, receipt.actorNames, receipt.promisedDays, receipt.holderEmailQueued)
+        : fr.contact.alreadySent(receipt.reference);
+      await sendReplies(dc.context, [{ text }]);
       return dc.endDialog();
     } catch (error) {
       this.logError(error);

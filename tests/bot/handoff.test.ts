@@ -1,0 +1,153 @@
+// The whole path a holder walks: conversation → consent → contact → durable referral → the
+// actor's e-mail on a real SMTP server (loopback) with working links. Also: refusal stores
+// nothing, bad contact data is asked again, and a restart mid-conversation resumes it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fr } from '../../src/bot/messages.fr.js';
+import { handOffService } from '../../src/bot/index.js';
+import { openReferrals, type Referrals } from '../../src/referrals/index.js';
+import { createRouter, DEFAULT_ACTORS_FILE, DEFAULT_RULES_DIR, type Router } from '../../src/routing/index.js';
+import { loadTerritory } from '../../src/territory/index.js';
+import { linkAfter, startSmtp, type TestSmtp } from '../notifications/smtp.js';
+import { allText, Holder, lastQuestion, type Reply } from './holder.js';
+
+let router: Router | undefined;
+async function sharedRouter(): Promise<Router> {
+  router ??= await createRouter({ rulesDir: DEFAULT_RULES_DIR, actorsFile: DEFAULT_ACTORS_FILE, territory: loadTerritory() });
+  return router;
+}
+
+interface World {
+  dataDir: string;
+  referrals: Referrals;
+  smtp: TestSmtp | null;
+}
+
+async function open(t: { after(fn: () => unknown): void }, dataDir?: string, withSmtp = true): Promise<World> {
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'aig-handoff-'));
+  const smtp = withSmtp ? await startSmtp() : null;
+  const referrals = await openReferrals({
+    dataDir: dir,
+    publicUrl: 'http://127.0.0.1:9',
+    actors: await sharedRouter(),
+    mailFrom: 'Aiguillage <aiguillage@example.org>',
+    secret: 'secret-de-test-handoff-0123456789',
+    smtpUrl: smtp ? `smtp://127.0.0.1:${smtp.port}` : undefined,
+  });
+  t.after(async () => {
+    await referrals.close().catch(() => undefined);
+    await smtp?.stop();
+    if (!dataDir) rmSync(dir, { recursive: true, force: true });
+  });
+  return { dataDir: dir, referrals, smtp };
+}
+
+function holderIn(world: World): Holder {
+  return new Holder({
+    router,
+    storage: world.referrals.conversationStorage,
+    handOff: handOffService(world.referrals.service),
+  });
+}
+
+async function untilOrientation(holder: Holder, description: string): Promise<Reply[]> {
+  let r = await holder.say(description);
+  while (lastQuestion(r).text !== fr.questions.confirm) r = await holder.say(lastQuestion(r).buttons[0] ?? 'je ne sais pas');
+  return holder.click(fr.buttons.confirmYes, r);
+}
+
+test('a consented conversation ends with a referral in the store and the actor’s e-mail with working links', async (t) => {
+  await sharedRouter();
+  const world = await open(t);
+  const holder = holderIn(world);
+  let r = await untilOrientation(holder, 'Nous sommes trois à Clisson et voulons créer une épicerie solidaire en SCIC, il nous faut un statut');
+  r = await holder.click(fr.orientation.yes, r);
+  const consent = lastQuestion(r);
+  assert.match(consent.text, /Clisson Sèvre et Maine/);
+  assert.match(consent.text, /24 mois/);
+  assert.deepEqual(consent.buttons, [fr.contact.accept, fr.contact.refuse]);
+  r = await holder.click(fr.contact.accept, r);
+  assert.equal(lastQuestion(r).text, fr.contact.askName);
+  r = await holder.say('Camille Martin');
+  r = await holder.click(fr.contact.channels.email, r);
+  r = await holder.say('camille.martin@exemple');
+  assert.equal(lastQuestion(r).text, fr.contact.badEmail, 'a wrong address is asked again with an example');
+  r = await holder.say('camille.martin@exemple.fr');
+  r = await holder.click(fr.contact.times[0]!, r);
+  const confirmation = allText(r);
+  const reference = /Votre numéro de dossier : (AIG-[A-Z0-9]{4}-[A-Z0-9]{2})/.exec(confirmation)?.[1];
+  assert.ok(reference, confirmation);
+  assert.match(confirmation, /sous \d+ jours/);
+
+  // Confirmed means written: the store has it, with consent and contact.
+  const records = await world.referrals.service.byReference(reference);
+  assert.ok(records.length >= 1);
+  const local = records.find((rec) => rec.actorId === 'clisson-sevre-maine-eco');
+  assert.ok(local, records.map((rec) => rec.actorId).join(', '));
+  assert.equal(local.contact?.email, 'camille.martin@exemple.fr');
+  assert.equal(local.consent?.textVersion, fr.contact.consentVersion);
+  assert.equal(local.profile.commune?.nom, 'Clisson');
+
+  // The actor's e-mail arrives on the SMTP server, and its link opens the confirmation page.
+  await world.referrals.mailer.flush();
+  const actorMail = world.smtp!.received.find((m) => m.to.includes('clisson-sevre-maine-eco@example.org'));
+  assert.ok(actorMail, world.smtp!.received.map((m) => m.to.join(',')).join(' | '));
+  assert.match(actorMail.text, /Camille Martin/);
+  const link = linkAfter(actorMail.text, 'Je prends en charge cette demande');
+  const token = new URL(link).pathname.split('/').pop()!;
+  const page = await world.referrals.links.get(token);
+  assert.equal(page.status, 200, page.html);
+  const holderMail = world.smtp!.received.find((m) => m.to.includes('camille.martin@exemple.fr'));
+  assert.ok(holderMail);
+  assert.match(holderMail.text, new RegExp(reference));
+
+  // The contact details do not stay in the conversation state.
+  const state = JSON.stringify(await world.referrals.conversationStorage.read([`test/conversations/Convo1/`]));
+  assert.doesNotMatch(state, /camille\.martin/);
+});
+
+test('refusing consent stores no personal data and gives the public contacts', async (t) => {
+  await sharedRouter();
+  const world = await open(t, undefined, false);
+  const holder = holderIn(world);
+  let r = await untilOrientation(holder, 'projet de recyclerie à Vallet, on démarre, en association');
+  r = await holder.click(fr.orientation.yes, r);
+  r = await holder.click(fr.contact.refuse, r);
+  assert.match(allText(r), /je n’enregistre aucune donnée personnelle/);
+  assert.match(allText(r), /https:\/\//);
+  assert.equal((await world.referrals.store.referrals.byConversation('Convo1')).length, 0);
+});
+
+test('a wrong phone number is asked again with an example', async (t) => {
+  await sharedRouter();
+  const world = await open(t, undefined, false);
+  const holder = holderIn(world);
+  let r = await untilOrientation(holder, 'un garage solidaire à Gétigné, on se lance à plusieurs');
+  r = await holder.click(fr.orientation.yes, r);
+  r = await holder.click(fr.contact.accept, r);
+  r = await holder.say('<b>Dominique</b>');
+  r = await holder.click(fr.contact.channels.phone, r);
+  r = await holder.say('12 34');
+  assert.equal(lastQuestion(r).text, fr.contact.badPhone);
+  r = await holder.say('06 12 34 56 78');
+  assert.equal(lastQuestion(r).text, fr.contact.askTime);
+});
+
+test('a restart of the server in the middle of a conversation resumes where the holder was', async (t) => {
+  await sharedRouter();
+  const first = await open(t, undefined, false);
+  const before = holderIn(first);
+  const r = await before.say('Je voudrais ouvrir un tiers-lieu culturel à Mouzillon');
+  const pending = lastQuestion(r).text;
+  assert.notEqual(pending, fr.inviteDescription);
+  await first.referrals.close();
+
+  const second = await open(t, first.dataDir, false);
+  const after = holderIn(second);
+  const resumed = await after.say('aide');
+  assert.equal(resumed[0]?.text, fr.help);
+  assert.equal(lastQuestion(resumed).text, pending, 'the same question, not a new greeting');
+});
