@@ -5,6 +5,7 @@ import { createRouter, DEFAULT_ACTORS_FILE, DEFAULT_RULES_DIR, type Router } fro
 import { loadTerritory } from '../territory/index.js';
 import type { OrientationService } from './orientation.js';
 import type { HandOffService } from './handOff.js';
+import type { ConversationEventSink } from '../domain/events.js';
 import type { ReferralService } from '../referrals/service.js';
 import { OrientationBot } from './orientationBot.js';
 import type { Understanding } from './qualificationFlow.js';
@@ -18,6 +19,7 @@ export interface BotDependencies {
   /** Where consented referrals are written; without it the bot says the hand-off failed. */
   handOff?: HandOffService;
   partnerName?: (partnerId: string) => string | undefined;
+  events?: ConversationEventSink;
   logError?: (error: unknown) => void;
 }
 
@@ -55,6 +57,7 @@ export async function createBot(deps: BotDependencies = {}): Promise<Orientation
     orientation: orientationService(router),
     handOff: deps.handOff ?? noHandOff,
     partnerName: deps.partnerName,
+    events: deps.events,
     logError: deps.logError,
   });
 }

@@ -10,6 +10,8 @@ import { QualificationFlow, type Understanding } from './qualificationFlow.js';
 import { sendReplies } from './replies.js';
 import type { OrientationService } from './orientation.js';
 import type { HandOffService } from './handOff.js';
+import type { ConversationEventSink } from '../domain/events.js';
+import { report, setReporter } from './report.js';
 
 export const BOT_LOCALE = 'fr-FR';
 
@@ -20,6 +22,8 @@ export interface OrientationBotOptions {
   handOff: HandOffService;
   /** Partner display name for the greeting (widget's data-partner), when known. */
   partnerName?: (partnerId: string) => string | undefined;
+  /** Conversation steps for the statistics (no personal data). */
+  events?: ConversationEventSink;
   /** Where unexpected errors are reported (never with the holder's text). */
   logError?: (error: unknown) => void;
 }
@@ -61,6 +65,16 @@ export class OrientationBot extends ActivityHandler {
   override async run(context: TurnContext): Promise<void> {
     // A browser in English must not switch the prompts' language (DESIGN.md §6).
     context.activity.locale = BOT_LOCALE;
+    const conversationId = context.activity.conversation?.id ?? '';
+    const sink = this.options.events;
+    if (sink && conversationId) {
+      setReporter(context, (step, extra) => {
+        void this.dataAccessor
+          .get(context)
+          .then((data) => sink({ ...extra, step, conversationId, partnerId: data?.partnerId ?? null, at: new Date().toISOString() }))
+          .catch(() => undefined);
+      });
+    }
     try {
       await super.run(context);
     } catch (error) {
@@ -108,6 +122,7 @@ export class OrientationBot extends ActivityHandler {
     const partnerId = readPartnerId(context);
     if (partnerId) data.partnerId = partnerId;
     const partnerName = data.partnerId ? this.options.partnerName?.(data.partnerId) : undefined;
+    report(context, 'started');
     const result = await dc.beginDialog(MAIN_DIALOG, {
       firstText: greetingOnly ? undefined : context.activity.text,
       partnerName,

@@ -269,3 +269,21 @@ describe('greeting on a channel that announces the holder', () => {
     assert.equal(lastQuestion(r).text, fr.inviteDescription);
   });
 });
+
+describe('statistics events', () => {
+  it('reports each step of the funnel, and the last question asked, without personal data', async () => {
+    const events: { step: string; question?: string }[] = [];
+    const holder = new Holder({ events: (e) => events.push(e) });
+    let r = await holder.say('Bonjour, avec deux amies on veut créer une recyclerie à Vallet et on cherche un local');
+    r = await holder.click(fr.buttons.confirmYes, r);
+    await holder.click(fr.orientation.no, r);
+    await new Promise((resolve) => setImmediate(resolve));
+    const steps = events.map((e) => e.step);
+    assert.deepEqual(
+      steps.filter((s) => s !== 'asked'),
+      ['started', 'qualified', 'oriented', 'contact_declined'],
+    );
+    assert.ok(events.some((e) => e.step === 'asked' && e.question === 'confirm'));
+    assert.doesNotMatch(JSON.stringify(events), /amies|recyclerie à Vallet/);
+  });
+});

@@ -9,6 +9,7 @@ import type { HandOffService } from '../handOff.js';
 import { fr } from '../messages.fr.js';
 import type { BotReply } from '../qualificationFlow.js';
 import { sendReplies } from '../replies.js';
+import { report } from '../report.js';
 
 export const CONTACT_DIALOG = 'contact';
 
@@ -32,6 +33,7 @@ export class ContactDialog extends Dialog {
       return dc.endDialog();
     }
     await sendReplies(dc.context, [this.consent(data.decision)]);
+    report(dc.context, 'asked', { question: 'consent' });
     return Dialog.EndOfTurn;
   }
 
@@ -41,6 +43,7 @@ export class ContactDialog extends Dialog {
     const outcome = this.flow.handle(state, dc.context.activity.text ?? '', this.consent(data.decision));
     if (outcome.kind === 'ask') {
       await sendReplies(dc.context, outcome.replies);
+      report(dc.context, 'asked', { question: `contact_${state.step}` });
       return Dialog.EndOfTurn;
     }
     if (outcome.kind === 'refused') {
@@ -48,6 +51,7 @@ export class ContactDialog extends Dialog {
         const site = this.actorWebsite(r.actorId);
         return site ? [`${r.actorName} : ${site}`] : [];
       });
+      report(dc.context, 'consent_refused');
       await sendReplies(dc.context, [{ text: fr.contact.refused(sites) }]);
       return dc.endDialog();
     }
@@ -62,6 +66,7 @@ export class ContactDialog extends Dialog {
         contact: outcome.contact,
       });
       data.handedOff = receipt.reference;
+      if (receipt.created) report(dc.context, 'handed_off', { reference: receipt.reference });
       // created === false: this conversation was already handed off (double submit); say so honestly.
       const text = receipt.created
         ? fr.contact.confirmed(receipt.reference, receipt.actorNames, receipt.promisedDays, receipt.holderEmailQueued)

@@ -7,6 +7,7 @@ import { newConversationData, type ConversationDataAccessor } from '../conversat
 import { fr } from '../messages.fr.js';
 import type { QualificationFlow, Understanding } from '../qualificationFlow.js';
 import { sendReplies } from '../replies.js';
+import { report } from '../report.js';
 import type { OrientationService } from '../orientation.js';
 import { ORIENTATION_DIALOG, OrientationDialog, type OrientationResult } from './orientationDialog.js';
 import { CONTACT_DIALOG, ContactDialog } from './contactDialog.js';
@@ -81,6 +82,7 @@ export class MainDialog extends ComponentDialog<MainOptions> {
 
   private async qualified(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const profile = step.result as Profile;
+    report(step.context, 'qualified', { profile });
     await sendReplies(step.context, [{ text: fr.qualified }]);
     return step.beginDialog(ORIENTATION_DIALOG, { profile });
   }

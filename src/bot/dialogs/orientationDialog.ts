@@ -6,6 +6,7 @@ import { loadConversationData, type ConversationDataAccessor } from '../conversa
 import { fr } from '../messages.fr.js';
 import { presentDecision, type OrientationService } from '../orientation.js';
 import { sendReplies } from '../replies.js';
+import { report } from '../report.js';
 
 export const ORIENTATION_DIALOG = 'orientation';
 
@@ -34,6 +35,12 @@ export class OrientationDialog extends Dialog<{ profile: Profile }> {
       return dc.endDialog({ wantsContact: false } satisfies OrientationResult);
     }
     data.decision = decision;
+    report(dc.context, 'oriented', {
+      fallback: decision.fallback,
+      rulesVersion: decision.rulesVersion,
+      actorIds: decision.referrals.map((r) => r.actorId),
+    });
+    report(dc.context, 'asked', { question: 'orientation' });
     await sendReplies(dc.context, presentDecision(decision, this.service));
     return Dialog.EndOfTurn;
   }
@@ -49,7 +56,10 @@ export class OrientationDialog extends Dialog<{ profile: Profile }> {
       return Dialog.EndOfTurn;
     }
     // Yes: the consent question comes next, from the contact dialog.
-    if (!answer) await sendReplies(dc.context, [{ text: fr.orientation.declined }]);
+    if (!answer) {
+      report(dc.context, 'contact_declined');
+      await sendReplies(dc.context, [{ text: fr.orientation.declined }]);
+    }
     return dc.endDialog({ wantsContact: answer } satisfies OrientationResult);
   }
 

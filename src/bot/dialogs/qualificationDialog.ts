@@ -5,6 +5,7 @@ import { loadConversationData, type ConversationDataAccessor } from '../conversa
 import { newQualificationState, type QualificationFlow } from '../qualificationFlow.js';
 import { sendReplies } from '../replies.js';
 import { isGreeting } from '../commands.js';
+import { report } from '../report.js';
 
 export const QUALIFICATION_DIALOG = 'qualification';
 
@@ -55,6 +56,8 @@ export class QualificationDialog extends Dialog<QualificationOptions> {
     const data = await loadConversationData(this.data, dc.context);
     const result = this.flow.handle(data.qualification, text);
     await sendReplies(dc.context, result.replies);
+    const asked = data.qualification.awaiting;
+    if (asked) report(dc.context, 'asked', { question: asked });
     if (result.done) return dc.endDialog(data.qualification.profile);
     return Dialog.EndOfTurn;
   }
