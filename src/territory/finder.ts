@@ -12,10 +12,10 @@
 //   alone too, or a place word before a long enough word with one letter wrong ("près de clison");
 // - a common word (data/territory/words.json) needs a capital AND a place word, or to be the
 //   whole message; a word that is in many names ("Loire") never stands alone for a place.
-import { DELEGATE, type Geography } from './geography.js';
+import type { Geography } from './geography.js';
 import type { Words } from './lexicon.js';
 import { ARTICLES, editDistance, placeKey, typoBudget } from './normalize.js';
-import { MAX_PARTIAL, refList, stripLegalForm, type PlaceIndex, type PlaceTarget } from './place-index.js';
+import { MAX_PARTIAL, stripLegalForm, type PlaceIndex, type PlaceTarget } from './place-index.js';
 import { tokenize, type Token } from './text.js';
 import type { PlaceMatch } from './types.js';
 
@@ -100,7 +100,7 @@ export class PlaceFinder {
         this.numberAt(s, i);
         continue;
       }
-      if (!index.firstTokens.has(toks[i]!.norm)) continue;
+      if (!index.opensKey(toks[i]!.norm)) continue;
       let key = '';
       for (let j = i; j < toks.length && j - i < index.maxTokens && !toks[j]!.digits; j++) {
         key = j === i ? toks[j]!.norm : `${key} ${toks[j]!.norm}`;
@@ -124,14 +124,14 @@ export class PlaceFinder {
     }
     // An alias of a commune is a deliberate local usage: it hides official homonyms.
     if (!aliasedCommune) {
-      const refs = refList(index.names.get(key));
-      const usable = typo ? refs.filter((r) => geo.served[geo.target(r)] === 1) : refs;
+      const refs = index.nameRefs(key);
+      const usable = typo ? refs.filter((r) => geo.served[r] === 1) : refs;
       if (usable.length) this.addCommunes(s, usable, start, end, reading, 'homonym');
     }
     if (end - start >= 2 && !typo) this.legalForm(s, start, end);
     // Tolerant readings only lead to served communes: not needed when the name is one already.
-    if (places || refList(index.names.get(key)).some((r) => geo.served[geo.target(r)] === 1)) return;
-    const skeleton = refList(index.skeleton.get(key));
+    if (places || index.nameRefs(key).some((r) => geo.served[r] === 1)) return;
+    const skeleton = index.skeleton.get(key) ?? [];
     if (skeleton.length) {
       this.addCommunes(s, skeleton, start, end, typo ? reading : { how: 'skeleton', cost }, 'homonym');
       return;
@@ -186,8 +186,8 @@ export class PlaceFinder {
     if (!core) return;
     const key = core.join(' ');
     const geo = this.geo;
-    for (const ref of refList(this.index.names.get(key))) {
-      const e = geo.epciOf[geo.target(ref)]!;
+    for (const ref of this.index.nameRefs(key)) {
+      const e = geo.epciOf[geo.target[ref]!]!;
       if (e < 0 || !` ${placeKey(geo.epciNom[e]!)} `.includes(` ${key} `)) continue;
       this.push(s, { start, end, match: this.epciMatch(e), served: geo.epciServed[e]!, rank: RANK_GROUP, reading: EXACT });
       return;
@@ -207,9 +207,9 @@ export class PlaceFinder {
     // Each commune once; a direct name beats the name of one of its communes déléguées.
     const via = new Map<number, number>();
     for (const ref of refs) {
-      const id = geo.target(ref);
+      const id = geo.target[ref]!;
       const had = via.get(id);
-      if (had === undefined || (had >= DELEGATE && ref < DELEGATE)) via.set(id, ref);
+      if (had === undefined || (had !== id && ref === id)) via.set(id, ref);
     }
     const ids = [...via.keys()];
     const servedIds = ids.filter((id) => geo.served[id] === 1);
@@ -221,7 +221,7 @@ export class PlaceFinder {
 
   private communeOf(id: number, ref: number): PlaceMatch {
     const geo = this.geo;
-    const delegated = ref >= DELEGATE ? { code: geo.delegateCode[ref - DELEGATE]!, nom: geo.delegateNom[ref - DELEGATE]! } : null;
+    const delegated = ref !== id ? { code: geo.code(ref), nom: geo.nom(ref) } : null;
     return { kind: 'commune', commune: geo.commune(id), delegated, served: geo.served[id] === 1 };
   }
 
@@ -235,7 +235,7 @@ export class PlaceFinder {
     if (/^\s*[€$%]/.test(s.text.slice(t.to))) return;
     if (t.norm.length === 5) {
       // "44190", "à 44115", "code postal 44140"; not "besoin de 35000".
-      const refs = refList(this.index.postal.get(t.norm));
+      const refs = this.index.postal.get(t.norm) ?? [];
       if (!refs.length || !(this.whole(s, i, i + 1) || this.cuedBy(s, i, this.words.postalCue))) return;
       this.addCommunes(s, refs, i, i + 1, EXACT, 'postal_code');
       return;
@@ -288,7 +288,7 @@ export class PlaceFinder {
       if (variants.length > 16) return;
     }
     for (const v of variants) {
-      if (v.cost === 0 || !this.index.firstTokens.has(v.words[0]!)) continue;
+      if (v.cost === 0 || !this.index.opensKey(v.words[0]!)) continue;
       const key = v.words.join(' ');
       if (v.cost > typoBudget(key.length - v.words.length + 1)) continue;
       this.lookup(s, key, start, end, v.cost);
@@ -407,6 +407,7 @@ export class PlaceFinder {
     if (numbers.size === 0) return match;
     const fits = match.candidates.filter((c) => numbers.has(c.departement) || c.codesPostaux.some((p) => numbers.has(p)));
     if (fits.length !== 1 || fits.length === match.candidates.length) return match;
-    return this.communeOf(this.geo.byCode.get(fits[0]!.code)!, this.geo.byCode.get(fits[0]!.code)!);
+    const id = this.geo.communeId(fits[0]!.code);
+    return this.communeOf(id, id);
   }
 }

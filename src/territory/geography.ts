@@ -1,15 +1,28 @@
-// The official geography kept in compact columns: ~35,000 communes cost a few MB this way, and
-// Commune/Epci objects are made only when asked for (then cached, frozen: every caller shares
-// them). Communes déléguées, associées and municipal arrondissements are kept as names that
-// point to their commune.
-import { CommuneType, type OfficialData } from './official.js';
+// The official geography kept in compact columns: one index per record of communes.json
+// (communes actuelles, and the communes déléguées, associées and municipal arrondissements that
+// point to one), names and codes in single strings, numbers in typed arrays. Commune and Epci
+// objects are made only when asked for, then cached and frozen: every caller shares them.
+import { CommuneType, type OfficialData, type RawCommunes } from './official.js';
 import type { Commune, Epci } from './types.js';
 
 /** Departments served first, in this order of closeness (DESIGN.md §4). */
 export const SERVED_DEPARTEMENTS = ['44', '85', '49', '53', '72', '35', '56'] as const;
 
-/** References at or above this value point to a commune déléguée (ref - DELEGATE). */
-export const DELEGATE = 1 << 20;
+/**
+ * An INSEE code as an array index: its digits, Corsica's 2A and 2B after all the others
+ * (100000 + the commune number, 101000 + …); 0 (no commune) for anything else.
+ */
+function codeNumber(s: string, at: number): number {
+  let n = 0;
+  for (let i = 0; i < 5; i++) {
+    const c = s.charCodeAt(at + i) - 48;
+    if (c >= 0 && c <= 9) n = n * 10 + c;
+    else if (i === 1 && s.charCodeAt(at) === 50 && (c === 17 || c === 18)) n = 100 + (c - 17) * 10; // 2A → 100, 2B → 110
+    else return 0;
+  }
+  return n;
+}
+const CODE_NUMBERS = 112000;
 
 export interface Departement {
   code: string;
@@ -18,21 +31,20 @@ export interface Departement {
 }
 
 export class Geography {
-  readonly size: number;
-  readonly code: string[] = [];
-  readonly nom: string[] = [];
-  readonly departement: string[] = [];
-  /** Postal codes joined by ','. */
-  readonly postal: string[] = [];
+  /** Number of records (not all are communes: see isCommune). */
+  readonly count: number;
+  readonly type: Uint8Array;
+  /** Record → the commune actuelle it stands for (itself for a commune), -1 when unknown. */
+  readonly target: Int32Array;
   readonly population: Float64Array;
+  /** Served department, by record (a déléguée's is its commune's). */
+  readonly served: Uint8Array;
   /** Index of the commune's EPCI, -1 when none. */
   readonly epciOf: Int32Array;
-  readonly served: Uint8Array;
-  readonly byCode = new Map<string, number>();
-
-  readonly delegateCode: string[] = [];
-  readonly delegateNom: string[] = [];
-  readonly delegateTarget: number[] = [];
+  /** Communes actuelles by INSEE code (see codeNumber): 1 + record, 0 when none. */
+  private readonly byCode: Int32Array;
+  /** Names joined by '\n', in record order. */
+  readonly names: string;
 
   readonly epciCode: string[] = [];
   readonly epciNom: string[] = [];
@@ -44,53 +56,64 @@ export class Geography {
   readonly departements = new Map<string, Departement>();
   readonly servedDepartements: ReadonlySet<string>;
 
+  private readonly codes: string;
+  private readonly nameStart: Int32Array;
+  private readonly departementOf: Uint16Array;
+  private readonly departementCodes: string[];
+  private readonly postal: Int32Array;
+  private readonly postalMore: Map<number, string[]>;
   private readonly communeCache = new Map<number, Commune>();
   private readonly epciCache = new Map<number, Epci>();
 
   constructor(data: OfficialData, served: readonly string[] = SERVED_DEPARTEMENTS) {
     this.servedDepartements = new Set(served);
     for (const d of data.departements) this.departements.set(d.code, { code: d.code, nom: d.nom, region: d.region });
+    const c: RawCommunes = data.communes;
+    const n = c.length;
+    this.count = n;
+    this.type = c.type;
+    this.population = c.population;
+    this.codes = c.codes;
+    this.names = c.names;
+    this.departementOf = c.departement;
+    this.departementCodes = c.departements;
+    this.postal = c.postal;
+    this.postalMore = c.postalMore;
 
-    const c = data.communes;
-    const pending: number[] = [];
-    for (let i = 0; i < c.length; i++) {
-      if (c.type[i] === CommuneType.Actuelle) {
-        this.byCode.set(c.code[i]!, this.code.length);
-        this.code.push(c.code[i]!);
-        this.nom.push(c.nom[i]!);
-        this.departement.push(c.departement[i]!);
-        this.postal.push(c.postal[i]!);
-      } else {
-        pending.push(i);
-      }
+    this.nameStart = new Int32Array(n + 1);
+    for (let i = 0, at = 0; i < n; i++) {
+      this.nameStart[i] = at;
+      const nl = this.names.indexOf('\n', at);
+      at = nl < 0 ? this.names.length + 1 : nl + 1;
     }
-    this.size = this.code.length;
-    this.population = new Float64Array(this.size);
-    this.served = new Uint8Array(this.size);
-    for (let i = 0, k = 0; i < c.length; i++) {
-      if (c.type[i] !== CommuneType.Actuelle) continue;
-      this.population[k] = c.population[i]!;
-      this.served[k] = this.servedDepartements.has(c.departement[i]!) ? 1 : 0;
-      k++;
-    }
-    for (const i of pending) {
-      const target = this.byCode.get(c.parent[i]!);
-      if (target === undefined) continue;
-      this.delegateCode.push(c.code[i]!);
-      this.delegateNom.push(c.nom[i]!);
-      this.delegateTarget.push(target);
+    this.nameStart[n] = this.names.length + 1;
+
+    this.byCode = new Int32Array(CODE_NUMBERS);
+    for (let i = 0; i < n; i++) if (c.type[i] === CommuneType.Actuelle) this.byCode[codeNumber(this.codes, 5 * i)] = i + 1;
+
+    this.target = new Int32Array(n).fill(-1);
+    const servedDep = Uint8Array.from(this.departementCodes, (d) => (this.servedDepartements.has(d) ? 1 : 0));
+    this.served = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const parent = c.type[i] === CommuneType.Actuelle ? i : this.communeId(c.parent.get(i) ?? '');
+      this.target[i] = parent;
+      this.served[i] = parent >= 0 ? servedDep[c.departement[parent]!]! : 0;
       // Paris, Lyon, Marseille carry no postal code of their own: their arrondissements do.
-      if (c.type[i] === CommuneType.Arrondissement && c.postal[i]) {
-        const own = this.postal[target]!;
-        const add = c.postal[i]!.split(',').filter((p) => !own.split(',').includes(p));
-        if (add.length) this.postal[target] = own ? `${own},${add.join(',')}` : add.join(',');
+      if (c.type[i] === CommuneType.Arrondissement && parent >= 0) {
+        const own = this.postalCodes(parent);
+        const more = this.postalCodes(i).filter((p) => !own.includes(p));
+        if (more.length) this.setPostalCodes(parent, [...own, ...more]);
       }
     }
 
-    this.epciOf = new Int32Array(this.size).fill(-1);
+    this.epciOf = new Int32Array(n).fill(-1);
     for (const e of data.epci) {
       const idx = this.epciCode.length;
-      const members = e.membres.map((m) => this.byCode.get(m)).filter((m): m is number => m !== undefined);
+      const members: number[] = [];
+      for (let k = 0; k < e.membres.length; k += 5) {
+        const id = this.communeId(e.membres.slice(k, k + 5));
+        if (id >= 0) members.push(id);
+      }
       this.epciByCode.set(e.code, idx);
       this.epciCode.push(e.code);
       this.epciNom.push(e.nom);
@@ -98,32 +121,68 @@ export class Geography {
       const count = new Map<string, number>();
       for (const m of members) {
         this.epciOf[m] = idx;
-        const dep = this.departement[m]!;
+        const dep = this.departement(m);
         count.set(dep, (count.get(dep) ?? 0) + 1);
       }
-      const main = [...count].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
+      let main: string | null = null;
+      for (const [dep, k] of count) if (main === null || k > count.get(main)!) main = dep;
       this.epciDepartement.push(main);
       this.epciServed.push(main !== null && this.servedDepartements.has(main));
     }
   }
 
-  /** The commune a reference (commune or commune déléguée) stands for. */
-  target(ref: number): number {
-    return ref >= DELEGATE ? this.delegateTarget[ref - DELEGATE]! : ref;
+  isCommune(record: number): boolean {
+    return this.type[record] === CommuneType.Actuelle;
+  }
+
+  /** The commune actuelle with this INSEE code, -1 when none. */
+  communeId(code: string): number {
+    return code.length === 5 ? this.byCode[codeNumber(code, 0)]! - 1 : -1;
+  }
+
+  code(record: number): string {
+    return this.codes.slice(5 * record, 5 * record + 5);
+  }
+
+  nom(record: number): string {
+    return this.names.slice(this.nameStart[record]!, this.nameStart[record + 1]! - 1);
+  }
+
+  departement(record: number): string {
+    return this.departementCodes[this.departementOf[record]!]!;
+  }
+
+  postalCodes(record: number): string[] {
+    const more = this.postalMore.get(record);
+    if (more) return more;
+    const first = this.postal[record]!;
+    return first < 0 ? [] : [String(first).padStart(5, '0')];
+  }
+
+  private setPostalCodes(record: number, codes: string[]): void {
+    this.postal[record] = Number(codes[0]);
+    if (codes.length > 1) this.postalMore.set(record, codes);
+  }
+
+  /** Every (postal code, commune) pair. */
+  *postalPairs(): Generator<[string, number]> {
+    for (let i = 0; i < this.count; i++) {
+      if (this.type[i] !== CommuneType.Actuelle) continue;
+      for (const p of this.postalCodes(i)) yield [p, i];
+    }
   }
 
   commune(id: number): Commune {
     let made = this.communeCache.get(id);
     if (!made) {
-      const dep = this.departement[id]!;
+      const dep = this.departement(id);
       const e = this.epciOf[id]!;
-      const postal = this.postal[id]!;
       made = Object.freeze({
-        code: this.code[id]!,
-        nom: this.nom[id]!,
+        code: this.code(id),
+        nom: this.nom(id),
         departement: dep,
         region: this.departements.get(dep)?.region ?? '',
-        codesPostaux: Object.freeze(postal ? postal.split(',') : []) as string[],
+        codesPostaux: Object.freeze([...this.postalCodes(id)]) as string[],
         population: this.population[id]!,
         epci: e >= 0 ? Object.freeze({ code: this.epciCode[e]!, nom: this.epciNom[e]! }) : null,
       });
@@ -138,7 +197,7 @@ export class Geography {
       made = Object.freeze({
         code: this.epciCode[idx]!,
         nom: this.epciNom[idx]!,
-        membres: Object.freeze(Array.from(this.epciMembers[idx]!, (m) => this.code[m]!)) as string[],
+        membres: Object.freeze(Array.from(this.epciMembers[idx]!, (m) => this.code(m))) as string[],
       });
       this.epciCache.set(idx, made);
     }

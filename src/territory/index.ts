@@ -23,8 +23,8 @@ class Territory implements TerritoryIndex {
   }
 
   commune(code: string): Commune | undefined {
-    const id = this.geo.byCode.get(code);
-    return id === undefined ? undefined : this.geo.commune(id);
+    const id = this.geo.communeId(code);
+    return id < 0 ? undefined : this.geo.commune(id);
   }
 
   epci(code: string): Epci | undefined {

@@ -22,24 +22,33 @@ const TYPES: Readonly<Record<string, number>> = {
   'arrondissement-municipal': CommuneType.Arrondissement,
 };
 
-/** communes.json as columns, one index per record. */
+/**
+ * communes.json as columns, one index per record, with as few objects as possible (each object
+ * that outlives the loading is copied by the garbage collector and costs resident memory).
+ */
 export interface RawCommunes {
   length: number;
-  code: string[];
-  nom: string[];
+  /** INSEE codes back to back, 5 characters each: record i is codes.slice(5 * i, 5 * i + 5). */
+  codes: string;
+  /** Names joined by '\n', in record order. */
+  names: string;
   type: Uint8Array;
-  departement: string[];
-  /** Postal codes joined by ',' ('' when none). */
-  postal: string[];
+  /** Index in `departements` of the record's department. */
+  departement: Uint16Array;
+  departements: string[];
+  /** Postal codes: the first as a number (-1 when none); all of them when there are several. */
+  postal: Int32Array;
+  postalMore: Map<number, string[]>;
   population: Float64Array;
-  /** chefLieu (déléguée, associée) or commune (arrondissement municipal); '' otherwise. */
-  parent: string[];
+  /** chefLieu (déléguée, associée) or commune (arrondissement municipal), by record. */
+  parent: Map<number, string>;
 }
 
 export interface RawEpci {
   code: string;
   nom: string;
-  membres: string[];
+  /** INSEE codes of the members back to back, 5 characters each. */
+  membres: string;
 }
 
 export interface OfficialData {
@@ -102,15 +111,44 @@ const RECORD =
 /** Between two records: the array's punctuation and white space only. */
 const BETWEEN = /^[\s,[\]]*$/;
 
+/** Growable columns of numbers. */
+class Column<T extends Uint8Array | Uint16Array | Int32Array | Float64Array> {
+  length = 0;
+  constructor(
+    public data: T,
+    private readonly make: (n: number) => T,
+  ) {}
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const bigger = this.make(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = v;
+  }
+  done(): T {
+    return this.data.slice(0, this.length) as T;
+  }
+}
+
+const bytes = (n: number) => new Uint8Array(n);
+
+/** Appends a latin1 string (bytes as characters) to a byte column. */
+function pushLatin1(col: Column<Uint8Array>, s: string): void {
+  for (let i = 0; i < s.length; i++) col.push(s.charCodeAt(i));
+}
+
 function scanCommunes(pieces: Iterable<string>): RawCommunes | null {
-  const code: string[] = [];
-  const rawNames: string[] = [];
-  const type: number[] = [];
-  const departement: string[] = [];
-  const postal: string[] = [];
-  const population: number[] = [];
-  const parent: string[] = [];
-  const departements = new Map<string, string>();
+  const codes = new Column(bytes(1 << 18), bytes);
+  const names = new Column(bytes(1 << 20), bytes);
+  const type = new Column(bytes(1 << 16), bytes);
+  const departement = new Column(new Uint16Array(1 << 16), (n) => new Uint16Array(n));
+  const postal = new Column(new Int32Array(1 << 16), (n) => new Int32Array(n));
+  const population = new Column(new Float64Array(1 << 16), (n) => new Float64Array(n));
+  const postalMore = new Map<number, string[]>();
+  const parent = new Map<number, string>();
+  const depIndex = new Map<string, number>();
+  const departements: string[] = [];
   for (const text of pieces) {
     let last = 0;
     RECORD.lastIndex = 0;
@@ -119,46 +157,67 @@ function scanCommunes(pieces: Iterable<string>): RawCommunes | null {
       if (m.index - last > 8 && !BETWEEN.test(text.slice(last, m.index))) return null;
       last = RECORD.lastIndex;
       const t = TYPES[m[4]!];
-      if (t === undefined) return null;
-      code.push(m[1]!);
-      rawNames.push(m[2]!);
+      const code = m[1]!;
+      if (t === undefined || code.length !== 5) return null;
+      const record = type.length;
       type.push(t);
+      pushLatin1(codes, code);
+      if (record > 0) names.push(10);
+      pushLatin1(names, m[2]!);
       const dep = m[3]!;
-      departement.push(departements.get(dep) ?? (departements.set(dep, dep), dep));
-      parent.push(m[5] ?? '');
+      let d = depIndex.get(dep);
+      if (d === undefined) depIndex.set(dep, (d = departements.push(dep) - 1));
+      departement.push(d);
+      if (m[5] !== undefined) parent.set(record, m[5]);
       const cp = m[6];
-      postal.push(cp === undefined ? '' : cp.length === 7 ? cp.slice(1, 6) : cp.replace(/"/g, ''));
+      if (cp === undefined || cp === '') postal.push(-1);
+      else if (cp.length === 7) postal.push(Number(cp.slice(1, 6)));
+      else {
+        const all = cp.replace(/"/g, '').split(',');
+        postal.push(Number(all[0]));
+        postalMore.set(record, all);
+      }
       population.push(m[7] === undefined ? 0 : Number(m[7]));
     }
     if (!BETWEEN.test(text.slice(last))) return null;
   }
-  if (code.length < 30000) return null;
-  // One decoding for all the names; split() makes them slices of this small string, not of the file.
-  const nom = Buffer.from(rawNames.join('\n'), 'latin1').toString('utf8').split('\n');
-  if (nom.length !== code.length) return null;
+  if (type.length < 30000) return null;
   return {
-    length: code.length,
-    code,
-    nom,
-    type: Uint8Array.from(type),
-    departement,
-    postal,
-    population: Float64Array.from(population),
+    length: type.length,
+    codes: Buffer.from(codes.data.buffer, 0, codes.length).toString('latin1'),
+    names: Buffer.from(names.data.buffer, 0, names.length).toString('utf8'),
+    type: type.done(),
+    departement: departement.done(),
+    departements,
+    postal: postal.done(),
+    postalMore,
+    population: population.done(),
     parent,
   };
 }
 
 function parseCommunes(text: string): RawCommunes {
   const records = JSON.parse(text) as Record<string, unknown>[];
+  const departements = [...new Set(records.map((r) => String(r.departement)))];
+  const postalMore = new Map<number, string[]>();
+  const parent = new Map<number, string>();
+  records.forEach((r, i) => {
+    const cps = Array.isArray(r.codesPostaux) ? (r.codesPostaux as string[]) : [];
+    if (cps.length > 1) postalMore.set(i, cps);
+    const p = typeof r.chefLieu === 'string' ? r.chefLieu : typeof r.commune === 'string' ? r.commune : undefined;
+    if (p !== undefined) parent.set(i, p);
+  });
   return {
     length: records.length,
-    code: records.map((r) => String(r.code)),
-    nom: records.map((r) => String(r.nom)),
+    codes: records.map((r) => String(r.code)).join(''),
+    names: records.map((r) => String(r.nom)).join('\n'),
     type: Uint8Array.from(records.map((r) => TYPES[String(r.type)] ?? 0)),
-    departement: records.map((r) => String(r.departement)),
-    postal: records.map((r) => (Array.isArray(r.codesPostaux) ? (r.codesPostaux as string[]).join(',') : '')),
+    departement: Uint16Array.from(records.map((r) => departements.indexOf(String(r.departement)))),
+    departements,
+    postal: Int32Array.from(records.map((r) => (Array.isArray(r.codesPostaux) && r.codesPostaux.length ? Number(r.codesPostaux[0]) : -1))),
+    postalMore,
     population: Float64Array.from(records.map((r) => (typeof r.population === 'number' ? r.population : 0))),
-    parent: records.map((r) => (typeof r.chefLieu === 'string' ? r.chefLieu : typeof r.commune === 'string' ? r.commune : '')),
+    parent,
   };
 }
 
@@ -169,8 +228,8 @@ const EPCI_OR_MEMBER = /"code":"(\w+)","(nom|siren)":"((?:[^"\\]|\\.)*)"/g;
 function scanEpci(pieces: Iterable<string>): RawEpci[] | null {
   const out: RawEpci[] = [];
   const rawNames: string[] = [];
-  let current: RawEpci | null = null;
-  let members = 0;
+  let current: string[] = [];
+  let total = 0;
   let records = 0;
   let sirens = 0;
   for (const text of pieces) {
@@ -179,20 +238,22 @@ function scanEpci(pieces: Iterable<string>): RawEpci[] | null {
       const code = m[1]!;
       if (m[2] === 'nom') {
         if (code.length !== 9) return null;
-        current = { code, nom: '', membres: [] };
+        if (out.length) out[out.length - 1]!.membres = current.join('');
+        out.push({ code, nom: '', membres: '' });
         rawNames.push(m[3]!);
-        out.push(current);
+        current = [];
       } else {
-        if (!current || code.length !== 5) return null;
-        current.membres.push(code);
-        members++;
+        if (out.length === 0 || code.length !== 5) return null;
+        current.push(code);
+        total++;
       }
     }
     records += count(text, '"membres":');
     sirens += count(text, '"siren":');
   }
+  if (out.length) out[out.length - 1]!.membres = current.join('');
   // Every record and every member was read: as many as the file has "membres" arrays and SIRENs.
-  if (out.length < 1000 || records !== out.length || sirens !== members) return null;
+  if (out.length < 1000 || records !== out.length || sirens !== total) return null;
   // Decoded together, as for the communes: never slices of the file text.
   const names = Buffer.from(rawNames.join('\n'), 'latin1').toString('utf8').split('\n');
   out.forEach((e, i) => (e.nom = names[i]!.includes('\\') ? (JSON.parse(`"${names[i]}"`) as string) : names[i]!));
@@ -207,5 +268,5 @@ function count(text: string, needle: string): number {
 
 function parseEpci(text: string): RawEpci[] {
   const records = JSON.parse(text) as { code: string; nom: string; membres: { code: string }[] }[];
-  return records.map((e) => ({ code: e.code, nom: e.nom, membres: e.membres.map((m) => m.code) }));
+  return records.map((e) => ({ code: e.code, nom: e.nom, membres: e.membres.map((m) => m.code).join('') }));
 }

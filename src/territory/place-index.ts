@@ -1,9 +1,11 @@
-// Name indexes over the geography. Every commune of France is findable by its exact name (one
-// map entry per name); the served departments get the tolerant indexes on top: names without
-// their small words, partial names, and the vocabulary that typos are corrected against.
-import { DELEGATE, type Geography } from './geography.js';
+// Name indexes over the geography. Every commune of France is findable by its exact name (a
+// compact table over one string of all the names); the served departments get the tolerant
+// indexes on top: names without their small words, partial names, and the vocabulary that
+// typos are corrected against.
+import type { Geography } from './geography.js';
+import { KeyTableBuilder, type KeyTable } from './key-table.js';
 import { TerritoryDataError, type TerritoryLexicon, type Words } from './lexicon.js';
-import { ARTICLES, editDistance, placeKey, placeKeys, placeTokens } from './normalize.js';
+import { ARTICLES, editDistance, placeKey, placeKeysJoined, placeTokens } from './normalize.js';
 import type { NamedTerritory } from './types.js';
 
 /** What a name other than a commune's official one stands for. */
@@ -29,20 +31,6 @@ export const LEGAL_FORM: ReadonlySet<string> = new Set([
 ]);
 const LEGAL_GLUE: ReadonlySet<string> = new Set(['de', 'du', 'des', 'd', 'la', 'l', 'le', 'les']);
 
-type Refs = number | number[];
-
-function addRef(map: Map<string, Refs>, key: string, ref: number): void {
-  const had = map.get(key);
-  if (had === undefined) map.set(key, ref);
-  else if (typeof had === 'number') {
-    if (had !== ref) map.set(key, [had, ref]);
-  } else if (!had.includes(ref)) had.push(ref);
-}
-
-export function refList(refs: Refs | undefined): number[] {
-  return refs === undefined ? [] : typeof refs === 'number' ? [refs] : refs;
-}
-
 /** Drops the legal-form words around an EPCI name; null when there were none. */
 export function stripLegalForm(tokens: readonly string[]): string[] | null {
   let a = 0;
@@ -59,24 +47,36 @@ export function stripLegalForm(tokens: readonly string[]): string[] | null {
   return legal && b > a ? tokens.slice(a, b) : null;
 }
 
+/** Records (see Geography) by key, for the small served indexes. */
+type Refs = number[];
+
+function addRef(map: Map<string, Refs>, key: string, ref: number): void {
+  const had = map.get(key);
+  if (had === undefined) map.set(key, [ref]);
+  else if (!had.includes(ref)) had.push(ref);
+}
+
 export class PlaceIndex {
   /** Official names (and names without their leading article) of every commune and commune déléguée. */
-  readonly names = new Map<string, Refs>();
+  private readonly names: KeyTable;
+  /** First words of those names. */
+  private readonly firstWords: KeyTable;
+  /** First words of every other key (aliases, EPCI, departments, partial names…). */
+  private readonly otherFirstWords = new Set<string>();
+  /** The longest key, in words. */
+  maxTokens = 1;
   /** Served communes: names without their small words ("saint julien concelles"). */
   readonly skeleton = new Map<string, Refs>();
   /** Served communes: runs of words of a name; null when more than MAX_PARTIAL communes share it. */
-  readonly partial = new Map<string, number[] | null>();
+  readonly partial = new Map<string, Refs | null>();
   /** Aliases, EPCI, departments, named territories. */
   readonly places = new Map<string, PlaceTarget[]>();
   readonly postal = new Map<string, Refs>();
-  /** Every token that can open a key: a word that is in none is skipped at once. */
-  readonly firstTokens = new Set<string>();
-  maxTokens = 1;
   /** Words of served names, for typo correction: one-deletion neighbourhoods, and the long words. */
   readonly vocabulary = new Set<string>();
   readonly deletions = new Map<string, string | string[]>();
   readonly longWords: string[] = [];
-  /** Served keys, spaces removed, for the whole-query typo search of resolve(). */
+  /** Served keys, and the same without spaces, for the whole-answer typo search of resolve(). */
   readonly servedKeys: string[] = [];
   readonly servedCompact: string[] = [];
 
@@ -90,48 +90,56 @@ export class PlaceIndex {
     const words = lexicon.words;
     const served = new Set<string>();
 
-    // All the names of France, keyed in one pass (start-up time): communes, then délégués.
-    const nDelegates = geo.delegateCode.length;
-    const keys = placeKeys(geo.nom.concat(geo.delegateNom));
-    const addName = (key: string, ref: number, isServed: boolean): void => {
-      if (key === '') return;
-      addRef(this.names, key, ref);
-      this.noteKey(key);
-      const stripped = withoutArticle(key);
-      if (stripped !== key) {
-        addRef(this.names, stripped, ref);
-        this.noteKey(stripped);
-      }
-      if (!isServed) return;
-      served.add(key);
-      served.add(stripped);
-      const tokens = key.split(' ');
-      const skeleton = tokens.filter((t) => !words.functionWords.has(t));
-      const sk = skeleton.join(' ');
-      if (skeleton.length > 0 && sk !== key && sk !== stripped) {
-        addRef(this.skeleton, sk, ref);
-        this.noteKey(sk);
-      }
-      this.addPartials(tokens, key, stripped, ref, words);
-    };
-    for (let id = 0; id < geo.size; id++) addName(keys[id]!, id, geo.served[id] === 1);
-    for (let k = 0; k < nDelegates; k++) {
-      const target = geo.delegateTarget[k]!;
-      const key = keys[geo.size + k]!;
-      if (key !== keys[target]) addName(key, DELEGATE + k, geo.served[target] === 1); // same name: nothing to add
+    // All the names of France keyed in one pass over one string; the keys stay ranges of it.
+    const keys = placeKeysJoined(geo.names);
+    const names = new KeyTableBuilder(keys, geo.count * 2);
+    const firstWords = new KeyTableBuilder(keys, geo.count * 2);
+    const lineStart = new Int32Array(geo.count + 1);
+    for (let r = 0, at = 0; r <= geo.count; r++) {
+      lineStart[r] = at;
+      const nl = keys.indexOf('\n', at);
+      at = nl < 0 ? keys.length + 1 : nl + 1;
     }
+    const end = (r: number): number => lineStart[r + 1]! - 1;
+    const wordEnd = (from: number, to: number): number => {
+      const space = keys.indexOf(' ', from);
+      return space < 0 || space > to ? to : space;
+    };
+    for (let r = 0; r < geo.count; r++) {
+      const target = geo.target[r]!;
+      const from = lineStart[r]!;
+      const to = end(r);
+      if (target < 0 || to <= from) continue;
+      // A commune déléguée named like its commune adds nothing.
+      if (target !== r && to - from === end(target) - lineStart[target]! && keys.startsWith(keys.slice(from, to), lineStart[target]!)) continue;
+      const first = wordEnd(from, to);
+      names.add(from, to, r);
+      firstWords.add(from, first, r);
+      let count = 1;
+      for (let i = keys.indexOf(' ', from); i >= 0 && i < to; i = keys.indexOf(' ', i + 1)) count++;
+      if (count > this.maxTokens) this.maxTokens = count;
+      // The same name without its article: "loroux bottereau".
+      const article = first < to && ARTICLES.has(keys.slice(from, first));
+      if (article) {
+        names.add(first + 1, to, r);
+        firstWords.add(first + 1, wordEnd(first + 1, to), r);
+      }
+      if (geo.served[r]) {
+        const key = keys.slice(from, to);
+        this.addServedName(key, article ? keys.slice(first + 1, to) : key, r, words, served);
+      }
+    }
+    this.names = names.build();
+    this.firstWords = firstWords.build();
+
     // Partial names that are the name of a served commune themselves are found exactly; a name
     // only found outside ("Aigrefeuille", 31) stays a lead towards the served one.
     for (const key of this.partial.keys()) {
-      if (this.skeleton.has(key) || refList(this.names.get(key)).some((r) => geo.served[geo.target(r)] === 1)) this.partial.delete(key);
+      if (this.skeleton.has(key) || this.nameRefs(key).some((r) => geo.served[r] === 1)) this.partial.delete(key);
     }
     this.dropCommonPartials(words, keys);
 
-    for (let id = 0; id < geo.size; id++) {
-      const postal = geo.postal[id]!;
-      if (postal.length === 5) addRef(this.postal, postal, id);
-      else if (postal) for (const p of postal.split(',')) addRef(this.postal, p, id);
-    }
+    for (const [code, id] of geo.postalPairs()) addRef(this.postal, code, id);
 
     this.addPlaces(lexicon, served);
 
@@ -152,30 +160,53 @@ export class PlaceIndex {
     }
   }
 
+  /** Records (communes and communes déléguées) with this official name, article optional. */
+  nameRefs(key: string): number[] {
+    return this.names.get(key);
+  }
+
+  /** Whether some key starts with this word: a word that opens none is skipped at once. */
+  opensKey(word: string): boolean {
+    return this.firstWords.has(word) || this.otherFirstWords.has(word);
+  }
+
   private noteKey(key: string): void {
     const space = key.indexOf(' ');
-    this.firstTokens.add(space < 0 ? key : key.slice(0, space));
+    this.otherFirstWords.add(space < 0 ? key : key.slice(0, space));
     let count = 1;
     for (let i = space; i >= 0; i = key.indexOf(' ', i + 1)) count++;
     if (count > this.maxTokens) this.maxTokens = count;
   }
 
+  /** The tolerant readings of a served name: without small words, and its partial names. */
+  private addServedName(key: string, stripped: string, ref: number, words: Words, served: Set<string>): void {
+    served.add(key);
+    served.add(stripped);
+    const tokens = key.split(' ');
+    const skeleton = tokens.filter((t) => !words.functionWords.has(t));
+    const sk = skeleton.join(' ');
+    if (skeleton.length > 0 && sk !== key && sk !== stripped) {
+      addRef(this.skeleton, sk, ref);
+      this.noteKey(sk);
+    }
+    this.addPartials(tokens, key, stripped, ref, words);
+  }
+
   /** Every run of words of a served name that does not start or end with a small word. */
   private addPartials(tokens: string[], key: string, stripped: string, ref: number, words: Words): void {
-    const target = this.geo.target(ref);
+    const target = this.geo.target[ref]!;
     for (let a = 0; a < tokens.length; a++) {
       if (words.functionWords.has(tokens[a]!)) continue;
       for (let b = a + 1; b <= tokens.length; b++) {
         if (words.functionWords.has(tokens[b - 1]!)) continue;
-        const part = tokens.slice(a, b);
-        const k = part.join(' ');
+        const k = tokens.slice(a, b).join(' ');
         if (k === key || k === stripped) continue;
         const had = this.partial.get(k);
         if (had === null) continue;
         if (had === undefined) {
           this.partial.set(k, [ref]);
           this.noteKey(k);
-        } else if (!had.some((r) => this.geo.target(r) === target)) {
+        } else if (!had.some((r) => this.geo.target[r] === target)) {
           if (had.length >= MAX_PARTIAL) this.partial.set(k, null);
           else had.push(ref);
         }
@@ -187,14 +218,14 @@ export class PlaceIndex {
    * A single word is a partial name only when it is rare across all the names of France:
    * "Divatte", "Bottereau" are; "Plage", "Moulin", "Haute", "Trois" (in dozens of names) are not.
    */
-  private dropCommonPartials(words: Words, keys: readonly string[]): void {
+  private dropCommonPartials(words: Words, keys: string): void {
     const singles = new Set<string>();
     for (const key of this.partial.keys()) if (!key.includes(' ')) singles.add(key);
-    // Every word of every name, in one split.
     const names = new Map<string, number>();
-    for (const t of keys.join(' ').split(' ')) if (singles.has(t)) names.set(t, (names.get(t) ?? 0) + 1);
-    for (const word of singles) {
-      if (word.length < 4 || (names.get(word) ?? 0) > MAX_NAMES_FOR_PARTIAL || words.common.has(word)) this.partial.delete(word);
+    const word = /[a-z0-9]+/g;
+    for (let m = word.exec(keys); m; m = word.exec(keys)) if (singles.has(m[0])) names.set(m[0], (names.get(m[0]) ?? 0) + 1);
+    for (const w of singles) {
+      if (w.length < 4 || (names.get(w) ?? 0) > MAX_NAMES_FOR_PARTIAL || words.common.has(w)) this.partial.delete(w);
     }
   }
 
@@ -245,11 +276,11 @@ export class PlaceIndex {
       }
     }
     for (const [code, names] of Object.entries(lexicon.aliases.communes)) {
-      const id = geo.byCode.get(code);
-      if (id === undefined) dataError('aliases.json', `commune inconnue « ${code} » (code INSEE)`);
+      const id = geo.communeId(code);
+      if (id < 0) dataError('aliases.json', `commune inconnue « ${code} » (code INSEE)`);
       for (const n of names) {
-        this.addPlace(placeKey(n), { kind: 'commune', ref: id!, alias: true });
-        if (geo.served[id!]) served.add(placeKey(n));
+        this.addPlace(placeKey(n), { kind: 'commune', ref: id, alias: true });
+        if (geo.served[id]) served.add(placeKey(n));
       }
     }
     for (const t of lexicon.territories) {
@@ -293,12 +324,6 @@ export class PlaceIndex {
       .slice(0, 3)
       .map(([w, cost]) => ({ word: w, cost }));
   }
-}
-
-/** "le loroux bottereau" → "loroux bottereau"; a name that is only an article stays. */
-function withoutArticle(key: string): string {
-  const space = key.indexOf(' ');
-  return space > 0 && ARTICLES.has(key.slice(0, space)) ? key.slice(space + 1) : key;
 }
 
 function deletionsOf(word: string): string[] {

@@ -17,8 +17,9 @@ describe('official data', () => {
     assert.ok(fast.epci.length > 1200);
     assert.deepEqual(fast.communes, slow.communes);
     assert.deepEqual(fast.epci, slow.epci);
-    const i = fast.communes.code.indexOf('21553');
-    assert.equal(fast.communes.nom[i], 'Saint-Jean-de-Bœuf', 'UTF-8 names');
+    const i = fast.communes.codes.indexOf('21553') / 5;
+    assert.equal(fast.communes.names.split('\n')[i], 'Saint-Jean-de-Bœuf', 'UTF-8 names');
+    assert.equal(fast.communes.names.split('\n').length, fast.communes.length);
     assert.ok(fast.epci.some((e) => e.nom === 'CA "Saintes - Grandes Rives - L\'Agglo"'), 'escaped quotes');
   });
 });
