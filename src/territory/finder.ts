@@ -15,7 +15,7 @@
 import type { Geography } from './geography.js';
 import type { Words } from './lexicon.js';
 import { ARTICLES, editDistance, placeKey, typoBudget } from './normalize.js';
-import { MAX_PARTIAL, stripLegalForm, type PlaceIndex, type PlaceTarget } from './place-index.js';
+import { LEGAL_FORM, MAX_PARTIAL, stripLegalForm, type PlaceIndex, type PlaceTarget } from './place-index.js';
 import { tokenize, type Token } from './text.js';
 import type { PlaceMatch } from './types.js';
 
@@ -100,9 +100,9 @@ export class PlaceFinder {
         this.numberAt(s, i);
         continue;
       }
-      if (!index.opensKey(toks[i]!.norm)) continue;
+      const longest = index.longestFrom(toks[i]!.norm);
       let key = '';
-      for (let j = i; j < toks.length && j - i < index.maxTokens && !toks[j]!.digits; j++) {
+      for (let j = i; j < toks.length && j - i < longest && !toks[j]!.digits; j++) {
         key = j === i ? toks[j]!.norm : `${key} ${toks[j]!.norm}`;
         this.lookup(s, key, i, j + 1, 0);
       }
@@ -128,7 +128,7 @@ export class PlaceFinder {
       const usable = typo ? refs.filter((r) => geo.served[r] === 1) : refs;
       if (usable.length) this.addCommunes(s, usable, start, end, reading, 'homonym');
     }
-    if (end - start >= 2 && !typo) this.legalForm(s, start, end);
+    if (end - start >= 2 && !typo && (LEGAL_FORM.has(s.toks[start]!.norm) || LEGAL_FORM.has(s.toks[end - 1]!.norm))) this.legalForm(s, start, end);
     // Tolerant readings only lead to served communes: not needed when the name is one already.
     if (places || index.nameRefs(key).some((r) => geo.served[r] === 1)) return;
     const skeleton = index.skeleton.get(key) ?? [];
@@ -215,7 +215,7 @@ export class PlaceFinder {
     const servedIds = ids.filter((id) => geo.served[id] === 1);
     const pool = servedIds.length ? servedIds : ids;
     if (pool.length === 1) return this.communeOf(pool[0]!, via.get(pool[0]!)!);
-    const candidates = ids.sort(geo.compareCandidates).slice(0, MAX_CANDIDATES).map((id) => geo.commune(id));
+    const candidates = ids.sort((a, b) => geo.compareCandidates(a, b)).slice(0, MAX_CANDIDATES).map((id) => geo.commune(id));
     return { kind: 'ambiguous', reason, query, candidates };
   }
 
@@ -270,10 +270,13 @@ export class PlaceFinder {
     for (let p = 0; p < toks.length; p++) {
       if (!fixes[p]) continue;
       for (let start = Math.max(0, p - max + 1); start <= p; start++) {
-        for (let end = p + 1; end <= Math.min(toks.length, start + max); end++) {
+        // Only runs as long as a key that one reading of their first word opens.
+        let longest = this.index.longestFrom(toks[start]!.norm);
+        for (const f of fixes[start] ?? []) longest = Math.max(longest, this.index.longestFrom(f.word));
+        for (let end = p + 1; end <= Math.min(toks.length, start + Math.min(max, longest)); end++) {
+          if (toks[end - 1]!.digits) break;
           if (seen.has(start * 1000 + end)) continue;
           seen.add(start * 1000 + end);
-          if (toks.slice(start, end).some((t) => t.digits)) break;
           this.typoVariants(s, fixes, start, end);
         }
       }
@@ -288,7 +291,7 @@ export class PlaceFinder {
       if (variants.length > 16) return;
     }
     for (const v of variants) {
-      if (v.cost === 0 || !this.index.opensKey(v.words[0]!)) continue;
+      if (v.cost === 0 || this.index.longestFrom(v.words[0]!) < v.words.length) continue;
       const key = v.words.join(' ');
       if (v.cost > typoBudget(key.length - v.words.length + 1)) continue;
       this.lookup(s, key, start, end, v.cost);

@@ -205,6 +205,7 @@ export class Geography {
   }
 
   /** Served first, then by population: the order in which candidates are offered. */
-  compareCandidates = (a: number, b: number): number =>
-    this.served[b]! - this.served[a]! || this.population[b]! - this.population[a]! || a - b;
+  compareCandidates(a: number, b: number): number {
+    return this.served[b]! - this.served[a]! || this.population[b]! - this.population[a]! || a - b;
+  }
 }

@@ -1,9 +1,9 @@
 // The official geography, loaded once per process and shared by every module.
-import { Geography, SERVED_DEPARTEMENTS } from './geography.js';
+import { SERVED_DEPARTEMENTS, type Geography } from './geography.js';
 import { PlaceFinder } from './finder.js';
 import { DEFAULT_TERRITORY_DIR, loadTerritoryLexicon } from './lexicon.js';
-import { readOfficialData } from './official.js';
 import { PlaceIndex } from './place-index.js';
+import { loadOfficial } from './snapshot.js';
 import type { Commune, Epci, NamedTerritory, PlaceMatch, TerritoryIndex } from './types.js';
 
 export type { Commune, Epci, NamedTerritory, PlaceMatch, TerritoryIndex } from './types.js';
@@ -58,11 +58,14 @@ class Territory implements TerritoryIndex {
   }
 }
 
-/** Builds an index from the official data and the data files of `dataDir` (tests, tools). */
-export function buildTerritory(dataDir: string = DEFAULT_TERRITORY_DIR): TerritoryIndex {
+/**
+ * Builds an index from the official data and the data files of `dataDir` (tests, tools).
+ * `cache: false` rebuilds the official part instead of reading it from the cache (snapshot.ts).
+ */
+export function buildTerritory(dataDir: string = DEFAULT_TERRITORY_DIR, options: { cache?: boolean } = {}): TerritoryIndex {
   const lexicon = loadTerritoryLexicon(dataDir);
-  const geo = new Geography(readOfficialData());
-  const places = new PlaceIndex(geo, lexicon);
+  const { geo, tables } = loadOfficial(options);
+  const places = new PlaceIndex(geo, tables, lexicon);
   return new Territory(geo, places, new PlaceFinder(geo, places, lexicon.words));
 }
 

@@ -45,9 +45,10 @@ export class KeyTableBuilder {
     this.values[this.length++] = value;
   }
 
-  build(): KeyTable {
+  /** `keepMax`: a repeated key keeps one value, the largest (see KeyTable.max). */
+  build(keepMax = false): KeyTable {
     const n = this.length;
-    return new KeyTable(this.text, this.from.slice(0, n), this.to.slice(0, n), this.values.slice(0, n));
+    return new KeyTable(this.text, this.from.slice(0, n), this.to.slice(0, n), this.values.slice(0, n), keepMax);
   }
 }
 
@@ -63,6 +64,7 @@ export class KeyTable {
     private readonly from: Int32Array,
     private readonly to: Int32Array,
     private readonly values: Int32Array,
+    keepMax = false,
   ) {
     let size = 16;
     while (size < from.length * 2) size *= 2;
@@ -81,8 +83,11 @@ export class KeyTable {
           break;
         }
         if (this.sameRange(head, a, b)) {
-          this.next[last[head]!] = e;
-          last[head] = e;
+          if (keepMax) values[head] = Math.max(values[head]!, values[e]!);
+          else {
+            this.next[last[head]!] = e;
+            last[head] = e;
+          }
           break;
         }
       }
@@ -107,6 +112,12 @@ export class KeyTable {
 
   has(key: string): boolean {
     return this.head(key) >= 0;
+  }
+
+  /** For a table built with keepMax: the largest value of this key, 0 when none. */
+  max(key: string): number {
+    const e = this.head(key);
+    return e < 0 ? 0 : this.values[e]!;
   }
 
   /** The values of this key, in the order they were added (empty when none). */

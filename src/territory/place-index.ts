@@ -56,13 +56,110 @@ function addRef(map: Map<string, Refs>, key: string, ref: number): void {
   else if (!had.includes(ref)) had.push(ref);
 }
 
+/** The official names of France as lookup tables; depends on the official data only. */
+export interface NameTables {
+  /** Keys of all records (see placeKey), joined by '\n' in record order. */
+  keys: string;
+  /** Record r's key is keys.slice(lineStart[r], lineStart[r + 1] - 1). */
+  lineStart: Int32Array;
+  /** 1 when the record's name is indexed (a commune, or a déléguée named otherwise than its commune). */
+  indexed: Uint8Array;
+  names: KeyTable;
+  firstWords: KeyTable;
+  maxTokens: number;
+  /** Communes by postal code. */
+  postal: Map<string, number[]>;
+  /** For each word of a served name: in how many names of France it appears. */
+  wordNames: Map<string, number>;
+  /** Keys of each EPCI's name: official, without brackets, the bracketed acronym, without legal form. */
+  epciKeys: string[][];
+}
+
+/** All the names of France keyed in one pass over one string; the keys stay ranges of it. */
+export function buildNameTables(geo: Geography): NameTables {
+  const keys = placeKeysJoined(geo.names);
+  const names = new KeyTableBuilder(keys, geo.count * 2);
+  const firstWords = new KeyTableBuilder(keys, geo.count * 2);
+  const lineStart = new Int32Array(geo.count + 1);
+  const indexed = new Uint8Array(geo.count);
+  let maxTokens = 1;
+  for (let r = 0, at = 0; r <= geo.count; r++) {
+    lineStart[r] = at;
+    const nl = keys.indexOf('\n', at);
+    at = nl < 0 ? keys.length + 1 : nl + 1;
+  }
+  const end = (r: number): number => lineStart[r + 1]! - 1;
+  const wordEnd = (from: number, to: number): number => {
+    const space = keys.indexOf(' ', from);
+    return space < 0 || space > to ? to : space;
+  };
+  for (let r = 0; r < geo.count; r++) {
+    const target = geo.target[r]!;
+    const from = lineStart[r]!;
+    const to = end(r);
+    if (target < 0 || to <= from) continue;
+    // A commune déléguée named like its commune adds nothing.
+    if (target !== r && to - from === end(target) - lineStart[target]! && keys.startsWith(keys.slice(from, to), lineStart[target]!)) continue;
+    indexed[r] = 1;
+    const first = wordEnd(from, to);
+    let count = 1;
+    for (let i = keys.indexOf(' ', from); i >= 0 && i < to; i = keys.indexOf(' ', i + 1)) count++;
+    if (count > maxTokens) maxTokens = count;
+    names.add(from, to, r);
+    firstWords.add(from, first, count);
+    // The same name without its article: "loroux bottereau".
+    if (first < to && ARTICLES.has(keys.slice(from, first))) {
+      names.add(first + 1, to, r);
+      firstWords.add(first + 1, wordEnd(first + 1, to), count - 1);
+    }
+  }
+  const nameTable = names.build();
+
+  const postal = new Map<string, number[]>();
+  for (const [code, id] of geo.postalPairs()) {
+    const had = postal.get(code);
+    if (had) had.push(id);
+    else postal.set(code, [id]);
+  }
+
+  const wordNames = new Map<string, number>();
+  for (let r = 0; r < geo.count; r++) {
+    if (!geo.served[r] || !indexed[r]) continue;
+    for (const w of keys.slice(lineStart[r]!, end(r)).split(' ')) wordNames.set(w, 0);
+  }
+  const word = /[a-z0-9]+/g;
+  for (let m = word.exec(keys); m; m = word.exec(keys)) {
+    const n = wordNames.get(m[0]);
+    if (n !== undefined) wordNames.set(m[0], n + 1);
+  }
+
+  const departementKeys = new Set([...geo.departements.values()].map((d) => placeKey(d.nom)));
+  const epciKeys = geo.epciNom.map((nom) => {
+    const out = new Set<string>();
+    const inBrackets = /\(([^)]*)\)/.exec(nom)?.[1];
+    const bare = nom.replace(/\([^)]*\)/g, ' ');
+    out.add(placeKey(nom));
+    out.add(placeKey(bare));
+    if (inBrackets) out.add(placeKey(inBrackets));
+    const core = stripLegalForm(placeTokens(bare));
+    // "Nantes Métropole" without its legal form is Nantes, the commune: keep the commune.
+    if (core) {
+      const k = core.join(' ');
+      if (!nameTable.has(k) && !departementKeys.has(k)) out.add(k);
+    }
+    return [...out].filter(Boolean);
+  });
+
+  return { keys, lineStart, indexed, names: nameTable, firstWords: firstWords.build(true), maxTokens, postal, wordNames, epciKeys };
+}
+
 export class PlaceIndex {
   /** Official names (and names without their leading article) of every commune and commune déléguée. */
   private readonly names: KeyTable;
-  /** First words of those names. */
+  /** First words of those names, with the length in words of the longest name they open. */
   private readonly firstWords: KeyTable;
-  /** First words of every other key (aliases, EPCI, departments, partial names…). */
-  private readonly otherFirstWords = new Set<string>();
+  /** The same for every other key (aliases, EPCI, departments, partial names…). */
+  private readonly otherFirstWords = new Map<string, number>();
   /** The longest key, in words. */
   maxTokens = 1;
   /** Served communes: names without their small words ("saint julien concelles"). */
@@ -71,7 +168,7 @@ export class PlaceIndex {
   readonly partial = new Map<string, Refs | null>();
   /** Aliases, EPCI, departments, named territories. */
   readonly places = new Map<string, PlaceTarget[]>();
-  readonly postal = new Map<string, Refs>();
+  readonly postal: Map<string, Refs>;
   /** Words of served names, for typo correction: one-deletion neighbourhoods, and the long words. */
   readonly vocabulary = new Set<string>();
   readonly deletions = new Map<string, string | string[]>();
@@ -85,63 +182,31 @@ export class PlaceIndex {
 
   constructor(
     readonly geo: Geography,
+    tables: NameTables,
     lexicon: TerritoryLexicon,
   ) {
     const words = lexicon.words;
     const served = new Set<string>();
 
-    // All the names of France keyed in one pass over one string; the keys stay ranges of it.
-    const keys = placeKeysJoined(geo.names);
-    const names = new KeyTableBuilder(keys, geo.count * 2);
-    const firstWords = new KeyTableBuilder(keys, geo.count * 2);
-    const lineStart = new Int32Array(geo.count + 1);
-    for (let r = 0, at = 0; r <= geo.count; r++) {
-      lineStart[r] = at;
-      const nl = keys.indexOf('\n', at);
-      at = nl < 0 ? keys.length + 1 : nl + 1;
-    }
-    const end = (r: number): number => lineStart[r + 1]! - 1;
-    const wordEnd = (from: number, to: number): number => {
-      const space = keys.indexOf(' ', from);
-      return space < 0 || space > to ? to : space;
-    };
+    this.names = tables.names;
+    this.firstWords = tables.firstWords;
+    this.maxTokens = tables.maxTokens;
+    const { keys, lineStart } = tables;
     for (let r = 0; r < geo.count; r++) {
-      const target = geo.target[r]!;
-      const from = lineStart[r]!;
-      const to = end(r);
-      if (target < 0 || to <= from) continue;
-      // A commune déléguée named like its commune adds nothing.
-      if (target !== r && to - from === end(target) - lineStart[target]! && keys.startsWith(keys.slice(from, to), lineStart[target]!)) continue;
-      const first = wordEnd(from, to);
-      names.add(from, to, r);
-      firstWords.add(from, first, r);
-      let count = 1;
-      for (let i = keys.indexOf(' ', from); i >= 0 && i < to; i = keys.indexOf(' ', i + 1)) count++;
-      if (count > this.maxTokens) this.maxTokens = count;
-      // The same name without its article: "loroux bottereau".
-      const article = first < to && ARTICLES.has(keys.slice(from, first));
-      if (article) {
-        names.add(first + 1, to, r);
-        firstWords.add(first + 1, wordEnd(first + 1, to), r);
-      }
-      if (geo.served[r]) {
-        const key = keys.slice(from, to);
-        this.addServedName(key, article ? keys.slice(first + 1, to) : key, r, words, served);
-      }
+      if (!geo.served[r] || !tables.indexed[r]) continue;
+      const key = keys.slice(lineStart[r]!, lineStart[r + 1]! - 1);
+      this.addServedName(key, withoutArticle(key), r, words, served);
     }
-    this.names = names.build();
-    this.firstWords = firstWords.build();
 
     // Partial names that are the name of a served commune themselves are found exactly; a name
     // only found outside ("Aigrefeuille", 31) stays a lead towards the served one.
     for (const key of this.partial.keys()) {
       if (this.skeleton.has(key) || this.nameRefs(key).some((r) => geo.served[r] === 1)) this.partial.delete(key);
     }
-    this.dropCommonPartials(words, keys);
+    this.dropCommonPartials(words, tables.wordNames);
+    this.postal = tables.postal;
 
-    for (const [code, id] of geo.postalPairs()) addRef(this.postal, code, id);
-
-    this.addPlaces(lexicon, served);
+    this.addPlaces(tables, lexicon, served);
 
     for (const key of served) {
       this.servedKeys.push(key);
@@ -165,16 +230,17 @@ export class PlaceIndex {
     return this.names.get(key);
   }
 
-  /** Whether some key starts with this word: a word that opens none is skipped at once. */
-  opensKey(word: string): boolean {
-    return this.firstWords.has(word) || this.otherFirstWords.has(word);
+  /** How many words the longest key that starts with this word has; 0: it opens no key. */
+  longestFrom(word: string): number {
+    return Math.max(this.firstWords.max(word), this.otherFirstWords.get(word) ?? 0);
   }
 
   private noteKey(key: string): void {
     const space = key.indexOf(' ');
-    this.otherFirstWords.add(space < 0 ? key : key.slice(0, space));
+    const first = space < 0 ? key : key.slice(0, space);
     let count = 1;
     for (let i = space; i >= 0; i = key.indexOf(' ', i + 1)) count++;
+    this.otherFirstWords.set(first, Math.max(count, this.otherFirstWords.get(first) ?? 0));
     if (count > this.maxTokens) this.maxTokens = count;
   }
 
@@ -218,27 +284,24 @@ export class PlaceIndex {
    * A single word is a partial name only when it is rare across all the names of France:
    * "Divatte", "Bottereau" are; "Plage", "Moulin", "Haute", "Trois" (in dozens of names) are not.
    */
-  private dropCommonPartials(words: Words, keys: string): void {
-    const singles = new Set<string>();
-    for (const key of this.partial.keys()) if (!key.includes(' ')) singles.add(key);
-    const names = new Map<string, number>();
-    const word = /[a-z0-9]+/g;
-    for (let m = word.exec(keys); m; m = word.exec(keys)) if (singles.has(m[0])) names.set(m[0], (names.get(m[0]) ?? 0) + 1);
-    for (const w of singles) {
-      if (w.length < 4 || (names.get(w) ?? 0) > MAX_NAMES_FOR_PARTIAL || words.common.has(w)) this.partial.delete(w);
+  private dropCommonPartials(words: Words, wordNames: Map<string, number>): void {
+    for (const w of [...this.partial.keys()]) {
+      if (w.includes(' ')) continue;
+      if (w.length < 4 || (wordNames.get(w) ?? 0) > MAX_NAMES_FOR_PARTIAL || words.common.has(w)) this.partial.delete(w);
     }
   }
 
   private addPlace(key: string, target: PlaceTarget): void {
     if (!key) return;
     const list = this.places.get(key);
-    const same = (t: PlaceTarget): boolean => JSON.stringify(t) === JSON.stringify(target);
+    const id = (t: PlaceTarget): string | number => (t.kind === 'commune' ? t.ref : t.kind === 'epci' ? t.idx : t.kind === 'departement' ? t.code : t.id);
+    const same = (t: PlaceTarget): boolean => t.kind === target.kind && id(t) === id(target) && t.alias === target.alias;
     if (!list) this.places.set(key, [target]);
     else if (!list.some(same)) list.push(target);
     this.noteKey(key);
   }
 
-  private addPlaces(lexicon: TerritoryLexicon, served: Set<string>): void {
+  private addPlaces(tables: NameTables, lexicon: TerritoryLexicon, served: Set<string>): void {
     const geo = this.geo;
     const dataError = (file: string, message: string): never => {
       throw new TerritoryDataError(`data/territory/${file} : ${message}`);
@@ -248,25 +311,12 @@ export class PlaceIndex {
       this.addPlace(key, { kind: 'departement', code: d.code });
       if (geo.servedDepartements.has(d.code)) served.add(key);
     }
-    for (let idx = 0; idx < geo.epciCode.length; idx++) {
-      const nom = geo.epciNom[idx]!;
-      const keys = new Set<string>();
-      const inBrackets = /\(([^)]*)\)/.exec(nom)?.[1];
-      const bare = nom.replace(/\([^)]*\)/g, ' ');
-      keys.add(placeKey(nom));
-      keys.add(placeKey(bare));
-      if (inBrackets) keys.add(placeKey(inBrackets));
-      const core = stripLegalForm(placeTokens(bare));
-      // "Nantes Métropole" without its legal form is Nantes, the commune: keep the commune.
-      if (core) {
-        const k = core.join(' ');
-        if (!this.names.has(k) && !this.places.has(k)) keys.add(k);
-      }
+    tables.epciKeys.forEach((keys, idx) => {
       for (const k of keys) {
         this.addPlace(k, { kind: 'epci', idx });
         if (geo.epciServed[idx]) served.add(k);
       }
-    }
+    });
     for (const [code, names] of Object.entries(lexicon.aliases.epci)) {
       const idx = geo.epciByCode.get(code);
       if (idx === undefined) dataError('aliases.json', `EPCI inconnu « ${code} » (SIREN)`);
@@ -301,6 +351,18 @@ export class PlaceIndex {
    */
   corrections(word: string): { word: string; cost: number }[] {
     if (word.length < 5 || this.vocabulary.has(word)) return [];
+    // People repeat their words ("solidaire", "association"): remember the last few thousand.
+    let found = this.corrected.get(word);
+    if (!found) {
+      if (this.corrected.size >= 5000) this.corrected.clear();
+      this.corrected.set(word, (found = this.correct(word)));
+    }
+    return found;
+  }
+
+  private readonly corrected = new Map<string, { word: string; cost: number }[]>();
+
+  private correct(word: string): { word: string; cost: number }[] {
     const found = new Map<string, number>();
     for (const d of [word, ...deletionsOf(word)]) {
       const hit = this.deletions.get(d);
@@ -312,8 +374,10 @@ export class PlaceIndex {
       }
     }
     if (found.size === 0 && word.length >= 9) {
+      // Two typos: among long words that keep the first letter or the last two.
       for (const w of this.longWords) {
         if (Math.abs(w.length - word.length) > 2) continue;
+        if (w.charCodeAt(0) !== word.charCodeAt(0) && !w.endsWith(word.slice(-2))) continue;
         const cost = editDistance(word, w, 2);
         if (cost <= 2) found.set(w, cost);
       }
@@ -324,6 +388,12 @@ export class PlaceIndex {
       .slice(0, 3)
       .map(([w, cost]) => ({ word: w, cost }));
   }
+}
+
+/** "le loroux bottereau" → "loroux bottereau"; a name that is only an article stays. */
+function withoutArticle(key: string): string {
+  const space = key.indexOf(' ');
+  return space > 0 && ARTICLES.has(key.slice(0, space)) ? key.slice(space + 1) : key;
 }
 
 function deletionsOf(word: string): string[] {
