@@ -96,7 +96,7 @@ export class PlaceFinder {
     };
     const { index } = this;
     for (let i = 0; i < toks.length; i++) {
-      if (toks[i]!.digits) {
+      if (toks[i]!.digits || /^2[ab]$/.test(toks[i]!.norm)) {
         this.numberAt(s, i);
         continue;
       }
@@ -234,15 +234,18 @@ export class PlaceFinder {
     if (next && this.words.notAfterNumber.has(next.norm)) return;
     if (/^\s*[€$%]/.test(s.text.slice(t.to))) return;
     if (t.norm.length === 5) {
-      // "44190", "à 44115", "code postal 44140"; not "besoin de 35000".
+      // "44190", "à 44115", "code postal 44140", "…, 44190, …"; not "besoin de 35000".
       const refs = this.index.postal.get(t.norm) ?? [];
-      if (!refs.length || !(this.whole(s, i, i + 1) || this.cuedBy(s, i, this.words.postalCue))) return;
+      if (!refs.length) return;
+      const apart = i === 0 || /[,;:(/]/.test(s.text.slice(s.toks[i - 1]!.to, t.from));
+      const round = t.norm.endsWith('000'); // 35000, 44000: amounts as often as postal codes
+      if (!this.whole(s, i, i + 1) && !this.cuedBy(s, i, this.words.postalCue) && !(apart && !round)) return;
       this.addCommunes(s, refs, i, i + 1, EXACT, 'postal_code');
       return;
     }
     if (t.norm.length < 2 || t.norm.length > 3) return;
     if (next && ['au', 'a', 'et', 'ou'].includes(next.norm) && s.toks[i + 2]?.digits) return; // "du 12 au 15"
-    const d = this.geo.departements.get(t.norm);
+    const d = this.geo.departements.get(t.norm.toUpperCase());
     if (!d) return;
     // "dans le 44", "du 85", "(49)", or the number alone: not "44 bénévoles".
     const bracketed = /\(\s*$/.test(s.text.slice(0, t.from)) && /^\s*\)/.test(s.text.slice(t.to));
@@ -306,7 +309,8 @@ export class PlaceFinder {
     let b = toks.length;
     while (a < b && (w.functionWords.has(toks[a]!.norm) || w.context.has(toks[a]!.norm))) a++;
     while (b > a && w.functionWords.has(toks[b - 1]!.norm)) b--;
-    if (a === b || toks.slice(a, b).some((t) => t.digits)) return null;
+    // A name typed with its spaces or letters wrong, not a sentence: a few words at most.
+    if (a === b || b - a > 3 || toks.slice(a, b).some((t) => t.digits)) return null;
     const compact = toks
       .slice(a, b)
       .map((t) => t.norm)
@@ -318,7 +322,8 @@ export class PlaceFinder {
     const { servedCompact, servedKeys } = this.index;
     for (let k = 0; k < servedCompact.length; k++) {
       const candidate = servedCompact[k]!;
-      if (Math.abs(candidate.length - compact.length) > budget) continue;
+      // The first letter is rarely the wrong one; it spares most of the comparisons.
+      if (Math.abs(candidate.length - compact.length) > budget || candidate.charCodeAt(0) !== compact.charCodeAt(0)) continue;
       const d = editDistance(compact, candidate, Math.min(best, typoBudget(candidate.length)));
       if (d < best) {
         best = d;
@@ -343,7 +348,7 @@ export class PlaceFinder {
     const content = s.toks.slice(c.start, c.end).filter((t) => !w.functionWords.has(t.norm));
     if (content.length === 0) return false;
     const first = content[0]!;
-    if (first.digits) return true;
+    if (first.digits || /^2[ab]$/.test(first.norm)) return true;
     const whole = this.whole(s, c.start, c.end);
     const context = this.contextBefore(s, c.start);
     const { how, alias } = c.reading;
@@ -355,7 +360,12 @@ export class PlaceFinder {
       if (how === 'typo') return whole || first.cap || (context && c.reading.cost === 1 && first.norm.length >= 6);
     }
     if (alias || c.served) return true;
-    return whole || first.cap || context;
+    return whole || first.cap || context || this.standsApart(s, c, first);
+  }
+
+  /** "Lyon, coopérative d'habitants": a capitalised name set apart by a comma at the start. */
+  private standsApart(s: Scan, c: Candidate, first: Token): boolean {
+    return first.upper && c.start === 0 && /^\s*[,:;)]/.test(s.text.slice(s.toks[c.end - 1]!.to));
   }
 
   /** A place word just before, an article allowed in between ("sur le Loroux"). */

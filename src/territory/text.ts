@@ -11,6 +11,8 @@ export interface Token {
   to: number;
   /** Capitalised where a capital means something (not at a sentence start, not in all-caps text). */
   cap: boolean;
+  /** Capitalised, wherever it is (not in all-caps text). */
+  upper: boolean;
   digits: boolean;
 }
 
@@ -28,10 +30,11 @@ export function tokenize(text: string): Token[] {
     const sentenceStart = out.length === 0 || SENTENCE_END.test(text.slice(prevEnd, from));
     prevEnd = to;
     const first = raw[0]!;
-    const cap = capsMeaningful && !sentenceStart && first !== first.toLowerCase();
+    const upper = capsMeaningful && first !== first.toLowerCase();
+    const cap = upper && !sentenceStart;
     for (const part of normalizeText(raw).split(' ')) {
       if (!part) continue;
-      out.push({ norm: canonicalToken(part), raw, from, to, cap, digits: /^\d+$/.test(part) });
+      out.push({ norm: canonicalToken(part), raw, from, to, cap, upper, digits: /^\d+$/.test(part) });
     }
   }
   return out;

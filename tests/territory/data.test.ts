@@ -2,12 +2,13 @@
 // gives, and the coordinators' data files must fail loudly, in French, when wrong.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildTerritory, TerritoryDataError } from '../../src/territory/index.js';
+import { buildTerritory, loadTerritory, TerritoryDataError } from '../../src/territory/index.js';
 import { DEFAULT_TERRITORY_DIR } from '../../src/territory/lexicon.js';
 import { readOfficialData } from '../../src/territory/official.js';
+import { loadOfficial } from '../../src/territory/snapshot.js';
 
 describe('official data', () => {
   it('the byte scan reads the same as JSON.parse', () => {
@@ -46,5 +47,34 @@ describe('data/territory files', () => {
     const dir = dirWith('aliases.json', { epci: { '200067866': ['la Com de Vallet'] }, communes: {} });
     const m = buildTerritory(dir).resolve('la com de vallet');
     assert.ok(m?.kind === 'epci' && m.epci.code === '200067866', JSON.stringify(m));
+  });
+});
+
+describe('the cache of the built official index', () => {
+  const queries = ['Vallet', 'Barbechat', '44115', 'Lyon', 'saint julien de concelle', 'Saint-Mars-du-Désert', 'Clisson agglo', 'en Corse-du-Sud', 'Ajaccio'];
+
+  it('answers exactly as a fresh build', () => {
+    const fresh = buildTerritory(DEFAULT_TERRITORY_DIR, { cache: false });
+    const shared = loadTerritory();
+    for (const q of queries) assert.deepEqual(shared.resolve(q), fresh.resolve(q), q);
+    assert.deepEqual(shared.commune('44029'), fresh.commune('44029'));
+    assert.deepEqual(shared.communesOfEpci('200067635'), fresh.communesOfEpci('200067635'));
+  });
+
+  it('a damaged cache file is rebuilt, not trusted', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'territory-cache-'));
+    const before = process.env.AIGUILLAGE_TERRITORY_CACHE;
+    process.env.AIGUILLAGE_TERRITORY_CACHE = dir;
+    try {
+      loadOfficial();
+      const [file] = readdirSync(dir).filter((f) => f.endsWith('.bin'));
+      assert.ok(file, 'a cache file was written');
+      writeFileSync(join(dir, file), 'pas un index');
+      const { geo } = loadOfficial();
+      assert.equal(geo.nom(geo.communeId('44212')), 'Vallet');
+    } finally {
+      if (before === undefined) delete process.env.AIGUILLAGE_TERRITORY_CACHE;
+      else process.env.AIGUILLAGE_TERRITORY_CACHE = before;
+    }
   });
 });

@@ -170,6 +170,22 @@ describe('findInText: a place inside a sentence', () => {
     it(text, () => assert.equal(commune(territory.findInText(text)), code));
   }
 
+  it('a postal code set apart by commas, or after « code postal »; not an amount', () => {
+    const names = ambiguous(territory.findInText('habitat partagé pour personnes âgées, 44190, avec la mairie'), 'postal_code');
+    assert.ok(names.includes('Gétigné'));
+    assert.equal(commune(territory.findInText('mon code postal est 44000')), '44109');
+    assert.equal(territory.findInText('on a levé 44190 € en 2023'), null);
+  });
+  it('a name out of the area set apart at the start: « Lyon, coopérative d’habitants »', () => {
+    const m = territory.findInText('Lyon, coopérative d’habitants');
+    assert.ok(m?.kind === 'commune' && m.commune.code === '69123' && !m.served);
+    assert.equal(territory.findInText('Mathieu, 35 ans, porteur de projet'), null);
+  });
+  it('Corsica: 2A and 2B', () => {
+    assert.equal(territory.resolve('2A')?.kind, 'departement');
+    assert.equal(commune(territory.resolve('Ajaccio')), '2A004');
+    assert.equal(commune(territory.resolve('Bastia')), '2B033');
+  });
   it('« 44190 » alone: the communes of that postal code', () => {
     assert.ok(ambiguous(territory.findInText('44190'), 'postal_code').includes('Clisson'));
   });
