@@ -309,21 +309,21 @@ export class PlaceFinder {
     let b = toks.length;
     while (a < b && (w.functionWords.has(toks[a]!.norm) || w.context.has(toks[a]!.norm))) a++;
     while (b > a && w.functionWords.has(toks[b - 1]!.norm)) b--;
-    // A name typed with its spaces or letters wrong, not a sentence: a few words at most.
-    if (a === b || b - a > 3 || toks.slice(a, b).some((t) => t.digits)) return null;
-    const compact = toks
-      .slice(a, b)
-      .map((t) => t.norm)
-      .join('');
-    const budget = typoBudget(compact.length);
-    if (budget === 0 || w.neverAlone.has(compact) || w.common.has(compact)) return null;
+    // A name typed with its spaces or letters wrong, not a sentence: a few words at most, none
+    // of them a common word ("pas encore", "aucune idée").
+    const words = toks.slice(a, b);
+    if (a === b || b - a > 3 || words.some((t) => t.digits || w.common.has(t.norm) || w.neverAlone.has(t.norm))) return null;
+    const compact = words.map((t) => t.norm).join('');
+    // One letter wrong, two in a long name (12 letters and more: several words).
+    const budget = compact.length >= 12 ? 2 : compact.length >= 6 ? 1 : 0;
+    if (budget === 0) return null;
     let best = budget + 1;
     let keys: string[] = [];
     const { servedCompact, servedKeys } = this.index;
     for (let k = 0; k < servedCompact.length; k++) {
       const candidate = servedCompact[k]!;
-      // The first letter is rarely the wrong one; it spares most of the comparisons.
-      if (Math.abs(candidate.length - compact.length) > budget || candidate.charCodeAt(0) !== compact.charCodeAt(0)) continue;
+      // The first letters are rarely the wrong ones; it spares most of the comparisons too.
+      if (Math.abs(candidate.length - compact.length) > budget || !candidate.startsWith(compact.slice(0, 2))) continue;
       const d = editDistance(compact, candidate, Math.min(best, typoBudget(candidate.length)));
       if (d < best) {
         best = d;
@@ -355,12 +355,23 @@ export class PlaceFinder {
     if (content.length === 1) {
       const word = first.norm;
       if (w.neverAlone.has(word) && !alias) return false;
-      if (w.common.has(word) || word.length <= 3) return whole || (first.cap && context);
+      // A common word is a place only when written as a name, capital included ("à Vue", "La
+      // Planche"), or when the answer is that name and nothing else ("la planche", not "en ligne").
+      if (w.common.has(word) || word.length <= 3) return (first.upper && (whole || context)) || (s.answer && c.served && c.start === 0 && c.end === s.toks.length);
       if (how === 'partial' || how === 'typo-partial') return whole || first.cap;
       if (how === 'typo') return whole || first.cap || (context && c.reading.cost === 1 && first.norm.length >= 6);
     }
     if (alias || c.served) return true;
-    return whole || first.cap || context || this.standsApart(s, c, first);
+    return whole || first.cap || context || this.standsApart(s, c, first) || (s.answer && this.withNumber(s, c));
+  }
+
+  /** An answer that is the name and a number: "Marseille 13e", "Paris 11", "Lyon 3ème". */
+  private withNumber(s: Scan, c: Candidate): boolean {
+    for (let k = 0; k < s.toks.length; k++) {
+      if (k >= c.start && k < c.end) continue;
+      if (!s.filler[k] && !(k >= c.end && /^\d+(?:e|er|eme)?$/.test(s.toks[k]!.norm))) return false;
+    }
+    return true;
   }
 
   /** "Lyon, coopérative d'habitants": a capitalised name set apart by a comma at the start. */

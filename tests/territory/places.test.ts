@@ -68,6 +68,27 @@ describe('resolve: a commune typed by a person', () => {
   });
 });
 
+describe('resolve: answers that name no commune', () => {
+  const answers = ['je ne sais pas', 'pas encore', 'en ligne', 'sur internet', 'à la campagne', 'en ville', 'sur place', 'merci', 'aucune idée', 'à la mer', 'nulle part', 'Bruxelles', 'pas de commune'];
+  for (const a of answers) it(`« ${a} » → nothing`, () => assert.equal(territory.resolve(a), null));
+
+  it('but a commune named like a common word, written as its name, is one', () => {
+    assert.equal(commune(territory.resolve('La Planche')), '44127');
+    assert.equal(commune(territory.resolve('à Vue')), '44220');
+    assert.equal(territory.findInText('je travaille à la planche à découper'), null);
+  });
+  it('a city and its arrondissement number', () => {
+    assert.equal(commune(territory.resolve('Marseille 13e')), '13055');
+    assert.equal(commune(territory.resolve('Paris 11')), '75056');
+    assert.equal(commune(territory.resolve('75011')), '75056');
+  });
+  it('local usage from data/territory/aliases.json: « la Roche », « les Sables », « Aigrefeuille »', () => {
+    assert.equal(commune(territory.resolve('la Roche')), '85191');
+    assert.equal(commune(territory.resolve('les Sables')), '85194');
+    assert.equal(commune(territory.findInText('une couturière à Aigrefeuille')), '44002');
+  });
+});
+
 describe('resolve: postal codes', () => {
   it('44115 spans Haute-Goulaine (Clisson agglo) and Basse-Goulaine (Nantes Métropole): ask', () => {
     const names = ambiguous(territory.resolve('44115'), 'postal_code');
