@@ -4,14 +4,18 @@
 // overall (served first, then a commune over an EPCI over a department).
 //
 // Why the rules: many French words are a commune somewhere (Mer, Bourg, Vue, Pas, Place…), and
-// many more are one letter away from a word of a served commune (faire → Vairé).
+// many more are one letter away from a word of a served commune (faire → Vairé). So:
 // - a name outside the served departments needs a sign that a place is meant: a place word
 //   before it (à, sur, près de, commune de…), a capital that does not start the sentence, or
 //   nothing else in the message;
-// - a partial name alone ("Divatte") needs a capital or to be the whole message; a corrected typo
-//   alone too, or a place word before a long enough word with one letter wrong ("près de clison");
-// - a common word (data/territory/words.json) needs a capital AND a place word, or to be the
-//   whole message; a word that is in many names ("Loire") never stands alone for a place.
+// - a partial name alone ("Divatte") needs a capital or nothing else in the message; a typo
+//   alone too, or a place word before a word of 6 letters or more with one letter wrong
+//   ("près de clison");
+// - a common word (data/territory/words.json) needs to be written as a name, with its capital,
+//   after a place word or alone ("à Vue", "La Planche"); a word that is in many names ("Loire")
+//   never stands alone for a place.
+// resolve() is more tolerant: a few communes sharing a partial name are offered ("Goulaine"),
+// and an answer with its spaces or one letter wrong is compared with every served name.
 import type { Geography } from './geography.js';
 import type { Words } from './lexicon.js';
 import { ARTICLES, editDistance, placeKey, typoBudget } from './normalize.js';
