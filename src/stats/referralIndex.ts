@@ -1,0 +1,157 @@
+// What the statistics and the inbox need of every referral, in compact columns (no personal
+// data). Built once from the store (reading each body), then kept current by comparing each
+// record's version with the store's in-memory summaries: only changed records are read again.
+import { DECLINE_REASONS, REFERRAL_STATUSES, REFERRAL_TIERS, type Referral, type ReferralStatus } from '../domain/referral.js';
+import { NEEDS, PROJECT_TYPES, SECTORS, STAGES } from '../domain/profile.js';
+import type { ReferralStore } from '../store/ports.js';
+import { Dict, f64, i32, u16, u8 } from './columns.js';
+
+export const STATUS_CODE = new Map(REFERRAL_STATUSES.map((s, i) => [s, i] as const));
+const TIER_CODE = new Map(REFERRAL_TIERS.map((s, i) => [s, i] as const));
+const code = <T extends string>(list: readonly T[], value: T | null | undefined) => (value ? list.indexOf(value) + 1 : 0);
+
+export class ReferralIndex {
+  /** Number of rows (one per referral record). */
+  size = 0;
+  readonly ids: string[] = [];
+  private readonly slots = new Map<string, number>();
+
+  readonly references = new Dict();
+  readonly actors = new Dict();
+  readonly partners = new Dict();
+  readonly rules = new Dict();
+  readonly rulesVersions = new Dict();
+  readonly epcis = new Dict();
+  readonly communes = new Dict();
+  readonly departements = new Dict();
+  /** Names seen in records, for display (communes and EPCIs by code). */
+  readonly placeNames = new Map<string, string>();
+
+  readonly version = i32();
+  readonly reference = i32();
+  readonly createdAt = f64();
+  readonly statusAt = f64();
+  /** First time the record reached "prise en charge" (implicitly included); NaN if never. */
+  readonly takenCareAt = f64();
+  readonly promisedDays = u16();
+  readonly status = u8();
+  readonly tier = u8();
+  readonly actor = u16();
+  readonly partner = u16();
+  readonly rule = u16();
+  readonly rulesVersion = u16();
+  readonly fallback = u8();
+  /** 1 when the record continues another one (escalation, re-routing): not a new request. */
+  readonly followOn = u8();
+  readonly epci = u16();
+  readonly commune = i32();
+  readonly departement = u16();
+  /** Index + 1 in STAGES / SECTORS / PROJECT_TYPES; 0 = unknown. */
+  readonly stage = u8();
+  readonly sector = u8();
+  readonly projectType = u8();
+  /** Bit i set: NEEDS[i]. */
+  readonly needs = u8();
+  /** Index + 1 in DECLINE_REASONS; 0 = not declined. */
+  readonly declineReason = u8();
+  readonly shouldGoTo = u16();
+  /** Declined by the coordination (re-routing away from a deactivated actor), not by the actor. */
+  readonly declinedByCoordination = u8();
+  readonly review = u8();
+
+  private syncing: Promise<number> | undefined;
+  private stamp = '';
+
+  /** Brings the index up to date; resolves with the number of records read. */
+  sync(store: Pick<ReferralStore, 'referrals' | 'stats'>): Promise<number> {
+    this.syncing ??= this.runSync(store).finally(() => (this.syncing = undefined));
+    return this.syncing;
+  }
+
+  private async runSync(store: Pick<ReferralStore, 'referrals' | 'stats'>): Promise<number> {
+    // Nothing written since the last pass: skip the walk over the summaries.
+    const s = store.stats();
+    const stamp = `${s.referrals}:${s.journalBytes}:${s.snapshotBytes}`;
+    if (stamp === this.stamp) return 0;
+    let read = 0;
+    for (const summary of store.referrals.summaries()) {
+      const slot = this.slots.get(summary.id);
+      if (slot !== undefined && this.version.data[slot] === summary.version) continue;
+      const record = await store.referrals.get(summary.id);
+      if (!record) continue;
+      this.put(record);
+      read += 1;
+      // A first build reads every body: let the server breathe between chunks.
+      if (read % 2000 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    this.stamp = stamp;
+    return read;
+  }
+
+  /** Adds or replaces one record (also used by tests and benchmarks on generated data). */
+  put(r: Referral): void {
+    let slot = this.slots.get(r.id);
+    if (slot === undefined) {
+      slot = this.size;
+      this.size += 1;
+      this.slots.set(r.id, slot);
+      this.ids.push(r.id);
+      for (const column of this.columns()) column.ensure(this.size);
+    }
+    const p = r.profile;
+    if (p.commune) this.placeNames.set(p.commune.code, p.commune.nom);
+    if (p.epci) this.placeNames.set(p.epci.code, p.epci.nom);
+    let takenCare = Number.NaN;
+    for (const h of r.history) {
+      if (h.to === 'taking_care') {
+        takenCare = Date.parse(h.at);
+        break;
+      }
+    }
+    let needs = 0;
+    for (const n of p.needs) needs |= 1 << NEEDS.indexOf(n);
+    const declineEntry = r.status === 'declined' ? r.history.findLast((h) => h.action === 'decline') : undefined;
+
+    this.version.data[slot] = r.version;
+    this.reference.data[slot] = this.references.id(r.reference);
+    this.createdAt.data[slot] = Date.parse(r.createdAt);
+    this.statusAt.data[slot] = Date.parse(r.statusAt);
+    this.takenCareAt.data[slot] = takenCare;
+    this.promisedDays.data[slot] = r.promisedDays;
+    this.status.data[slot] = STATUS_CODE.get(r.status)!;
+    this.tier.data[slot] = TIER_CODE.get(r.tier)!;
+    this.actor.data[slot] = this.actors.id(r.actorId);
+    this.partner.data[slot] = this.partners.id(r.partnerId);
+    this.rule.data[slot] = this.rules.id(r.ruleId);
+    this.rulesVersion.data[slot] = this.rulesVersions.id(r.decision.rulesVersion);
+    this.fallback.data[slot] = r.decision.fallback ? 1 : 0;
+    this.followOn.data[slot] = r.escalatedFrom ? 1 : 0;
+    this.epci.data[slot] = this.epcis.id(p.epci?.code);
+    this.commune.data[slot] = this.communes.id(p.commune?.code);
+    this.departement.data[slot] = this.departements.id(p.departement);
+    this.stage.data[slot] = code(STAGES, p.stage);
+    this.sector.data[slot] = code(SECTORS, p.sector);
+    this.projectType.data[slot] = code(PROJECT_TYPES, p.projectType);
+    this.needs.data[slot] = needs;
+    this.declineReason.data[slot] = r.decline ? code(DECLINE_REASONS, r.decline.reason) : 0;
+    this.shouldGoTo.data[slot] = this.actors.id(r.decline?.shouldGoTo);
+    this.declinedByCoordination.data[slot] = declineEntry?.by.startsWith('coordinator:') ? 1 : 0;
+    this.review.data[slot] = r.review ? 1 : 0;
+  }
+
+  slotOf(id: string): number | undefined {
+    return this.slots.get(id);
+  }
+
+  statusOf(slot: number): ReferralStatus {
+    return REFERRAL_STATUSES[this.status.data[slot]!]!;
+  }
+
+  private columns() {
+    return [
+      this.version, this.reference, this.createdAt, this.statusAt, this.takenCareAt, this.promisedDays, this.status, this.tier,
+      this.actor, this.partner, this.rule, this.rulesVersion, this.fallback, this.followOn, this.epci, this.commune, this.departement,
+      this.stage, this.sector, this.projectType, this.needs, this.declineReason, this.shouldGoTo, this.declinedByCoordination, this.review,
+    ];
+  }
+}

@@ -1,0 +1,168 @@
+// Back-office accounts, invitations and sessions: two small lowdb documents written atomically
+// and durably (temp + fsync + rename). Sessions are stored by the SHA-256 of their id, so a
+// copy of the file does not let anyone in; password hashes come from the caller (scrypt).
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Low } from 'lowdb';
+import { DurableJSONFile } from './durableFile.js';
+
+export const ACCOUNT_ROLES = ['coordinator', 'member'] as const;
+export type AccountRole = (typeof ACCOUNT_ROLES)[number];
+
+export interface Account {
+  id: string;
+  /** Lower-case. */
+  email: string;
+  name: string;
+  role: AccountRole;
+  /** The actor a member belongs to; null for coordinators. */
+  actorId: string | null;
+  passwordHash: string;
+  active: boolean;
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+}
+
+export interface Invitation {
+  id: string;
+  email: string;
+  name: string;
+  role: AccountRole;
+  actorId: string | null;
+  createdAt: string;
+  createdBy: string;
+  expiresAt: string;
+  usedAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface StoredSession {
+  /** SHA-256 (hex) of the cookie's session id. */
+  idHash: string;
+  accountId: string;
+  /** Synchronizer token for forms and JSON calls. */
+  csrf: string;
+  createdAt: number;
+  lastSeenAt: number;
+  expiresAt: number;
+}
+
+interface AccountsDoc {
+  format: 1;
+  accounts: Account[];
+  invitations: Invitation[];
+}
+
+interface SessionsDoc {
+  format: 1;
+  sessions: StoredSession[];
+}
+
+export interface AccountStorePort {
+  accounts(): readonly Account[];
+  accountById(id: string): Account | undefined;
+  accountByEmail(email: string): Account | undefined;
+  saveAccount(account: Account): Promise<void>;
+  invitations(): readonly Invitation[];
+  invitation(id: string): Invitation | undefined;
+  saveInvitation(invitation: Invitation): Promise<void>;
+  session(idHash: string): StoredSession | undefined;
+  saveSession(session: StoredSession): Promise<void>;
+  deleteSessions(match: (s: StoredSession) => boolean): Promise<number>;
+}
+
+/** Runs writes one after the other (lowdb writes the whole document each time). */
+class Serial {
+  private tail: Promise<unknown> = Promise.resolve();
+  run(task: () => Promise<void>): Promise<void> {
+    const next = this.tail.then(task, task);
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+}
+
+export class AccountStore implements AccountStorePort {
+  private readonly serial = new Serial();
+
+  private constructor(
+    private readonly accountsDb: Low<AccountsDoc>,
+    private readonly sessionsDb: Low<SessionsDoc>,
+  ) {}
+
+  static async open(dir: string): Promise<AccountStore> {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const accountsDb = new Low<AccountsDoc>(new DurableJSONFile<AccountsDoc>(join(dir, 'accounts.json')), { format: 1, accounts: [], invitations: [] });
+    const sessionsDb = new Low<SessionsDoc>(new DurableJSONFile<SessionsDoc>(join(dir, 'sessions.json')), { format: 1, sessions: [] });
+    await accountsDb.read();
+    await sessionsDb.read();
+    return new AccountStore(accountsDb, sessionsDb);
+  }
+
+  accounts(): readonly Account[] {
+    return this.accountsDb.data.accounts;
+  }
+
+  accountById(id: string): Account | undefined {
+    return this.accountsDb.data.accounts.find((a) => a.id === id);
+  }
+
+  accountByEmail(email: string): Account | undefined {
+    const wanted = email.trim().toLowerCase();
+    return this.accountsDb.data.accounts.find((a) => a.email === wanted);
+  }
+
+  saveAccount(account: Account): Promise<void> {
+    return this.serial.run(async () => {
+      const list = this.accountsDb.data.accounts;
+      const i = list.findIndex((a) => a.id === account.id);
+      if (i >= 0) list[i] = account;
+      else list.push(account);
+      await this.accountsDb.write();
+    });
+  }
+
+  invitations(): readonly Invitation[] {
+    return this.accountsDb.data.invitations;
+  }
+
+  invitation(id: string): Invitation | undefined {
+    return this.accountsDb.data.invitations.find((i) => i.id === id);
+  }
+
+  saveInvitation(invitation: Invitation): Promise<void> {
+    return this.serial.run(async () => {
+      const list = this.accountsDb.data.invitations;
+      const i = list.findIndex((x) => x.id === invitation.id);
+      if (i >= 0) list[i] = invitation;
+      else list.push(invitation);
+      await this.accountsDb.write();
+    });
+  }
+
+  session(idHash: string): StoredSession | undefined {
+    return this.sessionsDb.data.sessions.find((s) => s.idHash === idHash);
+  }
+
+  saveSession(session: StoredSession): Promise<void> {
+    return this.serial.run(async () => {
+      const list = this.sessionsDb.data.sessions;
+      const i = list.findIndex((s) => s.idHash === session.idHash);
+      if (i >= 0) list[i] = session;
+      else list.push(session);
+      await this.sessionsDb.write();
+    });
+  }
+
+  deleteSessions(match: (s: StoredSession) => boolean): Promise<number> {
+    let removed = 0;
+    return this.serial
+      .run(async () => {
+        const before = this.sessionsDb.data.sessions.length;
+        this.sessionsDb.data.sessions = this.sessionsDb.data.sessions.filter((s) => !match(s));
+        removed = before - this.sessionsDb.data.sessions.length;
+        if (removed) await this.sessionsDb.write();
+      })
+      .then(() => removed);
+  }
+}
