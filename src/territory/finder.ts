@@ -239,7 +239,7 @@ export class PlaceFinder {
     if (/^\s*[€$%]/.test(s.text.slice(t.to))) return;
     if (t.norm.length === 5) {
       // "44190", "à 44115", "code postal 44140", "…, 44190, …"; not "besoin de 35000".
-      const refs = this.index.postal.get(t.norm) ?? [];
+      const refs = this.index.postal.get(Number(t.norm)) ?? [];
       if (!refs.length) return;
       const apart = i === 0 || /[,;:(/]/.test(s.text.slice(s.toks[i - 1]!.to, t.from));
       const round = t.norm.endsWith('000'); // 35000, 44000: amounts as often as postal codes

@@ -164,12 +164,21 @@ export class Geography {
     if (codes.length > 1) this.postalMore.set(record, codes);
   }
 
-  /** Every (postal code, commune) pair. */
-  *postalPairs(): Generator<[string, number]> {
+  /** Communes by postal code, the code as a number (44190, 1400 for 01400). */
+  communesByPostalCode(): Map<number, number[]> {
+    const out = new Map<number, number[]>();
+    const add = (code: number, id: number): void => {
+      const had = out.get(code);
+      if (had) had.push(id);
+      else out.set(code, [id]);
+    };
     for (let i = 0; i < this.count; i++) {
       if (this.type[i] !== CommuneType.Actuelle) continue;
-      for (const p of this.postalCodes(i)) yield [p, i];
+      const more = this.postalMore.get(i);
+      if (more) for (const p of more) add(Number(p), i);
+      else if (this.postal[i]! >= 0) add(this.postal[i]!, i);
     }
+    return out;
   }
 
   commune(id: number): Commune {

@@ -67,8 +67,8 @@ export interface NameTables {
   names: KeyTable;
   firstWords: KeyTable;
   maxTokens: number;
-  /** Communes by postal code. */
-  postal: Map<string, number[]>;
+  /** Communes by postal code, as a number (see Geography.communesByPostalCode). */
+  postal: Map<number, number[]>;
   /** For each word of a served name: in how many names of France it appears. */
   wordNames: Map<string, number>;
   /** Keys of each EPCI's name: official, without brackets, the bracketed acronym, without legal form. */
@@ -115,33 +115,29 @@ export function buildNameTables(geo: Geography): NameTables {
   }
   const nameTable = names.build();
 
-  const postal = new Map<string, number[]>();
-  for (const [code, id] of geo.postalPairs()) {
-    const had = postal.get(code);
-    if (had) had.push(id);
-    else postal.set(code, [id]);
-  }
+  const postal = geo.communesByPostalCode();
 
   const wordNames = new Map<string, number>();
   for (let r = 0; r < geo.count; r++) {
     if (!geo.served[r] || !indexed[r]) continue;
     for (const w of keys.slice(lineStart[r]!, end(r)).split(' ')) wordNames.set(w, 0);
   }
-  const word = /[a-z0-9]+/g;
-  for (let m = word.exec(keys); m; m = word.exec(keys)) {
-    const n = wordNames.get(m[0]);
-    if (n !== undefined) wordNames.set(m[0], n + 1);
+  for (const w of keys.split(/[ \n]/)) {
+    const n = wordNames.get(w);
+    if (n !== undefined) wordNames.set(w, n + 1);
   }
 
   const departementKeys = new Set([...geo.departements.values()].map((d) => placeKey(d.nom)));
-  const epciKeys = geo.epciNom.map((nom) => {
-    const out = new Set<string>();
+  // Names without the bracketed part ("(CARENE)"), keyed in one pass; the brackets apart.
+  const bare = placeKeysJoined(geo.epciNom.map((nom) => nom.replace(/\([^)]*\)/g, ' ')).join('\n')).split('\n');
+  const epciKeys = geo.epciNom.map((nom, idx) => {
+    const out = new Set<string>([bare[idx]!]);
     const inBrackets = /\(([^)]*)\)/.exec(nom)?.[1];
-    const bare = nom.replace(/\([^)]*\)/g, ' ');
-    out.add(placeKey(nom));
-    out.add(placeKey(bare));
-    if (inBrackets) out.add(placeKey(inBrackets));
-    const core = stripLegalForm(placeTokens(bare));
+    if (inBrackets) {
+      out.add(placeKey(nom));
+      out.add(placeKey(inBrackets));
+    }
+    const core = stripLegalForm(bare[idx]!.split(' '));
     // "Nantes Métropole" without its legal form is Nantes, the commune: keep the commune.
     if (core) {
       const k = core.join(' ');
@@ -168,7 +164,7 @@ export class PlaceIndex {
   readonly partial = new Map<string, Refs | null>();
   /** Aliases, EPCI, departments, named territories. */
   readonly places = new Map<string, PlaceTarget[]>();
-  readonly postal: Map<string, Refs>;
+  readonly postal: Map<number, Refs>;
   /** Words of served names, for typo correction: one-deletion neighbourhoods, and the long words. */
   readonly vocabulary = new Set<string>();
   readonly deletions = new Map<string, string | string[]>();
