@@ -132,7 +132,8 @@ export class PlaceFinder {
       const usable = typo ? refs.filter((r) => geo.served[r] === 1) : refs;
       if (usable.length) this.addCommunes(s, usable, start, end, reading, 'homonym');
     }
-    if (end - start >= 2 && !typo && (LEGAL_FORM.has(s.toks[start]!.norm) || LEGAL_FORM.has(s.toks[end - 1]!.norm))) this.legalForm(s, start, end);
+    const legal = LEGAL_FORM.has(s.toks[start]!.norm) || LEGAL_FORM.has(s.toks[end - 1]!.norm);
+    if (end - start >= 2 && !typo && legal) this.legalForm(s, start, end);
     // Tolerant readings only lead to served communes: not needed when the name is one already.
     if (places || index.nameRefs(key).some((r) => geo.served[r] === 1)) return;
     const skeleton = index.skeleton.get(key) ?? [];
@@ -201,7 +202,8 @@ export class PlaceFinder {
   /** One commune, or several read the same way (homonyms, a postal code): ask which. */
   private addCommunes(s: Scan, refs: number[], start: number, end: number, reading: Reading, reason: Ambiguous['reason']): void {
     const match = this.communeMatch(refs, reason, s.text.slice(s.toks[start]!.from, s.toks[end - 1]!.to));
-    const served = match.kind === 'commune' ? match.served : match.kind === 'ambiguous' && match.candidates.some((c) => this.geo.servedDepartements.has(c.departement));
+    const served =
+      match.kind === 'commune' ? match.served : match.kind === 'ambiguous' && match.candidates.some((c) => this.geo.servedDepartements.has(c.departement));
     const rank = match.kind === 'commune' ? RANK_COMMUNE : RANK_AMBIGUOUS;
     this.push(s, { start, end, match, served, rank, reading });
   }
@@ -267,7 +269,8 @@ export class PlaceFinder {
     const w = this.words;
     const fixes = toks.map((t) => {
       if (t.digits || t.norm.length < 5) return undefined;
-      if (w.functionWords.has(t.norm) || w.common.has(t.norm) || w.neverAlone.has(t.norm) || w.context.has(t.norm) || w.notAfterNumber.has(t.norm)) return undefined;
+      const known = [w.functionWords, w.common, w.neverAlone, w.context, w.notAfterNumber].some((list) => list.has(t.norm));
+      if (known) return undefined;
       const found = this.index.corrections(t.norm);
       return found.length ? found : undefined;
     });
@@ -361,7 +364,9 @@ export class PlaceFinder {
       if (w.neverAlone.has(word) && !alias) return false;
       // A common word is a place only when written as a name, capital included ("à Vue", "La
       // Planche"), or when the answer is that name and nothing else ("la planche", not "en ligne").
-      if (w.common.has(word) || word.length <= 3) return (first.upper && (whole || context)) || (s.answer && c.served && c.start === 0 && c.end === s.toks.length);
+      if (w.common.has(word) || word.length <= 3) {
+        return (first.upper && (whole || context)) || (s.answer && c.served && c.start === 0 && c.end === s.toks.length);
+      }
       if (how === 'partial' || how === 'typo-partial') return whole || first.cap;
       if (how === 'typo') return whole || first.cap || (context && c.reading.cost === 1 && first.norm.length >= 6);
     }
@@ -422,7 +427,9 @@ export class PlaceFinder {
     );
     const kept: Candidate[] = [];
     for (const c of cands) if (!kept.some((k) => k.start < c.end && c.start < k.end)) kept.push(c);
-    kept.sort((a, b) => Number(b.served) - Number(a.served) || b.rank - a.rank || quality(b) - quality(a) || length(b) - length(a) || a.start - b.start);
+    kept.sort(
+      (a, b) => Number(b.served) - Number(a.served) || b.rank - a.rank || quality(b) - quality(a) || length(b) - length(a) || a.start - b.start,
+    );
     const best = kept[0]!;
     return best.match.kind === 'ambiguous' ? this.narrow(best, best.match, s) : best.match;
   }
@@ -431,7 +438,9 @@ export class PlaceFinder {
   private narrow(best: Candidate, match: Ambiguous, s: Scan): PlaceMatch {
     const outside = (k: number): boolean => k < best.start || k >= best.end;
     const numbers = new Set(s.toks.filter((t, k) => t.digits && outside(k)).map((t) => t.norm));
-    for (const c of s.cands) if (c.match.kind === 'departement' && (c.end <= best.start || c.start >= best.end)) numbers.add(c.match.departement.code);
+    for (const c of s.cands) {
+      if (c.match.kind === 'departement' && (c.end <= best.start || c.start >= best.end)) numbers.add(c.match.departement.code);
+    }
     if (numbers.size === 0) return match;
     const fits = match.candidates.filter((c) => numbers.has(c.departement) || c.codesPostaux.some((p) => numbers.has(p)));
     if (fits.length !== 1 || fits.length === match.candidates.length) return match;

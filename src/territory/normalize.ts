@@ -90,7 +90,8 @@ export function placeKeysJoined(names: string): string {
     .replace(/[^a-z0-9\n]+/g, ' ')
     .replace(/ *\n */g, '\n')
     .replace(/^ +| +$/g, '');
-  if (/(?:^|[ \n])stes?s?(?=[ \n]|$)/.test(all)) all = all.replace(/(^|[ \n])(stes?s?)(?=[ \n]|$)/g, (_, before: string, t: string) => before + canonicalToken(t));
+  const abbreviated = /(^|[ \n])(stes?s?)(?=[ \n]|$)/g;
+  if (abbreviated.test(all)) all = all.replace(abbreviated, (_, before: string, t: string) => before + canonicalToken(t));
   return all;
 }
 

@@ -3,11 +3,11 @@
 //
 // JSON.parse of communes.json + epci.json costs ~200 ms and ~50 MB of short-lived objects for
 // ~15 fields per record when we use 7. Both files are machine-written arrays of minified flat
-// records: one regular expression per record (native code, no object per field) reads the
-// fields we keep straight into columns. The files are read in pieces as latin1 (one byte per
-// character, no decoding); names are decoded from UTF-8 once, all together. Kept strings never slice the
-// file text, which would keep its 9 MB alive. Any surprise in the shape (a new package version)
-// makes the scan give up and we fall back to JSON.parse: slower, same data (tested).
+// records, one per line: one regular expression per record (native code, no object per field)
+// reads the fields we keep straight into columns. The files are read in pieces as latin1 (one
+// byte per character, no decoding); names are decoded from UTF-8 once, all together. Kept
+// strings never slice the file text, which would keep it alive. Any surprise in the shape (a new
+// package version) makes the scan give up and we fall back to JSON.parse: slower, same data.
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -66,13 +66,9 @@ export function officialDataDir(): string {
 export function readOfficialData(options: { fast?: boolean } = {}): OfficialData {
   const dir = officialDataDir();
   const fast = options.fast ?? true;
-  const departements = (JSON.parse(readFileSync(join(dir, 'departements.json'), 'utf8')) as { code: string; nom: string; region: string }[]).map(
-    (d) => ({ code: d.code, nom: d.nom, region: d.region }),
-  );
-  const regions = (JSON.parse(readFileSync(join(dir, 'regions.json'), 'utf8')) as { code: string; nom: string }[]).map((r) => ({
-    code: r.code,
-    nom: r.nom,
-  }));
+  const small = <T>(name: string): T[] => JSON.parse(readFileSync(join(dir, name), 'utf8')) as T[];
+  const departements = small<{ code: string; nom: string; region: string }>('departements.json').map((d) => ({ code: d.code, nom: d.nom, region: d.region }));
+  const regions = small<{ code: string; nom: string }>('regions.json').map((r) => ({ code: r.code, nom: r.nom }));
   const communesFile = join(dir, 'communes.json');
   const communes = (fast && scanCommunes(linesOf(communesFile))) || parseCommunes(readFileSync(communesFile, 'utf8'));
   const epciFile = join(dir, 'epci.json');

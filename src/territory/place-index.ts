@@ -99,7 +99,8 @@ export function buildNameTables(geo: Geography): NameTables {
     const to = end(r);
     if (target < 0 || to <= from) continue;
     // A commune déléguée named like its commune adds nothing.
-    if (target !== r && to - from === end(target) - lineStart[target]! && keys.startsWith(keys.slice(from, to), lineStart[target]!)) continue;
+    const sameAsCommune = (): boolean => to - from === end(target) - lineStart[target]! && keys.startsWith(keys.slice(from, to), lineStart[target]!);
+    if (target !== r && sameAsCommune()) continue;
     indexed[r] = 1;
     const first = wordEnd(from, to);
     let count = 1;
