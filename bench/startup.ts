@@ -36,7 +36,7 @@ async function health(port: number): Promise<{ warm?: boolean } | null> {
 export async function benchStartup(): Promise<Row[]> {
   const port = await freePort();
   const t = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
+  const child = spawn(process.execPath, ['--disable-warning=DEP0111', '--no-regexp-tier-up', '--import', 'tsx', 'src/index.ts'], {
     env: { ...process.env, PORT: String(port), BACKOFFICE_PORT: String(await freePort()), AIGUILLAGE_DATA_DIR: mkdtempSync(join(tmpdir(), 'aiguillage-bench-')) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

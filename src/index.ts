@@ -7,7 +7,7 @@ import { mountWebChannel } from './channels/directline/index.js';
 import { loadPartners } from './channels/partners.js';
 import { loadConfig } from './config.js';
 import { logError, logInfo } from './log.js';
-import { warmUp } from './qualification/index.js';
+import { warmUpInSteps } from './qualification/index.js';
 import { createRouter, DEFAULT_ACTORS_FILE, DEFAULT_RULES_DIR, describeReload } from './routing/index.js';
 import { loadTerritory } from './territory/index.js';
 import { openReferrals, mountReferralLinks } from './referrals/index.js';
@@ -64,12 +64,13 @@ export async function main(): Promise<void> {
   if (!config.MicrosoftAppId) logInfo('/api/messages désactivé (MicrosoftAppId non défini)');
   logInfo(`démonstration du widget : http://localhost:${config.PORT}/demo`);
 
-  // The recognizers' first call costs up to seconds: pay it now, not on a holder's first turn.
+  // The recognizers' first calls cost seconds: pay them now, step by step so that the server
+  // keeps answering meanwhile, rather than on a holder's first turn.
   setImmediate(() => {
-    const t = performance.now();
-    warmUp();
-    warm = true;
-    logInfo(`reconnaissance préchauffée en ${Math.round(performance.now() - t)} ms`);
+    void warmUpInSteps().then(({ ms }) => {
+      warm = true;
+      logInfo(`reconnaissance préchauffée en ${Math.round(ms)} ms`);
+    });
   });
 
   referrals.scheduler.start();

@@ -4,7 +4,7 @@ import { loadTerritory } from '../territory/index.js';
 import type { TerritoryIndex } from '../territory/types.js';
 import { lexicons } from './lexicon.js';
 import { prepareText, qualifyWith, type Qualification } from './qualify.js';
-import { warmRecognizers } from './recognizers.js';
+import { recognizerWarmSteps, warmRecognizers } from './recognizers.js';
 
 export { qualifyField, qualifyNeeds, qualifyProjectType, qualifySector, qualifyStage, qualifyWith } from './qualify.js';
 export type { FieldValue, MatchedTerm, Qualification } from './qualify.js';
@@ -40,6 +40,19 @@ export function loadQualification(): void {
  * loadQualification, then builds every recognizer's models (their first call costs 0.4–2.6 s
  * each) so that the first holder does not wait. Synchronous; returns the time it took.
  */
+/** Same as warmUp, one step per macrotask: a server keeps answering (health, early turns) meanwhile. */
+export async function warmUpInSteps(): Promise<{ ms: number }> {
+  const start = performance.now();
+  const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+  loadQualification();
+  await tick();
+  for (const step of recognizerWarmSteps()) {
+    step();
+    await tick();
+  }
+  return { ms: performance.now() - start };
+}
+
 export function warmUp(): { ms: number } {
   const start = performance.now();
   loadQualification();

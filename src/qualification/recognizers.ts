@@ -145,11 +145,19 @@ export function recognizeYesNo(text: string): boolean | null {
  * Builds every recognizer's models once. Their regular expressions compile on first use, and
  * some inputs reach their own ("une" alone costs as much as a whole sentence): one of each.
  */
-export function warmRecognizers(): void {
+/** The warm-up, as separate steps so that a server can answer between them. */
+export function recognizerWarmSteps(): Array<() => void> {
   const { Culture, recognizeBoolean, recognizeEmail, recognizeNumber, recognizePhoneNumber } = msSuite();
-  for (const text of ['une', 'un', 'nous sommes quatre, avec 3 amis, vingt-cinq personnes, 1,5 salarié', 'dix sept', 'une dizaine'])
-    recognizeNumber(text, Culture.French);
-  for (const text of ['oui', 'non merci', 'pas du tout']) recognizeBoolean(text, Culture.French);
-  recognizeEmail('contact : jean.dupont@example.org', Culture.English);
-  recognizePhoneNumber('06 12 34 56 78 ou +33 6 12 34 56 78', Culture.English);
+  return [
+    ...['une', 'un', 'nous sommes quatre, avec 3 amis, vingt-cinq personnes, 1,5 salarié', 'dix sept', 'une dizaine'].map(
+      (text) => () => void recognizeNumber(text, Culture.French),
+    ),
+    () => ['oui', 'non merci', 'pas du tout'].forEach((text) => recognizeBoolean(text, Culture.French)),
+    () => void recognizeEmail('contact : jean.dupont@example.org', Culture.English),
+    () => void recognizePhoneNumber('06 12 34 56 78 ou +33 6 12 34 56 78', Culture.English),
+  ];
+}
+
+export function warmRecognizers(): void {
+  for (const step of recognizerWarmSteps()) step();
 }
