@@ -21,7 +21,7 @@ import type { Words } from './lexicon.js';
 import { ARTICLES, editDistance, placeKey, typoBudget } from './normalize.js';
 import { LEGAL_FORM, MAX_PARTIAL, stripLegalForm, type PlaceIndex, type PlaceTarget } from './place-index.js';
 import { tokenize, type Token } from './text.js';
-import type { PlaceMatch } from './types.js';
+import type { Commune, PlaceMatch } from './types.js';
 
 const MAX_CANDIDATES = 8;
 
@@ -41,6 +41,8 @@ interface Reading {
   cost: number;
   /** Through a name of data/territory (alias, named territory): deliberate, trusted. */
   alias?: boolean;
+  /** Official communes of the same name that an alias hides. */
+  hidden?: number[];
 }
 
 const EXACT: Reading = { how: 'exact', cost: 0 };
@@ -121,14 +123,16 @@ export class PlaceFinder {
     const typo = cost > 0;
     const reading: Reading = typo ? { how: 'typo', cost } : EXACT;
     const places = index.places.get(key);
+    const refs = index.nameRefs(key);
     let aliasedCommune = false;
     for (const p of places ?? []) {
       if (p.kind === 'commune') aliasedCommune = true;
-      this.addTarget(s, p, start, end, p.alias ? { ...reading, alias: true } : reading);
+      // An alias of a commune is a deliberate local usage: it hides official homonyms, unless a
+      // department or postal code in the text points to one of them ("Le Loroux (35)").
+      const hidden = p.kind === 'commune' && !typo ? refs : undefined;
+      this.addTarget(s, p, start, end, p.alias ? { ...reading, alias: true, hidden } : reading);
     }
-    // An alias of a commune is a deliberate local usage: it hides official homonyms.
     if (!aliasedCommune) {
-      const refs = index.nameRefs(key);
       const usable = typo ? refs.filter((r) => geo.served[r] === 1) : refs;
       if (usable.length) this.addCommunes(s, usable, start, end, reading, 'homonym');
     }
@@ -431,19 +435,29 @@ export class PlaceFinder {
       (a, b) => Number(b.served) - Number(a.served) || b.rank - a.rank || quality(b) - quality(a) || length(b) - length(a) || a.start - b.start,
     );
     const best = kept[0]!;
-    return best.match.kind === 'ambiguous' ? this.narrow(best, best.match, s) : best.match;
+    if (best.match.kind === 'ambiguous') return this.narrow(best, best.match.candidates, s) ?? best.match;
+    const hidden = best.reading.hidden;
+    if (best.match.kind === 'commune' && hidden?.length) {
+      // The alias's commune unless the numbers in the text name one of the official homonyms.
+      const official = hidden.map((r) => this.geo.commune(this.geo.target[r]!));
+      if (!this.narrow(best, [best.match.commune], s)) return this.narrow(best, official, s) ?? best.match;
+    }
+    return best.match;
   }
 
-  /** "Saint-Mars-du-Désert (53)", "Vallet 44330": a department or postal code picks the homonym. */
-  private narrow(best: Candidate, match: Ambiguous, s: Scan): PlaceMatch {
+  /**
+   * "Saint-Mars-du-Désert (53)", "Vallet 44330": the one candidate that a department or postal
+   * code written elsewhere in the text points to; null when none or several.
+   */
+  private narrow(best: Candidate, candidates: readonly Commune[], s: Scan): PlaceMatch | null {
     const outside = (k: number): boolean => k < best.start || k >= best.end;
     const numbers = new Set(s.toks.filter((t, k) => t.digits && outside(k)).map((t) => t.norm));
     for (const c of s.cands) {
       if (c.match.kind === 'departement' && (c.end <= best.start || c.start >= best.end)) numbers.add(c.match.departement.code);
     }
-    if (numbers.size === 0) return match;
-    const fits = match.candidates.filter((c) => numbers.has(c.departement) || c.codesPostaux.some((p) => numbers.has(p)));
-    if (fits.length !== 1 || fits.length === match.candidates.length) return match;
+    if (numbers.size === 0) return null;
+    const fits = candidates.filter((c) => numbers.has(c.departement) || c.codesPostaux.some((p) => numbers.has(p)));
+    if (fits.length !== 1) return null;
     const id = this.geo.communeId(fits[0]!.code);
     return this.communeOf(id, id);
   }

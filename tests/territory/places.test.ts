@@ -82,6 +82,10 @@ describe('resolve: answers that name no commune', () => {
     assert.equal(commune(territory.resolve('Paris 11')), '75056');
     assert.equal(commune(territory.resolve('75011')), '75056');
   });
+  it('an alias hides the official homonym, unless the department is written: « Le Loroux (35) »', () => {
+    assert.equal(commune(territory.resolve('Le Loroux')), '44084');
+    assert.equal(commune(territory.resolve('Le Loroux (35)')), '35157');
+  });
   it('local usage from data/territory/aliases.json: « la Roche », « les Sables », « Aigrefeuille »', () => {
     assert.equal(commune(territory.resolve('la Roche')), '85191');
     assert.equal(commune(territory.resolve('les Sables')), '85194');
