@@ -32,6 +32,7 @@ export function errorCode(error: unknown): string {
 
 export class Mailer {
   private running: Promise<FlushReport> | undefined;
+  private again = false;
   private readonly now: () => Date;
   private readonly baseMs: number;
   private readonly maxMs: number;
@@ -46,9 +47,28 @@ export class Mailer {
     return this.options.transport.kind;
   }
 
-  /** Sends what is due; concurrent calls share one run, so nothing is sent twice in parallel. */
+  /**
+   * Sends what is due; concurrent calls share one run, so nothing is sent twice in parallel. A
+   * call during a run (a mail queued meanwhile) makes the run go round once more before it
+   * resolves: the queue was read at the start of the pass, and the new mail must not wait for
+   * the scheduler's next tick.
+   */
   flush(): Promise<FlushReport> {
-    this.running ??= this.run().finally(() => (this.running = undefined));
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      const total: FlushReport = { sent: 0, failed: 0, notes: 0 };
+      do {
+        this.again = false;
+        const report = await this.run();
+        total.sent += report.sent;
+        total.failed += report.failed;
+        total.notes += report.notes;
+      } while (this.again);
+      return total;
+    })().finally(() => (this.running = undefined));
     return this.running;
   }
 
