@@ -19,6 +19,7 @@ import {
 } from '../domain/profile.js';
 import type { Commune, PlaceMatch } from '../territory/types.js';
 import { fr } from './messages.fr.js';
+import { isDontKnow } from './commands.js';
 
 export type Slot = 'place' | 'stage' | 'sector' | 'projectType' | 'needs';
 const SLOT_ORDER: readonly Slot[] = ['place', 'stage', 'sector', 'projectType', 'needs'];
@@ -63,7 +64,7 @@ export interface QualificationState {
   placeContext: { kind: 'territory' | 'departement'; label: string } | null;
   /** Slots the holder said they could not answer: not asked again. */
   unanswerable: Slot[];
-  needsAsked: boolean;
+  needsAnswered: boolean;
   misunderstood: number;
   confirmed: boolean;
 }
@@ -76,7 +77,7 @@ export function newQualificationState(): QualificationState {
     placeChoiceReason: 'homonym',
     placeContext: null,
     unanswerable: [],
-    needsAsked: false,
+    needsAnswered: false,
     misunderstood: 0,
     confirmed: false,
   };
@@ -153,6 +154,7 @@ export class QualificationFlow {
     if (!answered && isSlot(awaiting)) answered = this.answerButton(state, awaiting, normalized);
     // Whatever was asked, the text may state (or correct) other facts: "non, c'est à Vallet".
     this.applyFacts(state, found, notes);
+    if (awaiting === 'needs' && found.profile.needs.length > 0) state.needsAnswered = true;
     if (!answered && awaiting === 'place' && !found.place && !this.placeKnown(state)) {
       const place = u.resolvePlace(text);
       if (place) {
@@ -232,7 +234,6 @@ export class QualificationFlow {
       case 'projectType':
         return [{ text: fr.questions.projectType, buttons: [...Object.values(fr.buttons.projectType), dontKnow] }];
       case 'needs':
-        state.needsAsked = true;
         return [{ text: fr.questions.needs, buttons: [...NEEDS.map((n) => NEED_LABELS[n]), fr.buttons.noParticularNeed] }];
       case 'confirm':
         return [
@@ -260,7 +261,7 @@ export class QualificationFlow {
       case 'projectType':
         return p.projectType !== null;
       case 'needs':
-        return p.needs.length > 0 || state.needsAsked;
+        return p.needs.length > 0 || state.needsAnswered;
     }
   }
 
@@ -281,7 +282,7 @@ export class QualificationFlow {
       state.placeContext = null;
     } else if (slot === 'needs') {
       p.needs = [];
-      state.needsAsked = false;
+      state.needsAnswered = false;
     } else {
       p[slot] = null;
     }
@@ -291,9 +292,9 @@ export class QualificationFlow {
   /** A click on one of the slot's buttons (or its exact words typed). */
   private answerButton(state: QualificationState, slot: Slot, normalized: string): boolean {
     const p = state.profile;
-    const dontKnow = this.matchButton(normalized, [fr.buttons.dontKnow, 'je sais pas', 'aucune idee', 'ne sais pas']) !== null;
+    const dontKnow = this.matchButton(normalized, [fr.buttons.dontKnow]) !== null || isDontKnow(normalized);
     if (slot === 'needs' && (dontKnow || this.matchButton(normalized, [fr.buttons.noParticularNeed, 'rien', 'aucun', 'non']) !== null)) {
-      state.needsAsked = true;
+      state.needsAnswered = true;
       return true;
     }
     if (dontKnow) {
@@ -325,7 +326,7 @@ export class QualificationFlow {
       case 'needs': {
         const v = pick<Need>(NEEDS, NEEDS.map((n) => NEED_LABELS[n]));
         if (v && !p.needs.includes(v)) p.needs.push(v);
-        if (v) state.needsAsked = true;
+        if (v) state.needsAnswered = true;
         return v !== null;
       }
       case 'place':

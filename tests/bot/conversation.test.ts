@@ -287,3 +287,16 @@ describe('statistics events', () => {
     assert.doesNotMatch(JSON.stringify(events), /amies|recyclerie à Vallet/);
   });
 });
+
+describe('needs', () => {
+  it('an answer that is not a need gets the needs question again, not the summary', async () => {
+    const holder = new Holder();
+    let r = await holder.say('On lance une recyclerie à Clisson, en association');
+    assert.equal(lastQuestion(r).text, Q.needs);
+    r = await holder.say('oui');
+    assert.equal(r[0]?.text, fr.notUnderstood);
+    assert.equal(lastQuestion(r).text, Q.needs);
+    r = await holder.say('je sais pas encore');
+    assert.equal(lastQuestion(r).text, Q.confirm);
+  });
+});
