@@ -22,6 +22,10 @@ const configSchema = z.object({
   MicrosoftAppPassword: optional,
   MicrosoftAppTenantId: optional,
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
+  /** Follow-up scheduler period (reminders, e-mail retries…). */
+  FOLLOWUP_INTERVAL_SECONDS: z.coerce.number().positive().max(86_400).default(60),
+  /** First retry of an e-mail the SMTP server refused, doubling up to 6 h. */
+  MAIL_RETRY_SECONDS: z.coerce.number().positive().max(86_400).default(30),
 });
 
 export type Config = z.infer<typeof configSchema> & { publicUrl: string };

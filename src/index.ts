@@ -37,6 +37,8 @@ export async function main(): Promise<void> {
     secret,
     smtpUrl: config.SMTP_URL,
     adminEmail: config.ADMIN_EMAIL,
+    intervalMs: config.FOLLOWUP_INTERVAL_SECONDS * 1000,
+    backoff: { baseMs: config.MAIL_RETRY_SECONDS * 1000 },
     log: logInfo,
   });
   if (!config.SMTP_URL) logInfo(`SMTP_URL non défini : les e-mails sont écrits dans ${config.AIGUILLAGE_DATA_DIR}/outbox`);
