@@ -9,6 +9,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(args
   'export-holder': { summary: 'données d’un porteur en JSON (référence, courriel)', load: () => import('./cli/referrals.js').then((m) => m.exportHolder) },
   'erase-holder': { summary: 'effacer les données d’un porteur (référence, courriel)', load: () => import('./cli/referrals.js').then((m) => m.eraseHolder) },
   followup: { summary: 'un passage de suivi : relances, expirations, courriels', load: () => import('./cli/referrals.js').then((m) => m.followup) },
+  'create-coordinator': { summary: 'créer un compte de coordination (mot de passe sur l’entrée standard)', load: () => import('./backoffice/cli.js') },
 };
 
 async function main(argv: string[]): Promise<number> {

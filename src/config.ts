@@ -18,6 +18,17 @@ const configSchema = z.object({
   AIGUILLAGE_SECRET: optional,
   ADMIN_EMAIL: optional,
   ADMIN_PASSWORD: optional,
+  // Back office behind a reverse proxy: trust its X-Forwarded-Proto/-For (default: no).
+  BACKOFFICE_TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((v) => ['1', 'true', 'oui', 'yes'].includes((v ?? '').trim().toLowerCase())),
+  // Secure flag of the back office's session cookie: auto (when the request is HTTPS), always, never.
+  COOKIE_SECURE: z
+    .string()
+    .optional()
+    .transform((v) => v?.trim() || 'auto')
+    .pipe(z.enum(['auto', 'always', 'never'])),
   MicrosoftAppId: optional,
   MicrosoftAppPassword: optional,
   MicrosoftAppTenantId: optional,

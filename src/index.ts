@@ -1,10 +1,11 @@
 // Composition root: configuration, territory, bot, servers. Nothing else wires.
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createBot, handOffService } from './bot/index.js';
 import { createBotServer } from './channels/server.js';
 import { InProcessAdapter } from './channels/inProcessAdapter.js';
 import { mountWebChannel } from './channels/directline/index.js';
-import { loadPartners } from './channels/partners.js';
+import { DEFAULT_PARTNERS_FILE, loadPartners } from './channels/partners.js';
 import { loadConfig } from './config.js';
 import { logError, logInfo } from './log.js';
 import { warmUpInSteps } from './qualification/index.js';
@@ -12,17 +13,21 @@ import { createRouter, DEFAULT_ACTORS_FILE, DEFAULT_RULES_DIR, describeReload } 
 import { loadTerritory } from './territory/index.js';
 import { openReferrals, mountReferralLinks } from './referrals/index.js';
 import { loadOrCreateSecret } from './store/index.js';
+import { EventLog } from './store/eventLog.js';
+import { createBackoffice, LivePartnerDirectory } from './backoffice/index.js';
 
 export async function main(): Promise<void> {
   const started = performance.now();
   const config = loadConfig();
-  const partners = loadPartners();
+  // Swapped in place when a coordinator edits a partner site in the back office.
+  const partners = new LivePartnerDirectory(loadPartners());
   // Rules and actors are watched: a valid edit goes live at once, an invalid one is refused
   // (logged with the file, the rule and the problem) and the last good set stays.
+  const territory = loadTerritory();
   const router = await createRouter({
     rulesDir: DEFAULT_RULES_DIR,
     actorsFile: DEFAULT_ACTORS_FILE,
-    territory: loadTerritory(),
+    territory,
     watch: true,
     onReload: (result) => logInfo(describeReload(result)),
   });
@@ -41,13 +46,16 @@ export async function main(): Promise<void> {
     backoff: { baseMs: config.MAIL_RETRY_SECONDS * 1000 },
     log: logInfo,
   });
+  // What the bot reports of each conversation (no personal data), for the statistics.
+  const events = new EventLog(join(config.AIGUILLAGE_DATA_DIR, 'events'), (e) => logError('évènements de conversation', e));
   if (!config.SMTP_URL) logInfo(`SMTP_URL non défini : les e-mails sont écrits dans ${config.AIGUILLAGE_DATA_DIR}/outbox`);
   const bot = await createBot({
     router,
     storage: referrals.conversationStorage,
     // The e-mails are already queued durably; send them now rather than at the next tick.
     handOff: handOffService(referrals.service, () => void referrals.mailer.flush().catch((e: unknown) => logError('envoi des courriels', e))),
-    partnerName: (id) => partners.greetingName(id), logError: (e) => logError('tour du bot', e) });
+    partnerName: (id) => partners.greetingName(id), logError: (e) => logError('tour du bot', e),
+    events: (event) => events.append(event) });
   const inProcess = new InProcessAdapter((context) => bot.run(context));
 
   let warm = false;
@@ -77,11 +85,36 @@ export async function main(): Promise<void> {
 
   referrals.scheduler.start();
 
+  // Back office (staff): its own port, authenticated.
+  const backoffice = await createBackoffice({
+    dataDir: config.AIGUILLAGE_DATA_DIR,
+    router,
+    territory,
+    service: referrals.service,
+    store: referrals.store,
+    events,
+    partners,
+    rulesDir: DEFAULT_RULES_DIR,
+    actorsFile: DEFAULT_ACTORS_FILE,
+    partnersFile: DEFAULT_PARTNERS_FILE,
+    secret,
+    publicUrl: config.publicUrl,
+    adminEmail: config.ADMIN_EMAIL,
+    adminPassword: config.ADMIN_PASSWORD,
+    trustProxy: config.BACKOFFICE_TRUST_PROXY,
+    cookieSecure: config.COOKIE_SECURE,
+    log: logInfo,
+  });
+  await backoffice.listen(config.BACKOFFICE_PORT);
+  logInfo(`back-office prêt sur http://localhost:${config.BACKOFFICE_PORT}`);
+
   const stop = (signal: string) => {
     logInfo(`arrêt (${signal})`);
     router.close();
     server.close();
-    void referrals.close().finally(() => process.exit(0));
+    void Promise.allSettled([backoffice.close(), events.close()])
+      .then(() => referrals.close())
+      .finally(() => process.exit(0));
     setTimeout(() => process.exit(0), 2000).unref();
   };
   process.once('SIGINT', () => stop('SIGINT'));

@@ -1,0 +1,46 @@
+// What the route modules share: the services, and one way to render a page.
+import type { Response } from 'express';
+import type { ReferralService } from '../referrals/service.js';
+import type { Router } from '../routing/index.js';
+import type { Statistics } from '../stats/index.js';
+import type { AuditLogPort } from '../store/auditLog.js';
+import type { EventLogPort } from '../store/eventLog.js';
+import type { ReferralStore } from '../store/ports.js';
+import type { TerritoryIndex } from '../territory/types.js';
+import type { AccountService } from './accounts.js';
+import type { DirectoryEditor, LivePartnerDirectory } from './directory.js';
+import { state, type FlashMessages } from './http.js';
+import type { RulesWorkspace } from './rulesWorkspace.js';
+import type { SessionManager } from './sessions.js';
+import { page, type PageOptions } from './views/layout.js';
+
+export interface Deps {
+  router: Router;
+  territory: TerritoryIndex;
+  service: ReferralService;
+  store: Pick<ReferralStore, 'referrals' | 'stats'>;
+  events: EventLogPort | null;
+  accounts: AccountService;
+  sessions: SessionManager;
+  audit: AuditLogPort;
+  flash: FlashMessages;
+  rules: RulesWorkspace;
+  directory: DirectoryEditor;
+  partners: LivePartnerDirectory;
+  stats: Statistics;
+  /** The bot server's public address (widget snippet). */
+  publicUrl: string;
+  now: () => Date;
+  log: (message: string) => void;
+}
+
+export type ViewOptions = Omit<PageOptions, 'account' | 'csrf' | 'flash'>;
+
+export function render(deps: Deps, res: Response, options: ViewOptions, status = 200): void {
+  const { account, session } = state(res);
+  const actorName = account?.actorId ? deps.router.actorById(account.actorId)?.name : undefined;
+  res
+    .status(status)
+    .set({ 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' })
+    .send(page({ ...options, actorName, account, csrf: session?.csrf ?? null, flash: deps.flash.take(res) }));
+}

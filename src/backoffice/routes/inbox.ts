@@ -1,0 +1,329 @@
+// The actors' inbox: referrals by status (tabs), overdue ones first and flagged; one referral
+// with its project, the reason of the orientation, its history, the holder's contact and the
+// same actions as the e-mail links. A member sees only their actor's referrals (404 otherwise).
+// Coordinators see all, and re-route what a deactivated actor or a "not for us" left behind.
+import type { Request, Response, Router } from 'express';
+import { TIER_LABELS } from '../../domain/decision.js';
+import { NEED_LABELS, PROJECT_TYPE_LABELS, PROJECT_TYPES, SECTOR_LABELS, SECTORS, STAGE_LABELS, STAGES } from '../../domain/profile.js';
+import {
+  ACTION_LABELS,
+  DECLINE_REASON_LABELS,
+  DECLINE_REASONS,
+  IMPLICIT_TAKE_CARE,
+  STATUS_LABELS,
+  TRANSITIONS,
+  type DeclineReason,
+  type HistoryEntry,
+  type Referral,
+  type ReferralAction,
+  type ReferralStatus,
+} from '../../domain/referral.js';
+import { LINK_LABELS } from '../../notifications/compose.js';
+import { ReferralError } from '../../referrals/errors.js';
+import type { Account } from '../../store/accountStore.js';
+import { who } from '../accounts.js';
+import { render, type Deps } from '../context.js';
+import { account, field, frenchDate, frenchDateTime, HttpError, notFound, query, state } from '../http.js';
+import { capitalise } from '../../stats/breakdowns.js';
+import { html, join, type SafeHtml } from '../views/html.js';
+import { csrfField } from '../views/layout.js';
+
+const DAY = 86_400_000;
+const PAGE_SIZE = 50;
+type ActorAction = Exclude<ReferralAction, 'expire'>;
+
+const TABS = [
+  { id: 'a-traiter', label: 'À traiter', statuses: ['pending'] as ReferralStatus[] },
+  { id: 'en-cours', label: 'Prises en charge', statuses: ['taking_care'] as ReferralStatus[] },
+  { id: 'closes', label: 'Closes', statuses: ['done', 'done_no_help', 'unreachable'] as ReferralStatus[] },
+  { id: 'declinees', label: 'Déclinées ou expirées', statuses: ['declined', 'expired'] as ReferralStatus[] },
+];
+const REROUTE_TAB = 'a-reorienter';
+
+const HISTORY_LABELS: Record<HistoryEntry['action'], string> = {
+  create: 'Orientation créée',
+  take_care: 'Prise en charge',
+  decline: 'Déclinée',
+  done: 'Accompagnement engagé',
+  done_no_help: 'Close sans suite',
+  unreachable: 'Porteur injoignable',
+  expire: 'Expirée sans réponse',
+  remind: 'Relance envoyée',
+  check_in: 'Point d’étape demandé',
+  escalate: 'Escaladée',
+  reroute: 'Réorientée',
+  review: 'À vérifier par la coordination',
+  erase: 'Données effacées',
+  anonymise: 'Données anonymisées',
+};
+
+function byText(by: string, deps: Deps): string {
+  if (by === 'system') return 'Aiguillage (automatique)';
+  if (by === 'holder') return 'Le porteur de projet';
+  if (by.startsWith('actor:')) return deps.router.actorById(by.slice(6))?.name ?? by.slice(6);
+  if (by.startsWith('coordinator:')) return `Coordination (${by.slice(12)})`;
+  return by;
+}
+
+/** Actions an actor may take from this status: the e-mail links' set, in their order. */
+export function availableActions(status: ReferralStatus): ActorAction[] {
+  return (['take_care', 'decline', 'done', 'done_no_help', 'unreachable'] as ActorAction[]).filter(
+    (a) => TRANSITIONS[a].from.includes(status) || (status === 'pending' && IMPLICIT_TAKE_CARE.includes(a)),
+  );
+}
+
+const isOverdue = (createdAt: number, promisedDays: number, status: ReferralStatus, now: number) => status === 'pending' && now - createdAt > promisedDays * DAY;
+
+/** The record, if this account may see it; 404 otherwise (no hint that it exists). */
+async function visible(deps: Deps, me: Account, id: string): Promise<Referral> {
+  const record = await deps.service.get(id);
+  if (!record || (me.role !== 'coordinator' && record.actorId !== me.actorId)) throw notFound();
+  return record;
+}
+
+function statusBadge(status: ReferralStatus): SafeHtml {
+  const kind = status === 'pending' ? 'warn' : status === 'taking_care' || status === 'done' ? 'ok' : 'info';
+  return html`<span class="badge ${kind}">${capitalise(STATUS_LABELS[status])}</span>`;
+}
+
+export function mountInbox(app: Router, deps: Deps): void {
+  app.get('/', (_req, res) => res.redirect(303, '/orientations'));
+
+  app.get('/orientations', async (req: Request, res: Response) => {
+    const me = account(res);
+    const coordinator = me.role === 'coordinator';
+    const index = deps.stats.referrals;
+    await index.sync(deps.store);
+    const tabId = query(req, 'onglet') || 'a-traiter';
+    const tab = TABS.find((t) => t.id === tabId);
+    if (!tab && !(coordinator && tabId === REROUTE_TAB)) throw notFound();
+    const actorFilter = coordinator ? query(req, 'structure') : (me.actorId ?? '');
+    const actorCode = actorFilter ? index.actors.find(actorFilter) : 0;
+    const now = deps.now().getTime();
+
+    // Which rows, and the count per tab (same actor filter).
+    const counts = new Map<string, number>();
+    const rows: number[] = [];
+    const inactive = new Set(deps.router.actors().filter((a) => !a.active).map((a) => a.id));
+    for (let i = 0; i < index.size; i += 1) {
+      if (actorFilter && index.actor.data[i] !== actorCode) continue;
+      const status = index.statusOf(i);
+      const t = TABS.find((x) => x.statuses.includes(status))!;
+      counts.set(t.id, (counts.get(t.id) ?? 0) + 1);
+      const actorId = index.actors.value(index.actor.data[i]!) ?? '';
+      const toReroute = coordinator && (index.review.data[i] === 1 || (inactive.has(actorId) && (status === 'pending' || status === 'taking_care')));
+      if (toReroute) counts.set(REROUTE_TAB, (counts.get(REROUTE_TAB) ?? 0) + 1);
+      if (tab ? t === tab : toReroute) rows.push(i);
+    }
+    const overdue = (i: number) => isOverdue(index.createdAt.data[i]!, index.promisedDays.data[i]!, index.statusOf(i), now);
+    rows.sort((a, b) => Number(overdue(b)) - Number(overdue(a)) || (tab?.id === 'a-traiter' ? index.createdAt.data[a]! - index.createdAt.data[b]! : index.statusAt.data[b]! - index.statusAt.data[a]!));
+    const pageNumber = Math.max(1, Number.parseInt(query(req, 'page') || '1', 10) || 1);
+    const shown = rows.slice((pageNumber - 1) * PAGE_SIZE, pageNumber * PAGE_SIZE);
+    const lateCount = rows.filter(overdue).length;
+
+    const link = (params: Record<string, string | number>) => {
+      const p = new URLSearchParams();
+      if (coordinator && actorFilter) p.set('structure', actorFilter);
+      for (const [k, v] of Object.entries(params)) p.set(k, String(v));
+      return `/orientations?${p}`;
+    };
+    const tabs = [...TABS.map((t) => ({ id: t.id, label: t.label })), ...(coordinator ? [{ id: REROUTE_TAB, label: 'À réorienter' }] : [])];
+    const project = (i: number) => {
+      const sector = index.sector.data[i]! ? SECTOR_LABELS[SECTORS[index.sector.data[i]! - 1]!] : 'secteur non précisé';
+      const stage = index.stage.data[i]! ? STAGE_LABELS[STAGES[index.stage.data[i]! - 1]!].toLowerCase() : 'stade non précisé';
+      const type = index.projectType.data[i]! ? PROJECT_TYPE_LABELS[PROJECT_TYPES[index.projectType.data[i]! - 1]!].toLowerCase() : '';
+      const commune = index.communes.value(index.commune.data[i]!);
+      return `${sector}, ${stage}${type ? `, ${type}` : ''}${commune ? ` — ${index.placeNames.get(commune) ?? commune}` : ''}`;
+    };
+    const actorOptions = deps.router
+      .actors()
+      .slice()
+      .sort((a, b) => a.name.localeCompare(b.name, 'fr'))
+      .map((a) => html`<option value="${a.id}"${a.id === actorFilter ? html` selected` : ''}>${a.name}${a.active ? '' : ' (désactivée)'}</option>`);
+
+    render(deps, res, {
+      title: 'Orientations',
+      active: 'orientations',
+      body: html`<h1>Orientations${!coordinator && me.actorId ? html` — ${deps.router.actorById(me.actorId)?.name ?? me.actorId}` : ''}</h1>
+        ${coordinator
+          ? html`<form method="get" action="/orientations" class="filters"><input type="hidden" name="onglet" value="${tabId}">
+              <div><label for="structure">Structure</label><select id="structure" name="structure"><option value="">Toutes les structures</option>${actorOptions}</select></div>
+              <div><button type="submit" class="secondary">Filtrer</button></div></form>`
+          : ''}
+        <nav aria-label="Statuts"><ul class="tabs">${tabs.map(
+          (t) => html`<li><a href="${link({ onglet: t.id })}"${t.id === tabId ? html` aria-current="page"` : ''}>${t.label} (${counts.get(t.id) ?? 0})</a></li>`,
+        )}</ul></nav>
+        ${lateCount ? html`<p><span class="badge late">${lateCount} en retard</span> Délai de recontact promis dépassé : elles sont en tête de liste.</p>` : ''}
+        ${shown.length === 0
+          ? html`<p>Aucune orientation dans cet onglet.</p>`
+          : html`<table><caption>${tabs.find((t) => t.id === tabId)!.label} : ${rows.length} orientation${rows.length > 1 ? 's' : ''}</caption>
+              <thead><tr><th scope="col">Référence</th><th scope="col">Reçue le</th>${coordinator ? html`<th scope="col">Structure</th>` : ''}<th scope="col">Projet</th><th scope="col">Statut</th><th scope="col">Délai promis</th></tr></thead>
+              <tbody>${shown.map((i) => {
+                const late = overdue(i);
+                const actorId = index.actors.value(index.actor.data[i]!) ?? '';
+                return html`<tr${late ? html` class="late"` : ''}><td><a href="/orientations/${index.ids[i]!}">${index.ids[i]!}</a></td>
+                  <td>${frenchDate(index.createdAt.data[i]!)}</td>
+                  ${coordinator ? html`<td>${deps.router.actorById(actorId)?.name ?? actorId}${inactive.has(actorId) ? html` <span class="badge late">désactivée</span>` : ''}</td>` : ''}
+                  <td>${project(i)}</td>
+                  <td>${statusBadge(index.statusOf(i))}${index.review.data[i] ? html` <span class="badge warn">à vérifier</span>` : ''}${late ? html` <span class="badge late">en retard de ${Math.floor((now - index.createdAt.data[i]!) / DAY - index.promisedDays.data[i]!)} j</span>` : ''}</td>
+                  <td class="num">${index.promisedDays.data[i]!} j</td></tr>`;
+              })}</tbody></table>`}
+        ${rows.length > PAGE_SIZE
+          ? html`<nav class="pager" aria-label="Pages">${pageNumber > 1 ? html`<a href="${link({ onglet: tabId, page: pageNumber - 1 })}">Page précédente</a>` : ''}
+              <span>Page ${pageNumber} sur ${Math.ceil(rows.length / PAGE_SIZE)}</span>
+              ${pageNumber * PAGE_SIZE < rows.length ? html`<a href="${link({ onglet: tabId, page: pageNumber + 1 })}">Page suivante</a>` : ''}</nav>`
+          : ''}`,
+    });
+  });
+
+  app.get('/orientations/:id', async (req, res) => {
+    const me = account(res);
+    const record = await visible(deps, me, String(req.params.id));
+    const coordinator = me.role === 'coordinator';
+    const csrf = state(res).session?.csrf ?? null;
+    const dossier = (await deps.service.byReference(record.reference)).filter((r) => r.id !== record.id);
+    const p = record.profile;
+    const late = isOverdue(Date.parse(record.createdAt), record.promisedDays, record.status, deps.now().getTime());
+    const actor = deps.router.actorById(record.actorId);
+    const partner = record.partnerId ? (deps.partners.get(record.partnerId)?.name ?? record.partnerId) : 'aucun';
+    const actions = availableActions(record.status);
+    const others = deps.router
+      .actors()
+      .filter((a) => a.active && a.id !== record.actorId)
+      .sort((a, b) => a.name.localeCompare(b.name, 'fr'));
+
+    const actionForms = actions
+      .filter((a) => a !== 'decline')
+      .map(
+        (a) => html`<form method="post" action="/orientations/${record.id}/action">${csrfField(csrf)}<input type="hidden" name="action" value="${a}"><button type="submit"${a === 'take_care' ? '' : html` class="secondary"`}>${LINK_LABELS[a]}</button></form>`,
+      );
+    const declineForm = actions.includes('decline')
+      ? html`<details><summary>${LINK_LABELS.decline}</summary>
+          <form method="post" action="/orientations/${record.id}/action">${csrfField(csrf)}<input type="hidden" name="action" value="decline">
+            <fieldset><legend>Motif</legend>${DECLINE_REASONS.map(
+              (r, i) => html`<label class="check"><input type="radio" name="reason" value="${r}"${i === 0 ? html` required` : ''}> ${DECLINE_REASON_LABELS[r]}</label>`,
+            )}</fieldset>
+            <label for="shouldGoTo">Cette demande devrait plutôt aller à (facultatif)</label>
+            <select id="shouldGoTo" name="shouldGoTo"><option value="">— Je ne sais pas —</option>${others.map((a) => html`<option value="${a.id}">${a.name}</option>`)}</select>
+            <label for="comment">Commentaire pour la coordination (facultatif, sans données personnelles)</label>
+            <textarea id="comment" name="comment" rows="3" maxlength="500"></textarea>
+            <p><button type="submit" class="danger">Décliner l’orientation</button></p>
+          </form></details>`
+      : '';
+    const canReroute = coordinator && ((['declined', 'expired'] as ReferralStatus[]).includes(record.status) || (record.status === 'pending' && actor?.active === false));
+    const rerouteForm = canReroute
+      ? html`<h2>Réorienter</h2>
+          <p>${record.status === 'pending' ? 'Cette structure est désactivée : la demande lui est retirée (motif « autre », noté comme décision de la coordination) et confiée à la structure choisie.' : 'Confier la demande à une autre structure ; l’historique lui est transmis et le porteur est prévenu.'}</p>
+          <form method="post" action="/orientations/${record.id}/reorienter">${csrfField(csrf)}
+            <label for="target">Nouvelle structure</label>
+            <select id="target" name="actorId" required><option value="">— Choisir —</option>${others.map(
+              (a) => html`<option value="${a.id}"${record.review?.actorId === a.id || record.decline?.shouldGoTo === a.id ? html` selected` : ''}>${a.name}</option>`,
+            )}</select>
+            <p><button type="submit">Réorienter</button></p></form>`
+      : coordinator && record.status === 'taking_care' && actor?.active === false
+        ? html`<p class="flash error">Cette structure est désactivée alors qu’elle suivait la demande : vérifiez avec elle la suite donnée avant de clore.</p>`
+        : '';
+
+    const contact = record.contact
+      ? html`<dl class="summary"><dt>Nom</dt><dd>${record.contact.name}</dd>
+          <dt>E-mail</dt><dd>${record.contact.email ? html`<a href="mailto:${record.contact.email}">${record.contact.email}</a>` : '—'}</dd>
+          <dt>Téléphone</dt><dd>${record.contact.phone ? html`<a href="tel:${record.contact.phone.replace(/[^0-9+]/g, '')}">${record.contact.phone}</a>` : '—'}</dd>
+          <dt>Préfère</dt><dd>${record.contact.channel === 'email' ? 'être contacté(e) par e-mail' : record.contact.channel === 'phone' ? 'être appelé(e)' : 'e-mail ou téléphone'}${record.contact.preferredTime ? `, ${record.contact.preferredTime}` : ''}</dd>
+          <dt>Consentement</dt><dd>${record.consent ? `donné le ${frenchDateTime(record.consent.at)}` : '—'}</dd></dl>`
+      : html`<p>Les coordonnées du porteur ont été effacées (${record.erasedAt ? 'à sa demande' : 'durée de conservation atteinte'}).</p>`;
+
+    render(deps, res, {
+      title: `Orientation ${record.id}`,
+      active: 'orientations',
+      body: html`<p><a href="/orientations">← Toutes les orientations</a></p>
+        <h1>Orientation ${record.id}</h1>
+        <p>${statusBadge(record.status)} ${late ? html`<span class="badge late">Délai de recontact dépassé</span>` : ''} ${record.review ? html`<span class="badge warn">À vérifier par la coordination</span>` : ''}</p>
+        <div class="grid2"><section aria-labelledby="h-projet"><h2 id="h-projet">Le projet</h2>
+          <dl class="summary">
+            <dt>Reçue le</dt><dd>${frenchDateTime(record.createdAt)}</dd>
+            <dt>Structure</dt><dd>${record.actorName} (${TIER_LABELS[record.tier as 'local' | 'expert'] ?? 'tête de réseau'})</dd>
+            <dt>Recontact promis</dt><dd>sous ${record.promisedDays} jours (avant le ${frenchDate(Date.parse(record.createdAt) + record.promisedDays * DAY)})</dd>
+            <dt>Stade</dt><dd>${p.stage ? STAGE_LABELS[p.stage] : 'non précisé'}</dd>
+            <dt>Secteur</dt><dd>${p.sector ? SECTOR_LABELS[p.sector] : 'non précisé'}</dd>
+            <dt>Forme</dt><dd>${p.projectType ? PROJECT_TYPE_LABELS[p.projectType] : 'non précisée'}</dd>
+            <dt>Besoins</dt><dd>${p.needs.length ? p.needs.map((n) => NEED_LABELS[n]).join(', ') : 'aucun besoin particulier exprimé'}</dd>
+            <dt>Commune</dt><dd>${p.commune ? `${p.commune.nom} (${p.commune.code})` : 'non précisée'}</dd>
+            <dt>Intercommunalité</dt><dd>${p.epci?.nom ?? 'non précisée'}</dd>
+            <dt>Site partenaire</dt><dd>${partner}</dd>
+          </dl>
+          <h2>Pourquoi cette orientation</h2>
+          <p>${record.reason}</p>
+          <p class="hint">Règle « ${record.ruleId} », jeu de règles ${record.decision.rulesVersion}${record.decision.fallback ? ' (recours : aucune règle d’orientation ne couvrait ce projet)' : ''}.</p>
+        </section>
+        <section aria-labelledby="h-contact"><h2 id="h-contact">Contacter le porteur</h2>${contact}
+          ${actions.length ? html`<h2>Suite donnée</h2><div class="actions">${join(actionForms)}</div>${declineForm}` : html`<p>Cette orientation est close : ${STATUS_LABELS[record.status]} le ${frenchDateTime(record.statusAt)}.</p>`}
+          ${record.decline ? html`<p>Motif du refus : ${DECLINE_REASON_LABELS[record.decline.reason]}${record.decline.shouldGoTo ? html` ; aurait dû aller à ${deps.router.actorById(record.decline.shouldGoTo)?.name ?? record.decline.shouldGoTo}` : ''}${record.decline.comment ? html` — « ${record.decline.comment} »` : ''}.</p>` : ''}
+          ${rerouteForm}
+        </section></div>
+        <h2>Historique</h2>
+        <table><caption>Historique de l’orientation ${record.id}</caption><thead><tr><th scope="col">Date</th><th scope="col">Étape</th><th scope="col">Par</th><th scope="col">Statut</th><th scope="col">Précision</th></tr></thead>
+        <tbody>${record.history.map(
+          (h) => html`<tr><td>${frenchDateTime(h.at)}</td><td>${HISTORY_LABELS[h.action]}</td><td>${byText(h.by, deps)}</td><td>${h.from ? `${STATUS_LABELS[h.from]} → ` : ''}${STATUS_LABELS[h.to]}</td>
+            <td>${h.reason ? (DECLINE_REASONS.includes(h.reason as DeclineReason) ? DECLINE_REASON_LABELS[h.reason as DeclineReason] : h.reason) : ''}${h.relatedId ? ` (${h.relatedId})` : ''}</td></tr>`,
+        )}</tbody></table>
+        ${dossier.length
+          ? html`<h2>Les autres structures sollicitées pour cette demande</h2><ul>${dossier.map(
+              (r) => html`<li>${coordinator ? html`<a href="/orientations/${r.id}">${r.id}</a> — ` : ''}${r.actorName} : ${STATUS_LABELS[r.status]} (depuis le ${frenchDate(r.statusAt)})</li>`,
+            )}</ul>`
+          : ''}`,
+    });
+  });
+
+  app.post('/orientations/:id/action', async (req, res) => {
+    const me = account(res);
+    const record = await visible(deps, me, String(req.params.id));
+    const action = field(req, 'action') as ActorAction;
+    if (!availableActions(record.status).includes(action) && !(['take_care', 'decline', 'done', 'done_no_help', 'unreachable'] as string[]).includes(action)) {
+      throw new HttpError(400, 'Action inconnue', 'Cette action n’existe pas.');
+    }
+    // Same signature as the e-mail links when a member acts; coordinators sign as themselves.
+    const by = me.role === 'coordinator' ? `coordinator:${me.email}` : `actor:${record.actorId}`;
+    try {
+      if (action === 'decline') {
+        const reason = field(req, 'reason');
+        if (!DECLINE_REASONS.includes(reason as DeclineReason)) throw new ReferralError('invalid_input', 'Choisissez un motif de refus dans la liste.');
+        await deps.service.decline(record.id, { reason: reason as DeclineReason, shouldGoTo: field(req, 'shouldGoTo') || null, comment: field(req, 'comment') || null }, by);
+      } else {
+        await deps.service.transition(record.id, action, by);
+      }
+    } catch (error) {
+      if (!(error instanceof ReferralError)) throw error;
+      deps.flash.add(res, 'error', error.message);
+      return res.redirect(303, `/orientations/${record.id}`);
+    }
+    await deps.audit.record({ by: who(me), action: `referral.${action}`, target: record.id, summary: `Orientation ${record.id} : ${ACTION_LABELS[action]}.` });
+    deps.flash.add(res, 'ok', `C’est enregistré : ${ACTION_LABELS[action]}.`);
+    res.redirect(303, `/orientations/${record.id}`);
+  });
+
+  app.post('/orientations/:id/reorienter', async (req, res) => {
+    const me = account(res);
+    if (me.role !== 'coordinator') throw notFound();
+    const record = await visible(deps, me, String(req.params.id));
+    const target = field(req, 'actorId');
+    const by = `coordinator:${me.email}`;
+    try {
+      if (!deps.router.actorById(target)?.active) throw new ReferralError('unknown_actor', 'Choisissez une structure active.');
+      if (record.status === 'pending') {
+        if (deps.router.actorById(record.actorId)?.active !== false) throw new ReferralError('invalid_transition', 'Cette structure est active : c’est à elle de prendre en charge ou de décliner.');
+        await deps.service.decline(record.id, { reason: 'autre', shouldGoTo: target, comment: 'Structure désactivée : réorientation par la coordination.' }, by);
+      }
+      const dossier = await deps.service.byReference(record.reference);
+      // A decline naming the next tier's actor already hands the request over.
+      if (!dossier.some((r) => r.actorId === target && (r.status === 'pending' || r.status === 'taking_care'))) await deps.service.reroute(record.id, target, by);
+    } catch (error) {
+      if (!(error instanceof ReferralError)) throw error;
+      deps.flash.add(res, 'error', error.message);
+      return res.redirect(303, `/orientations/${record.id}`);
+    }
+    const name = deps.router.actorById(target)!.name;
+    await deps.audit.record({ by: who(me), action: 'referral.reroute', target: record.id, summary: `Demande ${record.reference} réorientée de ${record.actorName} vers ${name}.`, details: { to: target } });
+    deps.flash.add(res, 'ok', `Demande réorientée vers ${name}.`);
+    res.redirect(303, `/orientations/${record.id}`);
+  });
+}
