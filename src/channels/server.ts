@@ -18,6 +18,15 @@ export interface BotServerOptions {
 
 export function createBotServer(options: BotServerOptions): restify.Server {
   const server = restify.createServer({ name: 'aiguillage', handleUncaughtExceptions: false });
+  // restify's body reader gunzips `Content-Encoding: gzip` bodies without an error handler (a
+  // body that is not gzip kills the process) and counts the size limit before decompression (a
+  // small gzip bomb fills memory). No client of ours compresses what it sends: refuse it.
+  server.pre((req, res, next) => {
+    const encoding = req.headers['content-encoding'];
+    if (encoding === undefined || encoding.trim().toLowerCase() === 'identity') return next();
+    res.json(415, { code: 'UnsupportedMediaType', message: 'Encodage de contenu non pris en charge : envoyez le corps non compressé.' });
+    return next(false);
+  });
   server.use(restify.plugins.bodyParser({ maxBodySize: 64 * 1024, mapParams: false, rejectUnknown: true }));
 
   server.get('/healthz', (_req, res, next) => {

@@ -13,6 +13,10 @@ const WIDGET_DIR = fileURLToPath(new URL('../../../web-widget/', import.meta.url
 export const WIDGET_ENTRY = `${WIDGET_DIR}src/index.ts`;
 export const WIDGET_DIST = `${WIDGET_DIR}dist/widget.js`;
 const DEMO_DIR = `${WIDGET_DIR}demo/`;
+// Static pages that reflect nothing: no framing, no <base>, no plugins. Scripts are not
+// restricted here (the browser tests inject axe-core inline); the widget itself works under a
+// partner's strict CSP.
+const DEMO_CSP = "frame-ancestors 'none'; base-uri 'none'; object-src 'none'; form-action 'self'";
 
 export interface WidgetAsset {
   js: Buffer;
@@ -90,6 +94,9 @@ export function mountWidget(server: Server, widget: Promise<WidgetAsset | undefi
         'Content-Type': 'text/html; charset=utf-8',
         'Cache-Control': 'no-cache',
         'X-Content-Type-Options': 'nosniff',
+        'Content-Security-Policy': DEMO_CSP,
+        'X-Frame-Options': 'DENY',
+        'Referrer-Policy': 'strict-origin-when-cross-origin',
       });
       res.end(html);
     });
