@@ -382,7 +382,7 @@ export function mountRules(app: Router, deps: Deps): void {
               <label class="check"><input type="checkbox" name="confirm" value="1" required> Je confirme : ces règles remplaceront les règles en ligne dès maintenant.</label>
               <p><button type="submit" class="danger">Revenir à la version n° ${n}</button></p></form>`
           : html`<p>Ces règles sont celles en ligne.</p>`}
-        <h2>Fichiers</h2>${Object.entries(files).map(([name, text]) => html`<details><summary>rules/${name}</summary><pre class="json">${text}</pre></details>`)}`,
+        <h2>Fichiers</h2>${Object.entries(files).map(([name, text]) => html`<details><summary>rules/${name}</summary><pre class="json" tabindex="0">${text}</pre></details>`)}`,
     });
   });
 

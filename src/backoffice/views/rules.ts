@@ -136,7 +136,7 @@ export function diffView(diffs: FileDiff[]): SafeHtml {
     diffs.map(
       (d) => html`<h3>rules/${d.file} (${FILE[d.change]})</h3>
         ${d.rules.length ? html`<ul>${d.rules.map((r) => html`<li>Règle « ${r.name} » ${CHANGE[r.change]}</li>`)}</ul>` : ''}
-        <pre class="diff" aria-label="Différences ligne à ligne de rules/${d.file}">${d.lines.map((l) => html`<span class="${l.kind}">${l.kind === 'add' ? '+ ' : l.kind === 'del' ? '- ' : '  '}${l.text}</span>`)}</pre>`,
+        <pre class="diff" tabindex="0" aria-label="Différences ligne à ligne de rules/${d.file}">${d.lines.map((l) => html`<span class="${l.kind}">${l.kind === 'add' ? '+ ' : l.kind === 'del' ? '- ' : '  '}${l.text}</span>`)}</pre>`,
     ),
   );
 }
