@@ -50,7 +50,7 @@ export function valueLabel(fact: string, value: unknown, territory: TerritoryInd
 }
 
 export function factLabel(fact: string): string {
-  return (FACTS as Record<string, { label: string }>)[fact]?.label ?? fact;
+  return ((FACTS as Record<string, { label: string }>)[fact]?.label ?? fact).replace(/\s*\(ex\. [^)]*\)$/, '');
 }
 
 /** One sentence for a comparison: « Stade du projet est l’un de : Idée, Création ». */
@@ -71,5 +71,5 @@ export function outcomeText(type: string, actorName: string, tier: string, slot:
   const tierLabel = TIER_LABELS[tier as Tier] ?? tier;
   return type === 'fallback'
     ? `Recours, seulement si aucune orientation n’a abouti : ${actorName} (priorité ${priority}).`
-    : `Oriente vers ${actorName} — ${tierLabel.toLowerCase()}, créneau « ${slot} », priorité ${priority}.`;
+    : `Oriente vers ${actorName} — ${tierLabel.charAt(0).toLowerCase()}${tierLabel.slice(1)}, créneau « ${slot} », priorité ${priority}.`;
 }

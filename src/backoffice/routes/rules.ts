@@ -83,15 +83,9 @@ export function mountRules(app: Router, deps: Deps): void {
     const me = account(res);
     const fileText = await ws.fileText(me, o.file);
     if (fileText === undefined) throw notFound();
-    let text = o.text;
-    if (text === undefined) {
-      if (o.originalName === null) text = JSON.stringify(NEW_RULE, null, 2);
-      else {
-        const rule = parseRules(fileText)?.rules.find((r) => r.name === o.originalName);
-        if (!rule) throw notFound();
-        text = JSON.stringify(rule, null, 2);
-      }
-    }
+    const saved = o.originalName === null ? undefined : parseRules(fileText)?.rules.find((r) => r.name === o.originalName);
+    if (o.originalName !== null && !saved) throw notFound();
+    const text = o.text ?? JSON.stringify(saved ?? NEW_RULE, null, 2);
     const action = o.originalName === null ? `/regles/nouvelle/${o.file}` : `/regles/regle/${o.file}/${o.originalName}`;
     const title = o.originalName === null ? `Nouvelle règle dans rules/${o.file}` : `Modifier la règle ${o.originalName}`;
     render(
@@ -105,14 +99,15 @@ export function mountRules(app: Router, deps: Deps): void {
           ${await draftBanner(res)}
           <p>La règle est écrite en JSON (format décrit dans rules/README.md). Les modifications vont dans votre brouillon : rien n’est en ligne avant la publication.</p>
           ${o.error ? html`<div class="flash error" role="alert">${o.error}</div>` : ''}
-          <form method="post" action="${action}">
+          <div class="grid2"><form method="post" action="${action}">
             ${csrfField(csrf(res))}
             <label for="rule-json">Règle (JSON)</label>
             <p class="hint" id="rule-hint">Faits : stage, sector, projectType, needs, commune, epci, departement, region, territory, servedArea. La vérification se fait pendant la saisie.</p>
-            <textarea id="rule-json" name="text" class="code" rows="28" spellcheck="false" aria-describedby="rule-hint validation" data-validate="rule" data-file="${o.file}" data-original="${o.originalName ?? ''}">${text}</textarea>
-            <div id="validation" aria-live="polite"></div>
+            <textarea id="rule-json" name="text" class="code" rows="30" spellcheck="false" aria-describedby="rule-hint validation" data-validate="rule" data-file="${o.file}" data-original="${o.originalName ?? ''}">${text}</textarea>
             <p><button type="submit">Enregistrer dans le brouillon</button></p>
           </form>
+          <div><h2>Vérification</h2><div id="validation" aria-live="polite"><p>La vérification s’affiche ici pendant la saisie.</p></div>
+            ${saved ? html`<h2>La règle telle qu’enregistrée</h2>${ruleCard(saved, o.file, deps.territory, actorName, undefined, false)}` : ''}</div></div>
           ${o.originalName !== null
             ? html`<form method="post" action="/regles/regle/${o.file}/${o.originalName}/supprimer">${csrfField(csrf(res))}<button type="submit" class="danger">Supprimer cette règle du brouillon</button></form>`
             : ''}`,
@@ -304,7 +299,7 @@ export function mountRules(app: Router, deps: Deps): void {
           ${select('sector', 'Secteur', SECTORS, SECTOR_LABELS)}
           ${select('projectType', 'Forme', PROJECT_TYPES, PROJECT_TYPE_LABELS)}
           <div><label for="commune">Commune (nom ou code INSEE)</label><input type="text" id="commune" name="commune" value="${place}"></div>
-          <fieldset><legend>Besoins</legend>${NEEDS.map(
+          <fieldset class="checks"><legend>Besoins</legend>${NEEDS.map(
             (n) => html`<label class="check"><input type="checkbox" name="needs" value="${n}"${profile.needs.includes(n) ? html` checked` : ''}> ${NEED_LABELS[n]}</label>`,
           )}</fieldset>
           <div><button type="submit">Simuler</button></div>

@@ -13,7 +13,7 @@ import { scopeOf } from '../../stats/scope.js';
 import { who } from '../accounts.js';
 import { render, type Deps } from '../context.js';
 import { attachment, BOM, csvLine, tableCsv } from '../csv.js';
-import { account, field, notFound, state } from '../http.js';
+import { account, field, frenchDate, notFound, state } from '../http.js';
 import { barChart, formatValue } from '../views/charts.js';
 import { html, join, type SafeHtml } from '../views/html.js';
 import { csrfField } from '../views/layout.js';
@@ -27,7 +27,7 @@ function tableView(table: StatTable, query: string): SafeHtml {
   const body = html`<table><caption>${table.title}</caption><thead><tr>${table.columns.map((c) => html`<th scope="col"${c.kind === 'text' ? '' : html` class="num"`}>${c.label}</th>`)}</tr></thead>
     <tbody>${table.rows.length ? table.rows.map((r) => html`<tr>${table.columns.map((c, i) => (i === 0 ? html`<th scope="row">${formatValue(c.kind, r[c.key])}</th>` : html`<td${c.kind === 'text' ? '' : html` class="num"`}>${formatValue(c.kind, r[c.key])}</td>`))}</tr>`) : html`<tr><td colspan="${table.columns.length}">Aucune donnée pour ces filtres.</td></tr>`}</tbody></table>`;
   return html`<section class="view" id="${table.id}" aria-labelledby="titre-${table.id}"><h2 id="titre-${table.id}">${table.title}</h2><p>${table.description}</p>
-    ${chart ? html`<div class="grid2">${chart}<div>${body}</div></div>` : body}
+    ${chart ? (table.columns.length > 4 ? html`${chart}${body}` : html`<div class="grid2">${chart}<div>${body}</div></div>`) : body}
     ${table.note ? html`<p class="hint">${table.note}</p>` : ''}
     <p><a href="/statistiques/export/${table.id}.csv?${query}">Télécharger « ${table.title} » en CSV</a></p></section>`;
 }
@@ -68,10 +68,11 @@ export function mountStats(app: Router, deps: Deps): void {
         )}</select></div>
         <div><button type="submit">Appliquer</button></div>
       </form>
-      <p>Période du ${filter.fromDay} au ${filter.toDay}${filter.territory ? `, ${filter.territory.label}` : ', tous territoires'}.</p>
+      <p>Période du ${frenchDate(`${filter.fromDay}T12:00:00Z`)} au ${frenchDate(`${filter.toDay}T12:00:00Z`)}${filter.territory ? `, ${filter.territory.label}` : ', tous territoires'}.</p>
       ${headline}
-      <nav aria-label="Vues statistiques"><h2>Vues</h2><ul>${report.tables.map((t) => html`<li><a href="#${t.id}">${t.title}</a></li>`)}</ul></nav>
-      ${join(report.tables.map((t) => tableView(t, query)))}
+      ${tableView(report.tables[0]!, query)}
+      <nav aria-label="Autres vues statistiques"><h2>Autres vues</h2><ul class="toc">${report.tables.slice(1).map((t) => html`<li><a href="#${t.id}">${t.title}</a></li>`)}<li><a href="#titre-export">Exporter les orientations</a></li></ul></nav>
+      ${join(report.tables.slice(1).map((t) => tableView(t, query)))}
       <section class="view" aria-labelledby="titre-export"><h2 id="titre-export">Exporter les orientations</h2>
         <p><a href="/statistiques/export/orientations.csv?${query}">Télécharger les orientations de la période en CSV</a> (sans données personnelles : projet, territoire, statuts, délais, refus).</p>
         <form method="post" action="/statistiques/export/orientations-nominatives.csv?${query}">${csrfField(state(res).session?.csrf ?? null)}

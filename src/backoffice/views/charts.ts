@@ -4,7 +4,7 @@ import type { StatTable } from '../../stats/table.js';
 import { escapeHtml, raw, type SafeHtml } from './html.js';
 
 const WIDTH = 640;
-const LABEL = 250;
+const LABEL = 300;
 const ROW = 26;
 const BAR_COLOUR = '#1f4e79';
 
@@ -16,7 +16,7 @@ export function formatValue(kind: string, value: unknown): string {
   return value.toLocaleString('fr-FR');
 }
 
-function shorten(text: string, max = 34): string {
+function shorten(text: string, max = 44): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
@@ -37,9 +37,9 @@ export function barChart(table: StatTable, titleId: string): SafeHtml | null {
       const value = formatValue(column.kind, r[table.chart!.value]);
       return (
         `<g><title>${escapeHtml(`${label} : ${value}`)}</title>` +
-        `<text x="${LABEL - 8}" y="${y + 17}" text-anchor="end" font-size="13" fill="#1e1e1e">${escapeHtml(shorten(label))}</text>` +
+        `<text x="${LABEL - 8}" y="${y + 17}" text-anchor="end" font-size="12" fill="#1e1e1e">${escapeHtml(shorten(label))}</text>` +
         `<rect x="${LABEL}" y="${y + 3}" width="${w}" height="${ROW - 8}" fill="${BAR_COLOUR}"></rect>` +
-        `<text x="${LABEL + w + 6}" y="${y + 17}" font-size="13" fill="#1e1e1e">${escapeHtml(value)}</text></g>`
+        `<text x="${LABEL + w + 6}" y="${y + 17}" font-size="12" fill="#1e1e1e">${escapeHtml(value)}</text></g>`
       );
     })
     .join('');
