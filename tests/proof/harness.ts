@@ -49,6 +49,8 @@ export interface ServerProcess {
   readonly pid: number;
   readonly port: number;
   readonly base: string;
+  /** The back office (express, BACKOFFICE_PORT), on its own free port. */
+  readonly backoffice: string;
   readonly dataDir: string;
   readonly child: ChildProcess;
   /** Everything the process wrote on stderr (its log) so far. */
@@ -76,11 +78,13 @@ export interface ServerOptions {
 export async function startServerProcess(options: ServerOptions): Promise<ServerProcess> {
   const port = options.port ?? (await freePort());
   const base = `http://127.0.0.1:${port}`;
+  const backofficePort = await freePort();
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     NODE_ENV: 'production',
     PORT: String(port),
+    BACKOFFICE_PORT: String(backofficePort),
     AIGUILLAGE_DATA_DIR: options.dataDir,
     AIGUILLAGE_SECRET: SECRET,
     PUBLIC_URL: base,
@@ -118,6 +122,7 @@ export async function startServerProcess(options: ServerOptions): Promise<Server
     pid,
     port,
     base,
+    backoffice: `http://127.0.0.1:${backofficePort}`,
     dataDir: options.dataDir,
     child,
     log: () => log,
