@@ -6,6 +6,7 @@ import { benchStartup } from './startup.js';
 import { benchRouting } from './routing.js';
 import { benchReferrals } from './referrals.js';
 import { benchDirectLine } from './directline.js';
+import { benchBackoffice } from './backoffice.js';
 import { benchLoad } from './load.js';
 import { printTable, type Row } from './stats.js';
 import { cpus, totalmem } from 'node:os';
@@ -16,6 +17,7 @@ const sections: Record<string, () => Promise<Row[]>> = {
   route: () => benchRouting(),
   referrals: benchReferrals,
   directline: benchDirectLine,
+  backoffice: benchBackoffice,
   load: benchLoad,
   startup: benchStartup,
 };

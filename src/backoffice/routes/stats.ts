@@ -82,8 +82,7 @@ export function mountStats(app: Router, deps: Deps): void {
             <label for="motif">Motif de l’export</label><input type="text" id="motif" name="reason" required minlength="5" maxlength="200">
             <p><button type="submit" class="danger">Télécharger avec les données personnelles</button></p>
           </fieldset></form></section>`;
-    res.set('Server-Timing', `stats;dur=${(performance.now() - started).toFixed(1)}`);
-    render(deps, res, { title: 'Statistiques', active: 'statistiques', body });
+    render(deps, res, { title: 'Statistiques', active: 'statistiques', body }, 200, started);
   });
 
   app.get('/statistiques/export/:view', async (req, res) => {
