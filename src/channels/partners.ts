@@ -2,6 +2,7 @@
 // the server, not silently refuse a partner's visitors.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
 import {
   partnerAllowsOrigin,
   partnersFileSchema,
@@ -57,7 +58,8 @@ export function loadPartners(path: string = DEFAULT_PARTNERS_FILE): PartnerDirec
   } catch (error) {
     throw new PartnersFileError(`Fichier des partenaires illisible (${path}) : ${(error as Error).message}`);
   }
-  const parsed = partnersFileSchema.safeParse(raw);
+  // French messages (as the rules loader): a coordinator reads them.
+  const parsed = partnersFileSchema.safeParse(raw, { error: z.locales.fr().localeError } as unknown as z.core.ParseContext<z.core.$ZodIssue>);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  - ${i.path.join('.')} : ${i.message}`);
     throw new PartnersFileError(`Fichier des partenaires invalide (${path}) :\n${lines.join('\n')}`);
