@@ -20,12 +20,20 @@ export function createBotServer(options: BotServerOptions): restify.Server {
   const server = restify.createServer({ name: 'aiguillage', handleUncaughtExceptions: false });
   // restify's body reader gunzips `Content-Encoding: gzip` bodies without an error handler (a
   // body that is not gzip kills the process) and counts the size limit before decompression (a
-  // small gzip bomb fills memory). No client of ours compresses what it sends: refuse it.
+  // small gzip bomb fills memory). Its multipart parser (formidable) writes uploaded files to the
+  // system's temporary directory, up to 200 MB each, outside the size limit, and never deletes
+  // them. No client of ours compresses what it sends or uploads files: refuse both.
   server.pre((req, res, next) => {
     const encoding = req.headers['content-encoding'];
-    if (encoding === undefined || encoding.trim().toLowerCase() === 'identity') return next();
-    res.json(415, { code: 'UnsupportedMediaType', message: 'Encodage de contenu non pris en charge : envoyez le corps non compressé.' });
-    return next(false);
+    if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+      res.json(415, { code: 'UnsupportedMediaType', message: 'Encodage de contenu non pris en charge : envoyez le corps non compressé.' });
+      return next(false);
+    }
+    if (/^\s*multipart\//i.test(req.headers['content-type'] ?? '')) {
+      res.json(415, { code: 'UnsupportedMediaType', message: 'Type de contenu non pris en charge : aucun fichier n’est accepté ici.' });
+      return next(false);
+    }
+    return next();
   });
   server.use(restify.plugins.bodyParser({ maxBodySize: 64 * 1024, mapParams: false, rejectUnknown: true }));
 

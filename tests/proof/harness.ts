@@ -169,6 +169,8 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   body?: string | Buffer;
   timeoutMs?: number;
+  /** Send the body with chunked transfer encoding (no Content-Length). */
+  chunked?: boolean;
 }
 
 /**
@@ -192,7 +194,7 @@ export class Http {
   request(method: string, path: string, options: RequestOptions = {}): Promise<HttpResult> {
     return new Promise((resolve, reject) => {
       const headers: Record<string, string> = { ...options.headers };
-      if (options.body !== undefined) headers['content-length'] ??= String(Buffer.byteLength(options.body));
+      if (options.body !== undefined && !options.chunked) headers['content-length'] ??= String(Buffer.byteLength(options.body));
       const req = http.request(
         { host: this.url.hostname, port: this.url.port, method, path, headers, agent: this.agent, timeout: options.timeoutMs ?? 30_000 },
         (res) => {
@@ -204,7 +206,11 @@ export class Http {
       );
       req.on('timeout', () => req.destroy(new Error(`délai dépassé : ${method} ${path.slice(0, 80)}`)));
       req.on('error', reject);
-      req.end(options.body);
+      if (options.chunked && options.body !== undefined) {
+        const body = Buffer.from(options.body);
+        req.write(body.subarray(0, Math.floor(body.length / 2)));
+        req.end(body.subarray(Math.floor(body.length / 2)));
+      } else req.end(options.body);
     });
   }
 

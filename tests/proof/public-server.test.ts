@@ -3,7 +3,8 @@
 // CSRF, security headers on every HTML response, no cookie, compressed bodies (a crash found by
 // the fuzzer), and the server still alive at the end.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { TokenSigner } from '../../src/channels/directline/tokens.js';
@@ -165,6 +166,25 @@ describe('the public server, as a process', () => {
     assert.equal(health.status, 200);
     assert.ok(server.alive());
     assert.ok(server.rss() - before < 32 * MiB, `memory grew by ${((server.rss() - before) / MiB).toFixed(0)} MiB`);
+  });
+
+  it('a multipart upload is refused with 415 and leaves no file in the temporary directory', async () => {
+    const uploads = () => readdirSync(tmpdir()).filter((n) => n.startsWith('upload_'));
+    const before = new Set(uploads());
+    const boundary = 'frontiere';
+    const body = `--${boundary}\r\nContent-Disposition: form-data; name="f"; filename="gros.txt"\r\nContent-Type: text/plain\r\n\r\n${'A'.repeat(2 * MiB)}\r\n--${boundary}--\r\n`;
+    for (const path of ['/r/abc', dl('/conversations'), activities(), '/api/messages']) {
+      for (const chunked of [false, true]) {
+        const res = await http.request('POST', path, {
+          headers: { origin: DEMO_ORIGIN, authorization: `Bearer ${conversation.token}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
+          body,
+          chunked,
+        });
+        assert.ok(res.status === 415 || res.status === 413, `${path} (${chunked ? 'chunked' : 'length'}): ${res.status}`);
+      }
+    }
+    assert.deepEqual(uploads().filter((n) => !before.has(n)), [], 'no uploaded file written');
+    assert.ok(server.alive());
   });
 
   it('/api/messages is closed without MicrosoftAppId (no server-side request forgery)', async () => {
