@@ -31,7 +31,7 @@ import { SessionManager } from './sessions.js';
 import { html } from './views/html.js';
 
 const ASSETS = fileURLToPath(new URL('./assets/', import.meta.url));
-const COORDINATOR_PATHS = ['/regles', '/acteurs', '/partenaires', '/statistiques', '/comptes', '/journal'];
+const COORDINATOR_PATHS = ['/regles', '/rules', '/acteurs', '/partenaires', '/statistiques', '/comptes', '/journal'];
 
 export interface BackofficeOptions {
   /** Runtime data directory: the back office keeps its files in <dataDir>/backoffice. */
@@ -144,7 +144,7 @@ export async function createBackoffice(options: BackofficeOptions): Promise<Back
     if (!known) log(`back-office : erreur sur ${req.method} ${req.path} — ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
     const status = known?.status ?? 500;
     if (res.headersSent) return res.end();
-    if (req.path === '/regles/valider') return res.status(status).json({ ok: false, issues: [known?.message ?? 'Erreur du serveur.'] });
+    if (req.path === '/regles/valider' || req.path === '/rules/validate') return res.status(status).json({ ok: false, issues: [known?.message ?? 'Erreur du serveur.'] });
     render(deps, res, { title: known?.title ?? 'Erreur', body: html`<h1>${known?.title ?? 'Erreur'}</h1><p>${known?.message ?? 'Une erreur nous empêche de répondre. Réessayez dans quelques minutes ; si elle persiste, prévenez la coordination.'}</p><p><a href="/">Retour à l’accueil</a></p>` }, status);
   });
 

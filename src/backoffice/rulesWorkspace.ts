@@ -37,7 +37,7 @@ const lock = new KeyedLock();
 /** « ligne 3, colonne 7 » for a JSON.parse error. */
 export function jsonErrorText(text: string, error: unknown): string {
   const raw = error instanceof Error ? error.message : String(error);
-  const position = Number(/position (\d+)/.exec(raw)?.[1] ?? NaN);
+  const position = /end of JSON input/.test(raw) ? text.length : Number(/position (\d+)/.exec(raw)?.[1] ?? NaN);
   if (!Number.isFinite(position)) return `JSON illisible : ${raw}`;
   const before = text.slice(0, position);
   return `JSON illisible ligne ${before.split('\n').length}, colonne ${position - before.lastIndexOf('\n')} : ${raw}`;

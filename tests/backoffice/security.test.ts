@@ -175,6 +175,23 @@ describe('journal des modifications', () => {
 });
 
 describe('publication des règles', () => {
+  it('POST /rules/validate (JSON, jeton en en-tête) dit si le jeu modifié serait valide', async () => {
+    const client = new Client(h.base);
+    await client.login(ADMIN.email, ADMIN.password);
+    const call = (text: string) =>
+      fetch(`${h.base}/rules/validate`, {
+        method: 'POST',
+        headers: { cookie: client.cookie, 'content-type': 'application/json', 'x-csrf-token': client.csrf },
+        body: JSON.stringify({ file: 'filieres.json', mode: 'rule', originalName: 'filiere-installation-agricole', text }),
+      }).then((r) => r.json() as Promise<{ ok: boolean; message?: string; issues?: string[] }>);
+    const rule = JSON.parse(readFileSync(join(h.rulesDir, 'filieres.json'), 'utf8')).rules[0];
+    assert.match((await call(JSON.stringify(rule))).message!, /^Jeu de règles valide : 35 règles/);
+    const broken = await call(JSON.stringify({ ...rule, priority: 5000 }));
+    assert.equal(broken.ok, false);
+    assert.match(broken.issues!.join(' '), /rules\/filieres\.json, règle « filiere-installation-agricole » : .*priority/);
+    assert.match((await call('{ "name": ')).issues![0]!, /^JSON illisible ligne 1/);
+  });
+
   it('un jeu invalide n’est jamais publié : les fichiers et le routeur restent intacts', async () => {
     const me = h.coordinator();
     const ws = h.backoffice.deps.rules;

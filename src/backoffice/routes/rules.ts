@@ -178,7 +178,8 @@ export function mountRules(app: Router, deps: Deps): void {
   });
 
   // Validation as you type: the same checks as publication, on the draft with this edit.
-  app.post('/regles/valider', async (req, res) => {
+  // (`/rules/validate` is the same endpoint under its English name, for API clients.)
+  app.post(['/regles/valider', '/rules/validate'], async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const file = typeof body.file === 'string' ? body.file : '';
     const mode = body.mode === 'file' ? 'file' : 'rule';
