@@ -66,8 +66,10 @@ function byText(by: string, deps: Deps): string {
 }
 
 /** Actions an actor may take from this status: the e-mail links' set, in their order. */
+const ACTOR_ACTIONS: readonly ActorAction[] = ['take_care', 'decline', 'done', 'done_no_help', 'unreachable'];
+
 export function availableActions(status: ReferralStatus): ActorAction[] {
-  return (['take_care', 'decline', 'done', 'done_no_help', 'unreachable'] as ActorAction[]).filter(
+  return ACTOR_ACTIONS.filter(
     (a) => TRANSITIONS[a].from.includes(status) || (status === 'pending' && IMPLICIT_TAKE_CARE.includes(a)),
   );
 }
@@ -278,9 +280,8 @@ export function mountInbox(app: Router, deps: Deps): void {
     const me = account(res);
     const record = await visible(deps, me, String(req.params.id));
     const action = field(req, 'action') as ActorAction;
-    if (!availableActions(record.status).includes(action) && !(['take_care', 'decline', 'done', 'done_no_help', 'unreachable'] as string[]).includes(action)) {
-      throw new HttpError(400, 'Action inconnue', 'Cette action n’existe pas.');
-    }
+    // Unknown actions are refused here; known ones in the wrong status get the service's French reason.
+    if (!(ACTOR_ACTIONS as readonly string[]).includes(action)) throw new HttpError(400, 'Action inconnue', 'Cette action n’existe pas.');
     // Same signature as the e-mail links when a member acts; coordinators sign as themselves.
     const by = me.role === 'coordinator' ? `coordinator:${me.email}` : `actor:${record.actorId}`;
     try {
