@@ -24,11 +24,3 @@ const GREETING = /^(bonjour|bonsoir|salut|hello|coucou|hi|hey|bjr|slt|allo|re)( 
 export function isGreeting(normalized: string): boolean {
   return normalized === '' || GREETING.test(normalized);
 }
-
-const DONT_KNOW =
-  /^(je )?(ne )?(sais|sait) (pas|plus)( encore| trop| vraiment| du tout)?$|^(on|nous) (ne )?(sait|savons) pas( encore)?$|^(aucune idee|pas encore|pas encore decide|on verra|je ne suis pas (sur|sure)|pas sur|pas sure|ne sais pas|je ne sais pas encore|je sais pas encore|aucune)$/;
-
-/** "Je ne sais pas (encore)" and its everyday forms, as an answer to a question. */
-export function isDontKnow(normalized: string): boolean {
-  return DONT_KNOW.test(normalized);
-}

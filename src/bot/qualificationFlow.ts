@@ -19,7 +19,6 @@ import {
 } from '../domain/profile.js';
 import type { Commune, PlaceMatch } from '../territory/types.js';
 import { fr } from './messages.fr.js';
-import { isDontKnow } from './commands.js';
 
 export type Slot = 'place' | 'stage' | 'sector' | 'projectType' | 'needs';
 const SLOT_ORDER: readonly Slot[] = ['place', 'stage', 'sector', 'projectType', 'needs'];
@@ -41,6 +40,8 @@ export interface Understanding {
   /** A text meant to be a place (typos and partial names tolerated). */
   resolvePlace(text: string): PlaceMatch | null;
   yesNo(text: string): boolean | null;
+  /** "Je ne sais pas (encore)" and its everyday forms. */
+  unsure(text: string): boolean;
   email(text: string): string | null;
   phone(text: string): string | null;
   normalize(text: string): string;
@@ -151,7 +152,7 @@ export class QualificationFlow {
     }
 
     if (awaiting === 'placeChoice') answered = this.answerPlaceChoice(state, normalized);
-    if (!answered && isSlot(awaiting)) answered = this.answerButton(state, awaiting, normalized);
+    if (!answered && isSlot(awaiting)) answered = this.answerButton(state, awaiting, text, normalized);
     // Whatever was asked, the text may state (or correct) other facts: "non, c'est à Vallet".
     this.applyFacts(state, found, notes);
     if (awaiting === 'needs' && found.profile.needs.length > 0) state.needsAnswered = true;
@@ -290,9 +291,9 @@ export class QualificationFlow {
   }
 
   /** A click on one of the slot's buttons (or its exact words typed). */
-  private answerButton(state: QualificationState, slot: Slot, normalized: string): boolean {
+  private answerButton(state: QualificationState, slot: Slot, text: string, normalized: string): boolean {
     const p = state.profile;
-    const dontKnow = this.matchButton(normalized, [fr.buttons.dontKnow]) !== null || isDontKnow(normalized);
+    const dontKnow = this.matchButton(normalized, [fr.buttons.dontKnow]) !== null || this.understanding.unsure(text);
     if (slot === 'needs' && (dontKnow || this.matchButton(normalized, [fr.buttons.noParticularNeed, 'rien', 'aucun', 'non']) !== null)) {
       state.needsAnswered = true;
       return true;

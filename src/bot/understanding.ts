@@ -1,5 +1,5 @@
 // The bot's view of language understanding: qualification and territory behind one port.
-import { qualify, recognizeEmail, recognizePhone, recognizeYesNo } from '../qualification/index.js';
+import { qualify, recognizeEmail, recognizePhone, recognizeUnsure, recognizeYesNo } from '../qualification/index.js';
 import { loadTerritory, normalizeText } from '../territory/index.js';
 import type { Understanding } from './qualificationFlow.js';
 
@@ -13,6 +13,7 @@ export function createUnderstanding(): Understanding {
     },
     resolvePlace: (text) => territory.resolve(text),
     yesNo: (text) => recognizeYesNo(text),
+    unsure: (text) => recognizeUnsure(text),
     email: (text) => recognizeEmail(text),
     phone: (text) => recognizePhone(text),
     normalize: normalizeText,

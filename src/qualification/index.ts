@@ -8,7 +8,7 @@ import { recognizerWarmSteps, warmRecognizers } from './recognizers.js';
 
 export { qualifyField, qualifyNeeds, qualifyProjectType, qualifySector, qualifyStage, qualifyWith } from './qualify.js';
 export type { FieldValue, MatchedTerm, Qualification } from './qualify.js';
-export { recognizeEmail, recognizeNumber, recognizePhone, recognizeYesNo } from './recognizers.js';
+export { recognizeEmail, recognizeNumber, recognizePhone, recognizeUnsure, recognizeYesNo } from './recognizers.js';
 export { placeToProfile, type PlaceFields } from './place.js';
 export { LexiconError, loadLexiconsFrom, type FieldName } from './lexicon.js';
 

@@ -117,13 +117,23 @@ export function recognizePhone(text: string): string | null {
  * recognizer reads "pas de problème" as no and "je sais pas" as no); any hesitation wins.
  * When yes and no are both said, the word that opens the answer decides ("non, c'est à Vallet").
  */
-export function recognizeYesNo(text: string): boolean | null {
+function yesNoTerms(text: string) {
   const lex = lexicons();
   const input = text.slice(0, MAX_TEXT_LENGTH);
   const prepared = clauses(input, lex.shorthands).map((c) => prepare(c, lex, null));
   const found = bestMatches(lex.yesNo.phrases, prepared, false).sort((a, b) => a.clause - b.clause || a.start - b.start);
   const kinds = found.map((m) => m.term.code as YesNoKind);
   for (const [emoji, kind] of lex.yesNo.emoji) if (input.includes(emoji)) kinds.push(kind);
+  return { input, prepared, found, kinds };
+}
+
+/** "Je ne sais pas (encore)", "aucune idée"…: the yes/no lexicon's hesitations, as a short answer. */
+export function recognizeUnsure(text: string): boolean {
+  return text.length <= 80 && yesNoTerms(text).kinds.includes('unsure');
+}
+
+export function recognizeYesNo(text: string): boolean | null {
+  const { input, prepared, found, kinds } = yesNoTerms(text);
   if (kinds.includes('unsure')) return null;
   if (kinds.length > 0) {
     const first = found[0];

@@ -38,12 +38,3 @@ describe('recognizeCommand', () => {
     assert.equal(cmd('recommencer une activité de maraîchage'), null);
   });
 });
-
-describe('isDontKnow', () => {
-  it('hears the everyday ways of not knowing, and nothing else', async () => {
-    const { isDontKnow } = await import('../../src/bot/commands.js');
-    for (const s of ['je sais pas encore', 'Je ne sais pas', 'on sait pas', 'aucune idée', 'pas encore décidé', 'sais pas'])
-      assert.equal(isDontKnow(normalizeText(s)), true, s);
-    for (const s of ['Clisson', 'je sais que c’est à Vallet', 'pas de local']) assert.equal(isDontKnow(normalizeText(s)), false, s);
-  });
-});

@@ -146,3 +146,12 @@ describe('qualify: contacts and counts', () => {
     assert.equal(q("j'ai 45 ans").profile.projectType, null);
   });
 });
+
+describe('recognizeUnsure', () => {
+  test('hears the everyday ways of not knowing, and nothing else', async () => {
+    const { recognizeUnsure } = await import('../../src/qualification/index.js');
+    for (const s of ['je sais pas encore', 'Je ne sais pas', 'on sait pas', 'aucune idée', 'pas encore décidé', 'sais pas'])
+      assert.equal(recognizeUnsure(s), true, s);
+    for (const s of ['Clisson', 'je sais que c’est à Vallet', 'pas de local']) assert.equal(recognizeUnsure(s), false, s);
+  });
+});
