@@ -59,6 +59,8 @@ export function parseMail(raw: string): ReceivedMail {
 export interface TestSmtp {
   port: number;
   received: ReceivedMail[];
+  /** Server errors other than a client resetting its connection. */
+  connectionErrors: Error[];
   /** Stops accepting connections (the port stays ours for `start`). */
   stop(): Promise<void>;
   start(): Promise<void>;
@@ -66,6 +68,7 @@ export interface TestSmtp {
 
 export async function startSmtp(): Promise<TestSmtp> {
   const received: ReceivedMail[] = [];
+  const connectionErrors: Error[] = [];
   let server: SMTPServer | undefined;
   let port = 0;
   const start = async () => {
@@ -82,6 +85,11 @@ export async function startSmtp(): Promise<TestSmtp> {
         });
       },
     });
+    // A client that dies mid-session (the SIGKILL scenario) resets its connection: smtp-server
+    // re-emits that on the server, and an 'error' event without a listener would kill the test run.
+    server.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') connectionErrors.push(error);
+    });
     await new Promise<void>((resolve) => server!.listen(port, '127.0.0.1', resolve));
     port = (server.server.address() as AddressInfo).port;
   };
@@ -91,6 +99,7 @@ export async function startSmtp(): Promise<TestSmtp> {
       return port;
     },
     received,
+    connectionErrors,
     stop: () => new Promise<void>((resolve) => server!.close(() => resolve())),
     start,
   };

@@ -115,6 +115,7 @@ export function sigkillDuringLoad(options: { holders: number; killAfter: number 
       const undelivered = owed.filter((id) => !counts.has(id));
       const twice = [...counts.values()].filter((n) => n > 1).length;
       c.that(undelivered.length === 0, `chaque courriel dû est remis (${owed.length} dus, ${undelivered.length} manquants)`);
+      c.that(smtp.connectionErrors.length === 0, `le serveur SMTP ne voit aucune erreur autre que la coupure du processus tué (${smtp.connectionErrors.map((e) => e.message).join(', ') || 'aucune'})`);
       c.note(`${twice} courriel(s) remis deux fois, même Message-ID (au moins une fois après une mort entre l’envoi et le reçu : attendu, le destinataire peut dédoublonner)`);
 
       const how2 = await second.stop();

@@ -37,6 +37,8 @@ test('the SMTP transport sends a queue of messages on one kept connection, each 
       });
     },
   });
+  const serverErrors: Error[] = [];
+  server.on('error', (error: Error) => serverErrors.push(error));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
   const port = (server.server.address() as AddressInfo).port;
@@ -53,4 +55,5 @@ test('the SMTP transport sends a queue of messages on one kept connection, each 
   assert.deepEqual(await mailer.flush(), { sent: 20, failed: 0, notes: 0 });
   assert.deepEqual(received.sort(), [...ids].sort(), 'each message once');
   assert.equal(connections, 1, `one connection for the whole queue, not ${connections}`);
+  assert.deepEqual(serverErrors, [], 'no connection error on the server side');
 });
