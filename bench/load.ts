@@ -1,4 +1,4 @@
-// Load: the real server as a child process (`node --import tsx src/index.ts`, as `npm start`),
+// Load: the real server as a child process (`dist/server.mjs`, exactly as `npm start`),
 // a real SMTP server on loopback, and 200 holders at once in the widget's Direct Line channel,
 // each walking to a consented referral (8 messages). Holders pause like people do (~1.5 s per
 // message, jittered) and come from 20 loopback addresses, 10 each, so the channel's production

@@ -1,4 +1,5 @@
-// Start-up: time from spawning `npm start`'s command to a ready /healthz, and RSS after warm-up.
+// Start-up: time from spawning `npm start`'s command (the bundle, built first as its prestart
+// does) to a ready /healthz, and RSS after warm-up.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -6,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { buildServer, startArguments } from '../scripts/build.js';
 import { ms, type Row } from './stats.js';
 
 export async function freePort(): Promise<number> {
@@ -34,9 +36,10 @@ async function health(port: number): Promise<{ warm?: boolean } | null> {
 }
 
 export async function benchStartup(): Promise<Row[]> {
+  const build = await buildServer();
   const port = await freePort();
   const t = performance.now();
-  const child = spawn(process.execPath, ['--disable-warning=DEP0111', '--no-regexp-tier-up', '--import', 'tsx', 'src/index.ts'], {
+  const child = spawn(process.execPath, startArguments(), {
     env: { ...process.env, PORT: String(port), BACKOFFICE_PORT: String(await freePort()), AIGUILLAGE_DATA_DIR: mkdtempSync(join(tmpdir(), 'aiguillage-bench-')) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -58,6 +61,7 @@ export async function benchStartup(): Promise<Row[]> {
     if (Number.isNaN(ready)) throw new Error(`le serveur n’a pas démarré :\n${stderr}`);
     const rss = rssMb(child.pid!);
     return [
+      { name: 'Construction de dist/server.mjs (prestart de npm start)', value: `${ms(build.ms)}, ${(build.bytes / 1e6).toFixed(1)} Mo`, target: 'informatif' },
       { name: 'Démarrage jusqu’à /healthz prêt', value: ms(ready), target: '≤ 2 s', ok: ready <= 2000 },
       { name: 'Démarrage jusqu’aux reconnaisseurs chauds', value: ms(warmAt), target: 'informatif' },
       { name: 'Mémoire RSS après démarrage', value: `${rss.toFixed(0)} Mo`, target: '≤ 150 Mo', ok: rss <= 150 },

@@ -70,7 +70,7 @@ export async function main(): Promise<void> {
     },
   });
   await new Promise<void>((resolve) => server.listen(config.PORT, resolve));
-  logInfo(`bot prêt sur http://localhost:${config.PORT} en ${Math.round(performance.now() - started)} ms`);
+  logInfo(`bot prêt sur http://localhost:${config.PORT} en ${Math.round(performance.now() - started)} ms (${Math.round(performance.now())} ms depuis le lancement du processus)`);
   if (!config.MicrosoftAppId) logInfo('/api/messages désactivé (MicrosoftAppId non défini)');
   logInfo(`démonstration du widget : http://localhost:${config.PORT}/demo`);
 

@@ -3,7 +3,7 @@
 // session, CSRF, authentication, role). src/index.ts creates it once.
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { projectPath } from '../paths.js';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { ReferralService } from '../referrals/service.js';
 import type { Router as RoutingRouter } from '../routing/index.js';
@@ -30,7 +30,7 @@ import { csrfProblem, securityHeaders } from './security.js';
 import { SessionManager } from './sessions.js';
 import { html } from './views/html.js';
 
-const ASSETS = fileURLToPath(new URL('./assets/', import.meta.url));
+const ASSETS = projectPath('src', 'backoffice', 'assets') + '/';
 const COORDINATOR_PATHS = ['/regles', '/rules', '/acteurs', '/partenaires', '/statistiques', '/comptes', '/journal'];
 
 export interface BackofficeOptions {

@@ -1,7 +1,7 @@
 // Partner websites from data/partners.json, validated at start: a typo in an origin must stop
 // the server, not silently refuse a partner's visitors.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { projectPath } from '../paths.js';
 import { z } from 'zod';
 import {
   partnerAllowsOrigin,
@@ -11,7 +11,7 @@ import {
   type PartnerPublicConfig,
 } from '../domain/partner.js';
 
-export const DEFAULT_PARTNERS_FILE = fileURLToPath(new URL('../../data/partners.json', import.meta.url));
+export const DEFAULT_PARTNERS_FILE = projectPath('data', 'partners.json');
 
 export class PartnerDirectory {
   private readonly byId: Map<string, Partner>;

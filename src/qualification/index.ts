@@ -37,7 +37,7 @@ export function loadQualification(): void {
 }
 
 /**
- * loadQualification, then builds every recognizer's models (their first call costs 0.4–2.6 s
+ * loadQualification, then builds every recognizer's models (their first call costs up to a few hundred ms
  * each) so that the first holder does not wait. Synchronous; returns the time it took.
  */
 /** Same as warmUp, one step per macrotask: a server keeps answering (health, early turns) meanwhile. */

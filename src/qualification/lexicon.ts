@@ -8,7 +8,7 @@
 //   "la? mairie"          an optional word
 //   "depuis # ans"        # is a number, in digits or in words ("10", "dix", "une dizaine")
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { projectPath } from '../paths.js';
 import { z } from 'zod';
 import {
   NEED_LABELS,
@@ -360,7 +360,7 @@ function compileField(file: string, data: FieldLexiconFile, shorthands: Shorthan
 // ---------------------------------------------------------------------------------------------
 // Loading (once)
 
-const DEFAULT_DIR = fileURLToPath(new URL('../../data/lexicons/', import.meta.url));
+const DEFAULT_DIR = projectPath('data', 'lexicons') + '/';
 
 function read(dir: string, name: string): { file: string; text: string } {
   const path = `${dir.replace(/\/?$/, '/')}${name}`;

@@ -1,13 +1,15 @@
 // Answers to precise questions (yes/no, e-mail, phone, a number) through Microsoft's
 // recognizers, with the lexicons first where the French models fall short. The first call of
-// each recognizer builds its models (0.4–2.6 s): warmUp() pays that once at start-up.
+// each recognizer builds its models: warmUp() pays that once at start-up.
 import { createRequire } from 'node:module';
 import { lexicons, type Lexicons, type YesNoKind } from './lexicon.js';
 import { bestMatches, prepare } from './matcher.js';
 import { clauses, MAX_TEXT_LENGTH, words } from './text.js';
 
 type Suite = typeof import('@microsoft/recognizers-text-suite');
+type NumberPackage = typeof import('@microsoft/recognizers-text-number');
 
+const requireHere = createRequire(import.meta.url);
 let suite: Suite | null = null;
 
 /**
@@ -15,8 +17,36 @@ let suite: Suite | null = null;
  * process that never meets a number in words, an e-mail or a phone does not pay for it.
  */
 function msSuite(): Suite {
-  suite ??= createRequire(import.meta.url)('@microsoft/recognizers-text-suite') as Suite;
+  suite ??= requireHere('@microsoft/recognizers-text-suite') as Suite;
   return suite;
+}
+
+/** A number found in a text by the French cardinal model. */
+interface FoundNumber {
+  text: string;
+  value: number;
+}
+let frenchCardinals: ((text: string) => FoundNumber[]) | null = null;
+
+/**
+ * Microsoft's French number recognizer, cardinals only (integers and decimals, in digits or in
+ * words), from the suite's number package. Why not the suite's whole number model: it also
+ * carries the fraction model ("trois quarts"), whose two 120 KB regular expressions take V8
+ * 2.5 s to compile on first use and blocked the server for that long at every start; a team
+ * size or a head count is never a fraction.
+ */
+function readFrenchCardinals(text: string): FoundNumber[] {
+  if (!frenchCardinals) {
+    const numbers = requireHere('@microsoft/recognizers-text-number') as NumberPackage;
+    const extractor = new numbers.FrenchCardinalExtractor();
+    const parser = numbers.AgnosticNumberParserFactory.getParser(numbers.AgnosticNumberParserType.Number, new numbers.FrenchNumberParserConfiguration());
+    frenchCardinals = (input) =>
+      extractor.extract(input).map((found) => {
+        const value = parser.parse(found)?.value as unknown;
+        return { text: found.text, value: typeof value === 'number' ? value : Number.parseFloat(String(value).replace(',', '.')) };
+      });
+  }
+  return frenchCardinals(text);
 }
 // ---------------------------------------------------------------------------------------------
 // Numbers
@@ -33,8 +63,7 @@ export function numberValue(phrase: string, lex: Lexicons = lexicons()): number 
   if (approx !== undefined) return approx;
   const key = ws.join(' ');
   if (!numberCache.has(key)) {
-    const found = msSuite().recognizeNumber(key, msSuite().Culture.French)[0];
-    const value = found ? Number.parseFloat(String(found.resolution.value).replace(",", ".")) : Number.NaN;
+    const value = readFrenchCardinals(key)[0]?.value ?? Number.NaN;
     numberCache.set(key, Number.isFinite(value) ? value : null);
   }
   return numberCache.get(key) ?? null;
@@ -54,10 +83,9 @@ export function recognizeNumber(text: string): number | null {
   if (article(ws[0]) && (ws.length === 1 || (ws.length === 2 && (ws[1] === 'seul' || ws[1] === 'seule')))) return 1;
   // The recognizer only runs when there is something to read.
   if (!/\d/.test(input) && !ws.some((w) => lex.counts.numberWords.has(w) && !article(w))) return null;
-  for (const r of msSuite().recognizeNumber(input, msSuite().Culture.French)) {
-    if (article(r.text.trim().toLowerCase())) continue;
-    const value = Number.parseFloat(String(r.resolution.value).replace(",", "."));
-    if (Number.isFinite(value)) return value;
+  for (const found of readFrenchCardinals(input)) {
+    if (article(found.text.trim().toLowerCase())) continue;
+    if (Number.isFinite(found.value)) return found.value;
   }
   return null;
 }
@@ -157,10 +185,10 @@ export function recognizeYesNo(text: string): boolean | null {
  */
 /** The warm-up, as separate steps so that a server can answer between them. */
 export function recognizerWarmSteps(): Array<() => void> {
-  const { Culture, recognizeBoolean, recognizeEmail, recognizeNumber, recognizePhoneNumber } = msSuite();
+  const { Culture, recognizeBoolean, recognizeEmail, recognizePhoneNumber } = msSuite();
   return [
     ...['une', 'un', 'nous sommes quatre, avec 3 amis, vingt-cinq personnes, 1,5 salarié', 'dix sept', 'une dizaine'].map(
-      (text) => () => void recognizeNumber(text, Culture.French),
+      (text) => () => void readFrenchCardinals(text),
     ),
     () => ['oui', 'non merci', 'pas du tout'].forEach((text) => recognizeBoolean(text, Culture.French)),
     () => void recognizeEmail('contact : jean.dupont@example.org', Culture.English),

@@ -1,6 +1,5 @@
 // Default locations of the shipped rules and actors, relative to the project root.
-import { fileURLToPath } from 'node:url';
+import { projectPath } from '../paths.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-export const DEFAULT_RULES_DIR = `${root}rules`;
-export const DEFAULT_ACTORS_FILE = `${root}data/actors.json`;
+export const DEFAULT_RULES_DIR = projectPath('rules');
+export const DEFAULT_ACTORS_FILE = projectPath('data', 'actors.json');

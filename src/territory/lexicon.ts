@@ -2,7 +2,7 @@
 // Codes are checked against the official geography later (see geography.ts): a typo in a SIREN
 // must stop the start-up with a French message, not silently drop an alias.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { projectPath } from '../paths.js';
 import { z } from 'zod';
 import { normalizeText } from './normalize.js';
 
@@ -68,7 +68,7 @@ export class TerritoryDataError extends Error {
   override name = 'TerritoryDataError';
 }
 
-export const DEFAULT_TERRITORY_DIR = fileURLToPath(new URL('../../data/territory/', import.meta.url));
+export const DEFAULT_TERRITORY_DIR = projectPath('data', 'territory') + '/';
 
 function readJson<T>(dir: string, name: string, schema: z.ZodType<T>): T {
   const file = `data/territory/${name}`;

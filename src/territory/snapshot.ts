@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { projectPath } from '../paths.js';
 import { deserialize, serialize } from 'node:v8';
 import { Geography } from './geography.js';
 import { KeyTable } from './key-table.js';
@@ -46,9 +46,7 @@ export function loadOfficial(options: { cache?: boolean } = {}): Official {
 
 function fingerprint(): string {
   const hash = createHash('sha256');
-  const here = fileURLToPath(import.meta.url);
-  const ext = here.slice(here.lastIndexOf('.'));
-  for (const name of SOURCES) hash.update(readFileSync(join(dirname(here), name + ext)));
+  for (const name of SOURCES) hash.update(readFileSync(projectPath('src', 'territory', `${name}.ts`)));
   const dir = officialDataDir();
   for (const name of OFFICIAL_FILES) {
     const s = statSync(join(dir, name));

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { ensureServerBuilt, startArguments } from '../../scripts/build.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const SECRET = 'secret-des-preuves-aiguillage-0123456789';
@@ -90,7 +91,8 @@ export async function startServerProcess(options: ServerOptions): Promise<Server
     PUBLIC_URL: base,
     ...options.env,
   };
-  const child = spawn(process.execPath, ['--disable-warning=DEP0111', '--import', 'tsx', 'src/index.ts'], {
+  await ensureServerBuilt();
+  const child = spawn(process.execPath, startArguments(), {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,4 +1,4 @@
-// Security checks against the real server process (`node --import tsx src/index.ts`, as
+// Security checks against the real server process (`dist/server.mjs`, exactly as
 // `npm start`): forged and expired widget tokens and e-mail links, cross-origin requests and
 // CSRF, security headers on every HTML response, no cookie, compressed bodies (a crash found by
 // the fuzzer), and the server still alive at the end.

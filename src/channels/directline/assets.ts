@@ -4,12 +4,12 @@
 // from `npm run build:widget` is served instead.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { projectPath } from '../../paths.js';
 import { gzipSync } from 'node:zlib';
 import type { Request, Response, Server } from 'restify';
 import { header, messages } from './http.js';
 
-const WIDGET_DIR = fileURLToPath(new URL('../../../web-widget/', import.meta.url));
+const WIDGET_DIR = projectPath('web-widget') + '/';
 export const WIDGET_ENTRY = `${WIDGET_DIR}src/index.ts`;
 export const WIDGET_DIST = `${WIDGET_DIR}dist/widget.js`;
 const DEMO_DIR = `${WIDGET_DIR}demo/`;

@@ -1,0 +1,14 @@
+const m = () => { (globalThis as any).gc(); const u = process.memoryUsage(); return `rss ${Math.round(u.rss / 1048576)} heap ${Math.round(u.heapUsed / 1048576)}`; };
+console.log('base', m());
+const { loadTerritory } = await import('../src/territory/index.js');
+console.log('territory module', m());
+const t = loadTerritory();
+console.log('territory loaded', m());
+await import('botbuilder-dialogs');
+console.log('dialogs', m());
+await import('restify'); await import('express');
+console.log('restify+express', m());
+const q = await import('../src/qualification/index.js');
+q.warmUp();
+console.log('qualification warm', m());
+void t;
