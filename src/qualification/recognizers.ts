@@ -6,20 +6,20 @@ import { lexicons, type Lexicons, type YesNoKind } from './lexicon.js';
 import { bestMatches, prepare } from './matcher.js';
 import { clauses, MAX_TEXT_LENGTH, words } from './text.js';
 
-type Suite = typeof import('@microsoft/recognizers-text-suite');
+type ChoicePackage = typeof import('@microsoft/recognizers-text-choice');
+type SequencePackage = typeof import('@microsoft/recognizers-text-sequence');
 type NumberPackage = typeof import('@microsoft/recognizers-text-number');
 
 const requireHere = createRequire(import.meta.url);
-let suite: Suite | null = null;
-
-/**
- * The suite bundles every language (≈ 0.6 s to load): required on first use only, so that a
- * process that never meets a number in words, an e-mail or a phone does not pay for it.
- */
-function msSuite(): Suite {
-  suite ??= requireHere('@microsoft/recognizers-text-suite') as Suite;
-  return suite;
-}
+// The suite's packages, each required on first use: choice (yes/no), sequence (e-mail, phone),
+// number (cardinals). Not the suite's umbrella module: it also loads the date-time and
+// number-with-unit models (≈ 20 MB) that Aiguillage never uses.
+let choice: ChoicePackage | null = null;
+let sequence: SequencePackage | null = null;
+const choices = (): ChoicePackage => (choice ??= requireHere('@microsoft/recognizers-text-choice') as ChoicePackage);
+const sequences = (): SequencePackage => (sequence ??= requireHere('@microsoft/recognizers-text-sequence') as SequencePackage);
+const FRENCH = 'fr-fr';
+const ENGLISH = 'en-us';
 
 /** A number found in a text by the French cardinal model. */
 interface FoundNumber {
@@ -91,15 +91,15 @@ export function recognizeNumber(text: string): number | null {
 }
 
 // ---------------------------------------------------------------------------------------------
-// E-mail and phone: the French culture has no sequence models, the English ones read French
-// text fine (DESIGN §6).
+// E-mail and phone: the French culture has no sequence models, the English ones (ENGLISH) read
+// French text fine (DESIGN §6).
 
 const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[a-z]{2,}$/i;
 
 export function recognizeEmail(text: string): string | null {
   if (!text.includes('@')) return null;
   const input = text.slice(0, MAX_TEXT_LENGTH);
-  for (const r of msSuite().recognizeEmail(input, msSuite().Culture.English)) {
+  for (const r of sequences().recognizeEmail(input, ENGLISH)) {
     const value = String(r.resolution.value).replace(/[.,;]+$/, '');
     if (EMAIL_SHAPE.test(value)) return value;
   }
@@ -126,7 +126,7 @@ export function recognizePhone(text: string): string | null {
   const input = text.slice(0, MAX_TEXT_LENGTH);
   if (input.replace(/\D/g, '').length < 9) return null;
   const candidates = [
-    ...msSuite().recognizePhoneNumber(input, msSuite().Culture.English).map((r) => String(r.resolution.value)),
+    ...sequences().recognizePhoneNumber(input, ENGLISH).map((r) => String(r.resolution.value)),
     ...(input.match(FRENCH_PHONE) ?? []),
   ];
   for (const c of candidates) {
@@ -170,7 +170,7 @@ export function recognizeYesNo(text: string): boolean | null {
     return null;
   }
   if (prepared.length === 0 || input.length > 80) return null;
-  const results = msSuite().recognizeBoolean(input, msSuite().Culture.French);
+  const results = choices().recognizeBoolean(input, FRENCH);
   const r = results.length === 1 ? results[0] : undefined;
   const resolution = r?.resolution as { value?: unknown; score?: unknown } | undefined;
   if (resolution && typeof resolution.value === 'boolean' && Number(resolution.score) >= 0.7) return resolution.value;
@@ -185,14 +185,15 @@ export function recognizeYesNo(text: string): boolean | null {
  */
 /** The warm-up, as separate steps so that a server can answer between them. */
 export function recognizerWarmSteps(): Array<() => void> {
-  const { Culture, recognizeBoolean, recognizeEmail, recognizePhoneNumber } = msSuite();
+  const { recognizeBoolean } = choices();
+  const { recognizeEmail, recognizePhoneNumber } = sequences();
   return [
     ...['une', 'un', 'nous sommes quatre, avec 3 amis, vingt-cinq personnes, 1,5 salarié', 'dix sept', 'une dizaine'].map(
       (text) => () => void readFrenchCardinals(text),
     ),
-    () => ['oui', 'non merci', 'pas du tout'].forEach((text) => recognizeBoolean(text, Culture.French)),
-    () => void recognizeEmail('contact : jean.dupont@example.org', Culture.English),
-    () => void recognizePhoneNumber('06 12 34 56 78 ou +33 6 12 34 56 78', Culture.English),
+    () => ['oui', 'non merci', 'pas du tout'].forEach((text) => recognizeBoolean(text, FRENCH)),
+    () => void recognizeEmail('contact : jean.dupont@example.org', ENGLISH),
+    () => void recognizePhoneNumber('06 12 34 56 78 ou +33 6 12 34 56 78', ENGLISH),
   ];
 }
 
