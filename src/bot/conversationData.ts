@@ -19,6 +19,11 @@ export function newConversationData(): ConversationData {
   return { qualification: newQualificationState(), finished: false };
 }
 
+/** « Recommencer »: a new project from scratch; the partner site the holder came from stays known. */
+export function restartedConversationData(previous: ConversationData): ConversationData {
+  return { ...newConversationData(), ...(previous.partnerId ? { partnerId: previous.partnerId } : {}) };
+}
+
 export type ConversationDataAccessor = StatePropertyAccessor<ConversationData>;
 
 export async function loadConversationData(

@@ -1,7 +1,7 @@
 // The bot: one ActivityHandler that cleans input, forces French, and runs the main dialog.
 import { ActivityHandler, type ConversationState, type TurnContext } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
-import { loadConversationData, newConversationData, type ConversationData } from './conversationData.js';
+import { loadConversationData, restartedConversationData, type ConversationData } from './conversationData.js';
 import { recognizeCommand } from './commands.js';
 import { MAIN_DIALOG, MainDialog } from './dialogs/mainDialog.js';
 import { cleanInput } from './input.js';
@@ -102,7 +102,7 @@ export class OrientationBot extends ActivityHandler {
         await sendReplies(context, [{ text: fr.finished, buttons: [fr.buttons.restart] }]);
         return;
       }
-      await this.dataAccessor.set(context, newConversationData());
+      await this.dataAccessor.set(context, restartedConversationData(data));
       await sendReplies(context, [{ text: fr.restarted }]);
       await this.runDialogs(context, true);
       return;

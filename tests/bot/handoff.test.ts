@@ -151,3 +151,36 @@ test('a restart of the server in the middle of a conversation resumes where the 
   assert.equal(resumed[0]?.text, fr.help);
   assert.equal(lastQuestion(resumed).text, pending, 'the same question, not a new greeting');
 });
+
+test('after a hand-off, « recommencer » and another project give a second request, from the same partner site', async (t) => {
+  await sharedRouter();
+  const world = await open(t, undefined, false);
+  const holder = holderIn(world);
+  const consentAndContact = async (r: Reply[], name: string) => {
+    r = await holder.click(fr.orientation.yes, r);
+    r = await holder.click(fr.contact.accept, r);
+    r = await holder.say(name);
+    r = await holder.click(fr.contact.channels.email, r);
+    r = await holder.say(`${name.toLowerCase().replace(' ', '.')}@exemple.fr`);
+    r = await holder.click(fr.contact.times[0]!, r);
+    const reference = /Votre numéro de dossier : (AIG-[A-Z0-9]{4}-[A-Z0-9]{2})/.exec(allText(r))?.[1];
+    assert.ok(reference, holder.transcript.join('\n'));
+    return reference;
+  };
+
+  await holder.say({ type: 'message', text: 'bonjour', channelData: { partner: 'demo' } });
+  let r = await untilOrientation(holder, 'Nous sommes trois à Clisson et voulons créer une épicerie solidaire en SCIC');
+  const first = await consentAndContact(r, 'Camille Martin');
+
+  r = await holder.say('recommencer');
+  assert.match(allText(r), new RegExp(fr.restarted));
+  r = await untilOrientation(holder, 'Je veux développer ma ressourcerie à Vallet, elle a déjà deux salariés');
+  const second = await consentAndContact(r, 'Camille Martin');
+
+  assert.notEqual(second, first, holder.transcript.join('\n'));
+  const [firstRecord] = await world.referrals.service.byReference(first);
+  const [secondRecord] = await world.referrals.service.byReference(second);
+  assert.equal(secondRecord?.profile.commune?.nom, 'Vallet');
+  assert.equal(firstRecord?.partnerId, 'demo');
+  assert.equal(secondRecord?.partnerId, 'demo', 'the partner site is kept across « recommencer »');
+});

@@ -184,6 +184,20 @@ test('double submit creates one referral; concurrent submits too', async (t) => 
   assert.equal(referrals.service.actorLoad('ecossolies'), 0);
 });
 
+test('another project in the same conversation is a new request; the same one again is not', async (t) => {
+  const { referrals } = await setup(t);
+  const first = holderInput();
+  const a = await referrals.service.createReferral(first);
+  const sameAgain = await referrals.service.createReferral({ ...first, contact: { ...first.contact, name: 'Camille P.' } });
+  assert.equal(sameAgain.reference, a.reference);
+  assert.equal(sameAgain.created, false);
+  // After « recommencer »: same conversation, another project (another stage).
+  const other = await referrals.service.createReferral({ ...first, profile: { ...first.profile, stage: 'developpement' } });
+  assert.equal(other.created, true);
+  assert.notEqual(other.reference, a.reference);
+  assert.equal((await referrals.store.referrals.byConversation(first.conversationId)).length, a.referrals.length + other.referrals.length);
+});
+
 test('invalid transitions are refused with a French message', async (t) => {
   const { referrals } = await setup(t);
   const created = await referrals.service.createReferral(holderInput());

@@ -3,7 +3,7 @@
 import { ComponentDialog, Dialog, WaterfallDialog, type DialogContext, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { Profile } from '../../domain/profile.js';
 import { recognizeCommand } from '../commands.js';
-import { newConversationData, type ConversationDataAccessor } from '../conversationData.js';
+import { loadConversationData, restartedConversationData, type ConversationDataAccessor } from '../conversationData.js';
 import { fr } from '../messages.fr.js';
 import type { QualificationFlow, Understanding } from '../qualificationFlow.js';
 import { sendReplies } from '../replies.js';
@@ -58,7 +58,7 @@ export class MainDialog extends ComponentDialog<MainOptions> {
     const command = recognizeCommand(this.normalize(raw), raw);
     switch (command) {
       case 'restart': {
-        await this.data.set(innerDc.context, newConversationData());
+        await this.data.set(innerDc.context, restartedConversationData(await loadConversationData(this.data, innerDc.context)));
         await sendReplies(innerDc.context, [{ text: fr.restarted }]);
         await innerDc.cancelAllDialogs();
         return innerDc.beginDialog(MAIN_WATERFALL, {});
