@@ -20,6 +20,7 @@ import { DirectoryEditor, type LivePartnerDirectory } from './directory.js';
 import { FlashMessages, HttpError, notFound, safeNext, state } from './http.js';
 import type { LoginLimits } from './rateLimit.js';
 import { mountAdmin } from './routes/admin.js';
+import { HOLDER_DATA_PATH, mountHolderData } from './routes/holderData.js';
 import { mountAuth } from './routes/auth.js';
 import { mountDirectory } from './routes/directory.js';
 import { mountInbox } from './routes/inbox.js';
@@ -31,7 +32,7 @@ import { SessionManager } from './sessions.js';
 import { html } from './views/html.js';
 
 const ASSETS = projectPath('src', 'backoffice', 'assets') + '/';
-const COORDINATOR_PATHS = ['/regles', '/rules', '/acteurs', '/partenaires', '/statistiques', '/comptes', '/journal'];
+const COORDINATOR_PATHS = ['/regles', '/rules', '/acteurs', '/partenaires', '/statistiques', '/comptes', '/journal', HOLDER_DATA_PATH];
 
 export interface BackofficeOptions {
   /** Runtime data directory: the back office keeps its files in <dataDir>/backoffice. */
@@ -135,6 +136,7 @@ export async function createBackoffice(options: BackofficeOptions): Promise<Back
   mountDirectory(app, deps);
   mountStats(app, deps);
   mountAdmin(app, deps, (req) => `${req.protocol}://${req.get('host')}`);
+  mountHolderData(app, deps);
 
   app.use(() => {
     throw notFound();

@@ -117,8 +117,10 @@ export class FileConversationStore implements ConversationStore {
     return purged;
   }
 
+  /** botbuilder's ConversationState writes `<channel>/conversations/<id>/<namespace>` (empty namespace: a trailing slash). */
   private static belongsTo(key: string, conversationId: string): boolean {
-    return key.endsWith(`/conversations/${conversationId}`);
+    const marker = `/conversations/${conversationId}/`;
+    return key.includes(marker) || key.endsWith(`/conversations/${conversationId}`);
   }
 
   async findByConversationId(conversationId: string): Promise<StoreItems> {

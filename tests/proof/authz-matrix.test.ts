@@ -87,6 +87,7 @@ describe('back office: authorisation matrix', () => {
       ['/statistiques/export/orientations-par-statut.csv', coordinatorOnly],
       ['/comptes', coordinatorOnly],
       ['/journal', coordinatorOnly],
+      ['/donnees-personnelles', coordinatorOnly],
     ];
     const seen: string[] = [];
     for (const [path, expected] of pages) {
@@ -124,6 +125,7 @@ describe('back office: authorisation matrix', () => {
       ['/comptes/inviter', { email: 'pas-une-adresse', role: 'coordinator' }, coordinatorOnly],
       [`/comptes/${memberA}/activation`, { active: '1' }, coordinatorOnly],
       ['/comptes/invitations/inconnue/annuler', {}, coordinatorOnly],
+      ['/donnees-personnelles', { reference: 'pas une référence', proof: 'x', action: 'export' }, coordinatorOnly],
       // Last: it changes the draft (not what is published).
       [`/regles/regle/vignoble.json/${encodeURIComponent(rule)}/supprimer`, {}, coordinatorOnly],
     ];

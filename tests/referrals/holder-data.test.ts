@@ -44,7 +44,7 @@ test('export-holder prints the JSON while the service runs; erase-holder removes
   const other = holderInput();
   const { reference } = await referrals.service.createReferral(input);
   await referrals.service.createReferral(other);
-  await referrals.store.conversations.write({ [`directline/conversations/${input.conversationId}`]: { contact: { name: 'Alix Effacement' } } });
+  await referrals.store.conversations.write({ [`directline/conversations/${input.conversationId}/`]: { contact: { name: 'Alix Effacement' } } });
   await referrals.mailer.flush(); // .eml copies in the outbox
   // The holder's "taken care" e-mail is still queued when the holder asks for erasure.
   await referrals.service.transition(`${reference}-1`, 'take_care', 'actor:clisson-sevre-maine-eco');
@@ -56,7 +56,7 @@ test('export-holder prints the JSON while the service runs; erase-holder removes
   assert.equal(data.reference, reference);
   assert.equal(data.referrals.length, 1);
   assert.equal(data.referrals[0].contact.name, 'Alix Effacement');
-  assert.deepEqual(Object.keys(data.conversations), [`directline/conversations/${input.conversationId}`]);
+  assert.deepEqual(Object.keys(data.conversations), [`directline/conversations/${input.conversationId}/`], 'the key as botbuilder’s ConversationState writes it, trailing slash included');
   assert.doesNotMatch(exported.stderr, /Alix|exemple\.fr/i, 'logs carry references only');
 
   await assert.rejects(referrals.service.exportHolder(reference, 'quelqu.un@exemple.fr'), /Aucune donnée personnelle ne correspond à la référence/);

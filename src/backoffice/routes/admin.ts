@@ -102,6 +102,7 @@ export function mountAdmin(app: Router, deps: Deps, backofficeUrl: (req: Request
       ['account.', 'Comptes'],
       ['auth.', 'Connexions'],
       ['export.', 'Exports'],
+      ['holder.', 'Données personnelles'],
     ];
     render(deps, res, {
       title: 'Journal des modifications',

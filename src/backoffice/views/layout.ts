@@ -5,7 +5,7 @@ import type { Flash } from '../http.js';
 import { CSRF_FIELD } from '../security.js';
 import { html, join, type SafeHtml } from './html.js';
 
-export type NavKey = 'orientations' | 'regles' | 'acteurs' | 'partenaires' | 'statistiques' | 'comptes' | 'journal' | 'compte';
+export type NavKey = 'orientations' | 'regles' | 'acteurs' | 'partenaires' | 'statistiques' | 'comptes' | 'journal' | 'donnees' | 'compte';
 
 const NAV: Array<{ key: NavKey; href: string; label: string; coordinator: boolean }> = [
   { key: 'orientations', href: '/orientations', label: 'Orientations', coordinator: false },
@@ -15,6 +15,7 @@ const NAV: Array<{ key: NavKey; href: string; label: string; coordinator: boolea
   { key: 'statistiques', href: '/statistiques', label: 'Statistiques', coordinator: true },
   { key: 'comptes', href: '/comptes', label: 'Comptes', coordinator: true },
   { key: 'journal', href: '/journal', label: 'Journal', coordinator: true },
+  { key: 'donnees', href: '/donnees-personnelles', label: 'Données personnelles', coordinator: true },
 ];
 
 export interface PageOptions {
