@@ -3,6 +3,11 @@
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
+/** A yes/no setting: 1, true, oui, yes → true; anything else or unset → false. */
+const flag = z
+  .string()
+  .optional()
+  .transform((v) => ['1', 'true', 'oui', 'yes'].includes((v ?? '').trim().toLowerCase()));
 const optional = z
   .string()
   .optional()
@@ -19,10 +24,9 @@ const configSchema = z.object({
   ADMIN_EMAIL: optional,
   ADMIN_PASSWORD: optional,
   // Back office behind a reverse proxy: trust its X-Forwarded-Proto/-For (default: no).
-  BACKOFFICE_TRUST_PROXY: z
-    .string()
-    .optional()
-    .transform((v) => ['1', 'true', 'oui', 'yes'].includes((v ?? '').trim().toLowerCase())),
+  BACKOFFICE_TRUST_PROXY: flag,
+  // Public server behind a reverse proxy: per-address limits read its X-Forwarded-For (default: no).
+  PUBLIC_TRUST_PROXY: flag,
   // Secure flag of the back office's session cookie: auto (when the request is HTTPS), always, never.
   COOKIE_SECURE: z
     .string()

@@ -65,7 +65,7 @@ export async function main(): Promise<void> {
     health: () => ({ warm, uptimeSeconds: Math.round(process.uptime()) }),
     logError,
     mount: (s) => {
-      mountWebChannel(s, { process: (activity) => inProcess.process(activity), partners, secret, logError });
+      mountWebChannel(s, { process: (activity) => inProcess.process(activity), partners, secret, logError, trustProxy: config.PUBLIC_TRUST_PROXY });
       mountReferralLinks(s, referrals.links);
     },
   });

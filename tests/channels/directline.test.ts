@@ -244,6 +244,29 @@ describe('Direct Line channel: expiry, limits, turn order', () => {
     }
   });
 
+  it('behind a trusted reverse proxy, limits each holder by the address the proxy saw; never by a forged header otherwise', async () => {
+    const limits = { perAddressNewConversations: { capacity: 1, refillPerSecond: 0.01 } };
+    const start = (base: string, forwardedFor: string) =>
+      fetch(`${base}/v3/directline/conversations`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor }, body: '{}' }).then((r) => r.status);
+    const proxied = await startServer({ bot: 'echo', limits, trustProxy: true });
+    try {
+      // One proxy, two holders: each has their own allowance. A holder who forges the header
+      // still gets the proxy's last entry, their real address.
+      assert.equal(await start(proxied.base, '203.0.113.1'), 201);
+      assert.equal(await start(proxied.base, '203.0.113.2'), 201);
+      assert.equal(await start(proxied.base, '198.51.100.9, 203.0.113.1'), 429, 'the forged first entry changes nothing');
+    } finally {
+      await proxied.close();
+    }
+    const direct = await startServer({ bot: 'echo', limits });
+    try {
+      assert.equal(await start(direct.base, '203.0.113.1'), 201);
+      assert.equal(await start(direct.base, '203.0.113.2'), 429, 'without PUBLIC_TRUST_PROXY the header is ignored');
+    } finally {
+      await direct.close();
+    }
+  });
+
   it('runs the turns of one conversation one at a time, in order', async () => {
     let running = 0;
     let maxRunning = 0;

@@ -28,6 +28,7 @@ export interface HarnessOptions {
   limits?: Partial<DirectLineLimits>;
   host?: string;
   now?: () => number;
+  trustProxy?: boolean;
 }
 
 /** A bare bot: greets, echoes, offers two buttons. The reference for overhead measures. */
@@ -84,6 +85,7 @@ export async function startServer(options: HarnessOptions = {}): Promise<Harness
         secret: TEST_SECRET,
         limits: options.limits,
         now: options.now,
+        trustProxy: options.trustProxy,
         logError: (message, error) => process.stderr.write(`[test] ${message} ${String(error ?? '')}\n`),
       });
     },

@@ -52,6 +52,8 @@ export interface DirectLineOptions {
   limits?: Partial<DirectLineLimits>;
   logError: (message: string, error?: unknown) => void;
   now?: () => number;
+  /** Behind a reverse proxy: per-address limits read its X-Forwarded-For (PUBLIC_TRUST_PROXY). */
+  trustProxy?: boolean;
 }
 
 export interface DirectLineChannel {
@@ -133,7 +135,7 @@ export function mountDirectLine(server: Server, options: DirectLineOptions): Dir
       res.send(204);
       return next(false);
     }
-    const wait = perAddress.take(clientAddress(req));
+    const wait = perAddress.take(clientAddress(req, options.trustProxy));
     if (wait > 0) {
       sendError(res, new HttpError(429, 'TooManyRequests', messages.tooManyRequests, wait));
       return next(false);
@@ -239,7 +241,7 @@ export function mountDirectLine(server: Server, options: DirectLineOptions): Dir
         partner ??= partners.findByOrigin(origin);
         checkOrigin(req, partner?.id);
       }
-      throttle(perAddressNew, clientAddress(req), messages.tooManyRequests);
+      throttle(perAddressNew, clientAddress(req, options.trustProxy), messages.tooManyRequests);
 
       const wanted = body.data?.user?.id;
       const userId = wanted && USER_ID.test(wanted) ? wanted : `dl_${randomBytes(9).toString('base64url')}`;

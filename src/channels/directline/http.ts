@@ -40,9 +40,16 @@ export function sendJson(res: Response, status: number, body: unknown): void {
   res.json(status, body);
 }
 
-/** The address a rate limit applies to (no proxy header is trusted). */
-export function clientAddress(req: Request): string {
-  return req.socket?.remoteAddress ?? 'inconnue';
+/**
+ * The address a rate limit applies to. Behind one reverse proxy (trustProxy), every request comes
+ * from the proxy: the holder's address is the last one the proxy appended to X-Forwarded-For
+ * (earlier entries are the client's own claims, never trusted). Without it, no header is read.
+ */
+export function clientAddress(req: Request, trustProxy = false): string {
+  const socket = req.socket?.remoteAddress ?? 'inconnue';
+  if (!trustProxy) return socket;
+  const forwarded = header(req, 'x-forwarded-for')?.split(',').map((a) => a.trim()).filter(Boolean) ?? [];
+  return forwarded.at(-1) ?? socket;
 }
 
 export function header(req: Request, name: string): string | undefined {
