@@ -99,6 +99,8 @@ export async function main(): Promise<void> {
     partnersFile: DEFAULT_PARTNERS_FILE,
     secret,
     publicUrl: config.publicUrl,
+    // Invitations go by e-mail only when a real SMTP server is set; otherwise the page shows the link.
+    sendMail: config.SMTP_URL ? (mail) => referrals.sendMail(mail) : undefined,
     adminEmail: config.ADMIN_EMAIL,
     adminPassword: config.ADMIN_PASSWORD,
     trustProxy: config.BACKOFFICE_TRUST_PROXY,

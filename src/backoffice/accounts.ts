@@ -109,7 +109,7 @@ export class AccountService {
       by: who(by),
       action: 'account.invite',
       target: invitation.id,
-      summary: `Invitation envoyée à ${email} (${input.role === 'coordinator' ? 'coordination' : `membre de ${invitation.actorId}`}).`,
+      summary: `Invitation créée pour ${email} (${input.role === 'coordinator' ? 'coordination' : `membre de ${invitation.actorId}`}).`,
     });
     return { invitation, token: this.signer.sign(invitation.id, new Date(invitation.expiresAt)) };
   }

@@ -5,7 +5,7 @@ import type { Router } from '../routing/index.js';
 import type { Statistics } from '../stats/index.js';
 import type { AuditLogPort } from '../store/auditLog.js';
 import type { EventLogPort } from '../store/eventLog.js';
-import type { ReferralStore } from '../store/ports.js';
+import type { QueuedMail, ReferralStore } from '../store/ports.js';
 import type { TerritoryIndex } from '../territory/types.js';
 import type { AccountService } from './accounts.js';
 import type { DirectoryEditor, LivePartnerDirectory } from './directory.js';
@@ -30,6 +30,8 @@ export interface Deps {
   stats: Statistics;
   /** The bot server's public address (widget snippet). */
   publicUrl: string;
+  /** Queues an e-mail durably (invitations), when e-mail is set up. */
+  sendMail: ((mail: QueuedMail) => Promise<void>) | null;
   now: () => Date;
   log: (message: string) => void;
 }

@@ -11,7 +11,7 @@ import { Statistics } from '../stats/index.js';
 import { AccountStore } from '../store/accountStore.js';
 import { AuditLog } from '../store/auditLog.js';
 import type { EventLogPort } from '../store/eventLog.js';
-import type { ReferralStore } from '../store/ports.js';
+import type { QueuedMail, ReferralStore } from '../store/ports.js';
 import { RulesHistory } from '../store/rulesHistory.js';
 import type { TerritoryIndex } from '../territory/types.js';
 import { AccountError, AccountService } from './accounts.js';
@@ -58,6 +58,8 @@ export interface BackofficeOptions {
   now?: () => Date;
   log?: (message: string) => void;
   loginLimits?: LoginLimits;
+  /** Queues an e-mail durably (invitations); without it, the coordinator sends the link. */
+  sendMail?: (mail: QueuedMail) => Promise<void>;
 }
 
 export interface Backoffice {
@@ -95,6 +97,7 @@ export async function createBackoffice(options: BackofficeOptions): Promise<Back
     partners: options.partners,
     stats,
     publicUrl: options.publicUrl,
+    sendMail: options.sendMail ?? null,
     now,
     log,
   };

@@ -244,3 +244,13 @@ export function coordinatorAlert(input: { id: string; actorId: string; kinds: Co
     { kind: 'p', text: 'Le détail est dans le back-office (ce message ne contient aucune donnée personnelle).' },
   ]);
 }
+
+/** A back-office invitation: who invites, to do what, the one-time link and its end. */
+export function backofficeInvitation(input: { name: string; role: string; invitedBy: string; link: string; expiresAt: Date }): MailContent {
+  return render('[Aiguillage] Votre invitation au back-office', [
+    { kind: 'p', text: input.name ? `Bonjour ${input.name},` : 'Bonjour,' },
+    { kind: 'p', text: `${input.invitedBy} vous invite dans le back-office d’Aiguillage, la porte d’entrée des porteurs de projet de l’économie sociale et solidaire du territoire : ${input.role}.` },
+    { kind: 'links', title: 'Créer votre compte', items: [{ label: 'Choisir mon mot de passe', url: input.link }] },
+    { kind: 'p', text: `Ce lien ne sert qu’une fois et reste valable jusqu’au ${frenchDate(input.expiresAt)}. Si vous n’attendiez pas cette invitation, ignorez ce message.` },
+  ]);
+}

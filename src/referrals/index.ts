@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { Mailer } from '../notifications/mailer.js';
 import { deleteOutboxFiles, outboxTransport, smtpTransport } from '../notifications/transport.js';
-import { loadOrCreateSecret, openStore, type ConversationStore, type Store } from '../store/index.js';
+import { loadOrCreateSecret, openStore, type ConversationStore, type QueuedMail, type Store } from '../store/index.js';
 import type { ActorDirectory } from './actors.js';
 import { createLinkHandlers, type LinkHandlers } from './links.js';
 import type { FollowUpPolicy } from './policy.js';
@@ -40,6 +40,11 @@ export interface Referrals {
   scheduler: Scheduler;
   /** botbuilder Storage for ConversationState (structurally compatible). */
   conversationStorage: ConversationStore;
+  /**
+   * Queues one e-mail that belongs to no request (a back-office invitation) durably, then sends
+   * what is due: same retries and receipts as the referrals' e-mails.
+   */
+  sendMail(mail: QueuedMail): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -77,6 +82,10 @@ export async function openReferrals(options: OpenReferralsOptions): Promise<Refe
     mailer,
     scheduler,
     conversationStorage: store.conversations,
+    async sendMail(mail) {
+      await store.commit({ enqueue: [mail] });
+      void mailer.flush().catch((error: unknown) => options.log?.(`envoi des courriels : ${String(error)}`));
+    },
     async close() {
       await scheduler.stop();
       mailer.close();

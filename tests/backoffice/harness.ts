@@ -41,7 +41,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startBackoffice(options: Partial<BackofficeOptions> = {}): Promise<Harness> {
+/** With `smtpUrl`, e-mails (invitations included) go to that server, as `npm start` wires them. */
+export async function startBackoffice(options: Partial<BackofficeOptions> = {}, mail: { smtpUrl?: string } = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'aig-backoffice-'));
   const rulesDir = join(dir, 'rules');
   const actorsFile = join(dir, 'actors.json');
@@ -52,7 +53,7 @@ export async function startBackoffice(options: Partial<BackofficeOptions> = {}):
   const territory = loadTerritory();
   const router = await createRouter({ rulesDir, actorsFile, territory });
   const dataDir = join(dir, 'data');
-  const referrals = await openReferrals({ dataDir, publicUrl: 'http://localhost:3978', actors: router, mailFrom: 'Aiguillage <test@example.org>', secret: SECRET });
+  const referrals = await openReferrals({ dataDir, publicUrl: 'http://localhost:3978', actors: router, mailFrom: 'Aiguillage <test@example.org>', secret: SECRET, smtpUrl: mail.smtpUrl });
   const events = new EventLog(join(dataDir, 'events'));
   const partners = new LivePartnerDirectory(loadPartners(partnersFile));
   const backoffice = await createBackoffice({
@@ -70,6 +71,7 @@ export async function startBackoffice(options: Partial<BackofficeOptions> = {}):
     publicUrl: 'https://aiguillage.example.org',
     adminEmail: ADMIN.email,
     adminPassword: ADMIN.password,
+    sendMail: mail.smtpUrl ? (m) => referrals.sendMail(m) : undefined,
     ...options,
   });
   const server = await backoffice.listen(0, '127.0.0.1');

@@ -4,6 +4,8 @@ import { AccountError } from '../accounts.js';
 import { render, type Deps } from '../context.js';
 import { account, field, frenchDateTime, query, state } from '../http.js';
 import { INVITATION_DAYS } from '../invitations.js';
+import { backofficeInvitation } from '../../notifications/compose.js';
+import type { Invitation } from '../../store/accountStore.js';
 import { html } from '../views/html.js';
 import { csrfField } from '../views/layout.js';
 
@@ -12,7 +14,7 @@ const PAGE = 100;
 export function mountAdmin(app: Router, deps: Deps, backofficeUrl: (req: Request) => string): void {
   const csrf = (res: Response) => state(res).session?.csrf ?? null;
 
-  const accountsPage = (req: Request, res: Response, extra?: { link?: string; email?: string; error?: string }, status = 200) => {
+  const accountsPage = (req: Request, res: Response, extra?: { link?: string; email?: string; mailed?: boolean; error?: string }, status = 200) => {
     const accounts = [...deps.accounts.store.accounts()].sort((a, b) => a.email.localeCompare(b.email));
     const now = deps.now().toISOString();
     const pending = deps.accounts.store.invitations().filter((i) => !i.usedAt && !i.revokedAt && i.expiresAt > now);
@@ -26,7 +28,9 @@ export function mountAdmin(app: Router, deps: Deps, backofficeUrl: (req: Request
         active: 'comptes',
         body: html`<h1>Comptes</h1>
           ${extra?.link
-            ? html`<div class="flash ok" role="status"><p>Invitation créée pour ${extra.email}. Envoyez-lui ce lien (valable ${INVITATION_DAYS} jours, une seule fois) :</p><p><code class="snippet" id="lien-invitation">${extra.link}</code></p></div>`
+            ? html`<div class="flash ok" role="status"><p>${extra.mailed
+                ? html`Invitation envoyée par e-mail à ${extra.email}. Si elle ne lui parvient pas, transmettez-lui ce lien (valable ${INVITATION_DAYS} jours, une seule fois) :`
+                : html`Invitation créée pour ${extra.email}. Envoyez-lui ce lien (valable ${INVITATION_DAYS} jours, une seule fois) :`}</p><p><code class="snippet" id="lien-invitation">${extra.link}</code></p></div>`
             : ''}
           ${extra?.error ? html`<div class="flash error" role="alert">${extra.error}</div>` : ''}
           <table><caption>${accounts.length} comptes</caption><thead><tr><th scope="col">Adresse</th><th scope="col">Nom</th><th scope="col">Rôle</th><th scope="col">État</th><th scope="col">Action</th></tr></thead>
@@ -59,8 +63,11 @@ export function mountAdmin(app: Router, deps: Deps, backofficeUrl: (req: Request
   app.post('/comptes/inviter', async (req, res) => {
     try {
       const role = field(req, 'role') === 'coordinator' ? 'coordinator' : 'member';
-      const { invitation, token } = await deps.accounts.invite(account(res), { email: field(req, 'email'), name: field(req, 'name'), role, actorId: field(req, 'actorId') || null });
-      accountsPage(req, res, { link: `${backofficeUrl(req)}/invitation/${token}`, email: invitation.email });
+      const me = account(res);
+      const { invitation, token } = await deps.accounts.invite(me, { email: field(req, 'email'), name: field(req, 'name'), role, actorId: field(req, 'actorId') || null });
+      const link = `${backofficeUrl(req)}/invitation/${token}`;
+      const mailed = await mailInvitation(deps, invitation, link, me.name || me.email);
+      accountsPage(req, res, { link, email: invitation.email, mailed });
     } catch (error) {
       if (error instanceof AccountError) return accountsPage(req, res, { error: error.message }, 400);
       throw error;
@@ -116,4 +123,23 @@ export function mountAdmin(app: Router, deps: Deps, backofficeUrl: (req: Request
         <nav class="pager" aria-label="Pages">${page > 1 ? html`<a href="${link(page - 1)}">Plus récentes</a>` : ''}${page * PAGE < total ? html`<a href="${link(page + 1)}">Plus anciennes</a>` : ''}</nav>`,
     });
   });
+}
+
+/**
+ * E-mails the invitation through the durable queue when e-mail is set up; false when it is not
+ * (or the queue refused it): the page then shows the link for the coordinator to send.
+ */
+async function mailInvitation(deps: Deps, invitation: Invitation, link: string, invitedBy: string): Promise<boolean> {
+  if (!deps.sendMail) return false;
+  const actor = invitation.actorId ? deps.router.actorById(invitation.actorId)?.name ?? invitation.actorId : null;
+  const role = actor ? `recevoir et suivre les porteurs orientés vers ${actor}` : 'coordonner l’orientation (règles, structures, statistiques, comptes)';
+  const content = backofficeInvitation({ name: invitation.name, role, invitedBy, link, expiresAt: new Date(invitation.expiresAt) });
+  const at = deps.now().toISOString();
+  try {
+    await deps.sendMail({ id: `invitation.${invitation.id}`, reference: null, kind: 'backoffice-invitation', to: [invitation.email], ...content, createdAt: at, attempts: 0, nextAttemptAt: at, lastError: null });
+    return true;
+  } catch (error) {
+    deps.log(`back-office : invitation non mise en file d’envoi (${error instanceof Error ? error.name : 'erreur'})`);
+    return false;
+  }
 }
