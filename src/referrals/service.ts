@@ -3,10 +3,11 @@
 // the next tier, follow-up (reminders, expiry, check-ins), anonymisation and a holder's rights.
 // Each use case commits its records and the e-mails it owes in one atomic write.
 import { createHash } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import { parisDay, type Actor } from '../domain/actor.js';
 import { routingDecisionSchema, type DecisionReferral } from '../domain/decision.js';
-import { profileSchema, type Profile } from '../domain/profile.js';
+import { profileSchema } from '../domain/profile.js';
 import {
   ACTION_LABELS,
   DECLINE_REASONS,
@@ -195,7 +196,7 @@ export class ReferralService {
       // Double submit of the same project: the records and their e-mails were committed
       // together, nothing is owed. Another project in the same conversation (after
       // « recommencer ») is a new request with its own reference.
-      const existing = (await this.options.store.referrals.byConversation(input.conversationId)).filter((r) => sameProject(r.profile, input.profile));
+      const existing = (await this.options.store.referrals.byConversation(input.conversationId)).filter((r) => isDeepStrictEqual(r.profile, input.profile));
       if (existing.length > 0) return this.result(existing, false);
       const now = this.now();
       const targets = this.firstTargets(input.decision.referrals);
@@ -746,15 +747,4 @@ export function scrub(record: Referral, now: Date, action: 'anonymise' | 'erase'
   if (action === 'erase') updated.erasedAt = now.toISOString();
   updated.anonymisedAt = now.toISOString();
   return updated;
-}
-
-/** Same qualified project: equal profiles, whatever the order of their keys. */
-function sameProject(a: Profile, b: Profile): boolean {
-  const canonical = (value: unknown): unknown =>
-    Array.isArray(value)
-      ? value.map(canonical)
-      : value && typeof value === 'object'
-        ? Object.fromEntries(Object.entries(value).sort(([x], [y]) => x.localeCompare(y)).map(([k, v]) => [k, canonical(v)]))
-        : value;
-  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 }
