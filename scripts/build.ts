@@ -5,12 +5,12 @@
 // and benchmarks that start the real server process start this bundle, as `npm start` does.
 import { build, type Plugin } from 'esbuild';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { PROJECT_ROOT, projectPath } from '../src/paths.js';
 
-export const ROOT = fileURLToPath(new URL('../', import.meta.url));
-export const SERVER_BUNDLE = join(ROOT, 'dist', 'server.mjs');
+export const SERVER_BUNDLE = projectPath('dist', 'server.mjs');
 
 /**
  * Modules that our dependencies require at load time but that Aiguillage only needs on a path
@@ -79,7 +79,7 @@ export function asciiOnly(code: string): string {
 export async function buildServer(): Promise<{ ms: number; bytes: number }> {
   const started = performance.now();
   const result = await build({
-    absWorkingDir: ROOT,
+    absWorkingDir: PROJECT_ROOT,
     entryPoints: ['src/index.ts'],
     outfile: SERVER_BUNDLE,
     bundle: true,
@@ -126,7 +126,7 @@ export function ensureServerBuilt(): Promise<unknown> {
 
 /** The node arguments of `npm start` (package.json), so that harnesses run exactly what it runs. */
 export function startArguments(): string[] {
-  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const manifest = JSON.parse(readFileSync(projectPath('package.json'), 'utf8')) as { scripts: { start: string } };
   const [command, ...args] = manifest.scripts.start.trim().split(/\s+/);
   if (command !== 'node') throw new Error(`le script start doit lancer node : ${manifest.scripts.start}`);
   return args;

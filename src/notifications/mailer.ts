@@ -5,6 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { QueuedMail, ReferralStore } from '../store/index.js';
 import { writeFileAtomic } from '../store/index.js';
+import type { MailContent } from './render.js';
 import type { MailTransport } from './transport.js';
 
 export interface MailerOptions {
@@ -15,6 +16,12 @@ export interface MailerOptions {
   /** First retry after baseMs, doubling up to maxMs (defaults: 30 s, 6 h). */
   backoff?: { baseMs?: number; maxMs?: number };
   log?: (message: string) => void;
+}
+
+/** A new queue entry, due now: its id is the idempotency key (and the Message-ID's left part). */
+export function queuedMail(id: string, reference: string | null, kind: string, to: string[], content: MailContent, now: Date): QueuedMail {
+  const at = now.toISOString();
+  return { id, reference, kind, to, ...content, createdAt: at, attempts: 0, nextAttemptAt: at, lastError: null };
 }
 
 export interface FlushReport {

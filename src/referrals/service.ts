@@ -37,7 +37,7 @@ import {
   type CoordinatorAlert,
   type PreviousAttempt,
 } from '../notifications/compose.js';
-import type { MailContent } from '../notifications/render.js';
+import { queuedMail } from '../notifications/mailer.js';
 import { KeyedLock, type ConversationStore, type QueuedMail, type ReferralStore, type StoreItems } from '../store/index.js';
 import type { ActorDirectory } from './actors.js';
 import { ReferralError } from './errors.js';
@@ -293,7 +293,7 @@ export class ReferralService {
         referrals: records.map((referral) => ({ referral, actor: this.actorOf(referral) })),
         anonymiseAfterMonths: this.policy.anonymiseAfterMonths,
       });
-      mails.push(this.mail(`${first.reference}.holder-confirm`, first.reference, 'holder-confirm', [first.contact.email], content, now));
+      mails.push(queuedMail(`${first.reference}.holder-confirm`, first.reference, 'holder-confirm', [first.contact.email], content, now));
     }
     return mails;
   }
@@ -480,7 +480,7 @@ export class ReferralService {
         why: source.status === 'expired' ? 'expired' : 'declined',
         targets: created.map((referral) => ({ referral, actor: this.actorOf(referral) })),
       });
-      plan.mails.push(this.mail(`${created[0]!.id}.holder-escalated`, source.reference, 'holder-escalated', [source.contact.email], content, now));
+      plan.mails.push(queuedMail(`${created[0]!.id}.holder-escalated`, source.reference, 'holder-escalated', [source.contact.email], content, now));
     }
   }
 
@@ -526,7 +526,7 @@ export class ReferralService {
       const { links, validUntil } = this.links(updated, ['take_care', 'decline', 'done', 'done_no_help', 'unreachable'], now);
       const content = actorReminder({ referral: updated, actor, links, linksValidUntil: validUntil, expireDays: this.policy.expireDays, reminder: n });
       sent = true;
-      return { records: [updated], mails: [this.mail(`${id}.remind-${n}`, updated.reference, 'actor-remind', [actor.notification.email], content, now)] };
+      return { records: [updated], mails: [queuedMail(`${id}.remind-${n}`, updated.reference, 'actor-remind', [actor.notification.email], content, now)] };
     }).catch((error: unknown) => {
       if (error instanceof ReferralError && error.code === 'not_found') return undefined;
       throw error;
@@ -545,7 +545,7 @@ export class ReferralService {
       const { links, validUntil } = this.links(updated, ['done', 'done_no_help', 'unreachable'], now);
       const content = actorCheckIn({ referral: updated, actor, links, linksValidUntil: validUntil });
       sent = true;
-      return { records: [updated], mails: [this.mail(`${id}.check-in-${n}`, updated.reference, 'actor-check-in', [actor.notification.email], content, now)] };
+      return { records: [updated], mails: [queuedMail(`${id}.check-in-${n}`, updated.reference, 'actor-check-in', [actor.notification.email], content, now)] };
     });
     return sent;
   }
@@ -649,13 +649,13 @@ export class ReferralService {
     const actor = this.actorOf(record);
     const { links, validUntil } = this.links(record, ['take_care', 'decline', 'done', 'done_no_help', 'unreachable'], now);
     const content = actorNewReferral({ referral: record, actor, links, linksValidUntil: validUntil, expireDays: this.policy.expireDays, previous });
-    return [this.mail(`${record.id}.actor-new`, record.reference, 'actor-new', [actor.notification.email], content, now)];
+    return [queuedMail(`${record.id}.actor-new`, record.reference, 'actor-new', [actor.notification.email], content, now)];
   }
 
   private takenCareMails(record: Referral, now: Date): QueuedMail[] {
     if (!record.contact?.email || record.erasedAt !== null) return [];
     const content = holderTakenCare({ referral: record, actor: this.actorOf(record) });
-    return [this.mail(`${record.id}.holder-taken`, record.reference, 'holder-taken', [record.contact.email], content, now)];
+    return [queuedMail(`${record.id}.holder-taken`, record.reference, 'holder-taken', [record.contact.email], content, now)];
   }
 
   private alertMail(record: Referral, kinds: CoordinatorAlert[], details: string[], now: Date): QueuedMail {
@@ -666,13 +666,9 @@ export class ReferralService {
       details: [`Statut : ${STATUS_LABELS[record.status]} depuis le ${frenchDate(record.statusAt)}`, ...details],
     });
     const to = this.options.adminEmail ? [this.options.adminEmail] : [];
-    return this.mail(`${record.id}.coord-${kinds.join('-')}`, record.reference, 'coordinator', to, content, now);
+    return queuedMail(`${record.id}.coord-${kinds.join('-')}`, record.reference, 'coordinator', to, content, now);
   }
 
-  private mail(id: string, reference: string, kind: string, to: string[], content: MailContent, now: Date): QueuedMail {
-    const at = now.toISOString();
-    return { id, reference, kind, to, ...content, createdAt: at, attempts: 0, nextAttemptAt: at, lastError: null };
-  }
 }
 
 // ── pure helpers ─────────────────────────────────────────────────────────────

@@ -5,6 +5,7 @@ import { render, type Deps } from '../context.js';
 import { account, field, frenchDateTime, query, state } from '../http.js';
 import { INVITATION_DAYS } from '../invitations.js';
 import { backofficeInvitation } from '../../notifications/compose.js';
+import { queuedMail } from '../../notifications/mailer.js';
 import type { Invitation } from '../../store/accountStore.js';
 import { html } from '../views/html.js';
 import { csrfField } from '../views/layout.js';
@@ -134,9 +135,8 @@ async function mailInvitation(deps: Deps, invitation: Invitation, link: string, 
   const actor = invitation.actorId ? deps.router.actorById(invitation.actorId)?.name ?? invitation.actorId : null;
   const role = actor ? `recevoir et suivre les porteurs orientés vers ${actor}` : 'coordonner l’orientation (règles, structures, statistiques, comptes)';
   const content = backofficeInvitation({ name: invitation.name, role, invitedBy, link, expiresAt: new Date(invitation.expiresAt) });
-  const at = deps.now().toISOString();
   try {
-    await deps.sendMail({ id: `invitation.${invitation.id}`, reference: null, kind: 'backoffice-invitation', to: [invitation.email], ...content, createdAt: at, attempts: 0, nextAttemptAt: at, lastError: null });
+    await deps.sendMail(queuedMail(`invitation.${invitation.id}`, null, 'backoffice-invitation', [invitation.email], content, deps.now()));
     return true;
   } catch (error) {
     deps.log(`back-office : invitation non mise en file d’envoi (${error instanceof Error ? error.name : 'erreur'})`);
