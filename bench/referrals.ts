@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { emptyProfile } from '../src/domain/profile.js';
 import type { Referral } from '../src/domain/referral.js';
 import { actorDirectory, openReferrals } from '../src/referrals/index.js';
 import { encodeLine } from '../src/store/journal.js';
@@ -52,6 +53,7 @@ function record(n: number): Referral {
     partnerId: 'vignoble',
     conversationId: `dl-${n.toString(36)}-a8f3k2m9q1w7`,
     profile: {
+      ...emptyProfile(),
       stage: 'idee',
       sector: 'alimentation',
       projectType: 'collectif',

@@ -26,7 +26,11 @@ export const NEEDS = [
   'formation',
 ] as const;
 
+/** Activity that a chamber serves (CMA: artisanat, CCI: commerce); `autre` = neither. */
+export const TRADES = ['artisanat', 'commerce', 'autre'] as const;
+
 export type Stage = (typeof STAGES)[number];
+export type Trade = (typeof TRADES)[number];
 export type Sector = (typeof SECTORS)[number];
 export type ProjectType = (typeof PROJECT_TYPES)[number];
 export type Need = (typeof NEEDS)[number];
@@ -47,11 +51,42 @@ export const profileSchema = z.object({
   commune: placeRefSchema.nullable(),
   epci: placeRefSchema.nullable(),
   departement: z.string().regex(/^(\d{2}|2A|2B|\d{3})$/).nullable(),
+  // Facts a receptionist distinguishes (additions: absent in older input = unknown).
+  /** The project installs a farm or a vineyard (production, livestock, land), not food retail. */
+  agriculturalInstallation: z.boolean().nullable().default(null),
+  /** Taking over or handing over an existing business (reprise, transmission). */
+  takeover: z.boolean().nullable().default(null),
+  /** A cooperative form is named (Scop, Scic, CAE, coopérative), as distinct from an association. */
+  cooperativeForm: z.boolean().nullable().default(null),
+  /** An existing structure that already employs staff (the DLA's public). */
+  employerStructure: z.boolean().nullable().default(null),
+  /** Craft or commerce activity (the chambers' publics). */
+  trade: z.enum(TRADES).nullable().default(null),
+  /** The holder is under 26 (the Mission Locale's public); no age is stored. */
+  youngHolder: z.boolean().nullable().default(null),
 });
 export type Profile = z.infer<typeof profileSchema>;
 
+/** The yes/no facts of a Profile, in the order a receptionist would check them. */
+export const BOOLEAN_FACTS = ['agriculturalInstallation', 'takeover', 'cooperativeForm', 'employerStructure', 'youngHolder'] as const;
+export type BooleanFact = (typeof BOOLEAN_FACTS)[number];
+
 export function emptyProfile(): Profile {
-  return { stage: null, sector: null, projectType: null, needs: [], commune: null, epci: null, departement: null };
+  return {
+    stage: null,
+    sector: null,
+    projectType: null,
+    needs: [],
+    commune: null,
+    epci: null,
+    departement: null,
+    agriculturalInstallation: null,
+    takeover: null,
+    cooperativeForm: null,
+    employerStructure: null,
+    trade: null,
+    youngHolder: null,
+  };
 }
 
 /** French labels shown to holders and staff. */
@@ -86,4 +121,17 @@ export const NEED_LABELS: Record<Need, string> = {
   emploi: 'Recrutement, emploi',
   reseau: 'Partenaires, réseau',
   formation: 'Formation',
+};
+export const TRADE_LABELS: Record<Trade, string> = {
+  artisanat: 'Artisanat',
+  commerce: 'Commerce',
+  autre: 'Ni l’un ni l’autre',
+};
+/** Labels of the yes/no facts, as a statement about the project (staff and summaries). */
+export const BOOLEAN_FACT_LABELS: Record<BooleanFact, string> = {
+  agriculturalInstallation: 'Installation agricole ou viticole',
+  takeover: 'Reprise ou transmission d’entreprise',
+  cooperativeForm: 'Forme coopérative (Scop, Scic, CAE)',
+  employerStructure: 'Structure qui emploie déjà des salariés',
+  youngHolder: 'Porteur ou porteuse de moins de 26 ans',
 };

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RoutingDecision } from '../../src/domain/decision.js';
-import type { Profile } from '../../src/domain/profile.js';
+import { emptyProfile, type Profile } from '../../src/domain/profile.js';
 import { loadActorDirectory, type ActorDirectory, type CreateReferralInput } from '../../src/referrals/index.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -23,6 +23,7 @@ export function tempDir(t: { after(fn: () => void): void }, name = 'aig'): strin
 }
 
 export const PROFILE: Profile = {
+    ...emptyProfile(),
   stage: 'idee',
   sector: 'alimentation',
   projectType: 'collectif',

@@ -2,7 +2,7 @@
 // service writes them (statuses, histories, escalations, declines) and the bot's conversation
 // events, deterministic for a seed. Holders' names and addresses are obviously fake.
 import type { ConversationEvent } from '../../src/domain/events.js';
-import { NEEDS, PROJECT_TYPES, SECTORS, STAGES, type Profile } from '../../src/domain/profile.js';
+import { NEEDS, PROJECT_TYPES, SECTORS, STAGES, emptyProfile, type Profile } from '../../src/domain/profile.js';
 import { DECLINE_REASONS, type HistoryEntry, type Referral, type ReferralStatus } from '../../src/domain/referral.js';
 import type { TerritoryIndex } from '../../src/territory/types.js';
 
@@ -70,6 +70,7 @@ export function generate(options: GenerateOptions): Generated {
     const created = end - Math.floor(r.next() * 365 * DAY);
     const commune = r.chance(0.9) ? r.pick(communes) : r.pick(elsewhere);
     const profile: Profile = {
+    ...emptyProfile(),
       stage: r.chance(0.95) ? r.pick(STAGES) : null,
       sector: r.pick(SECTORS),
       projectType: r.chance(0.9) ? r.pick(PROJECT_TYPES) : null,
@@ -191,10 +192,10 @@ export function generate(options: GenerateOptions): Generated {
       conversation(id, partnerId, start, [{ step: 'started' }, ...QUESTIONS.slice(0, stop + 1).map((question) => ({ step: 'asked' as const, question }))]);
     } else if (kind < 0.8) {
       const c = r.pick(communes);
-      const profile: Profile = { stage: 'idee', sector: r.pick(SECTORS), projectType: null, needs: [], commune: { code: c.code, nom: c.nom }, epci: c.epci, departement: c.departement };
+      const profile: Profile = { ...emptyProfile(), stage: 'idee', sector: r.pick(SECTORS), projectType: null, needs: [], commune: { code: c.code, nom: c.nom }, epci: c.epci, departement: c.departement };
       conversation(id, partnerId, start, [{ step: 'started' }, { step: 'qualified', profile }, { step: 'oriented', fallback: false, actorIds: [] }, { step: 'contact_declined' }]);
     } else {
-      const profile: Profile = { stage: 'creation', sector: r.pick(SECTORS), projectType: null, needs: [], commune: { code: '75056', nom: 'Paris' }, epci: null, departement: '75' };
+      const profile: Profile = { ...emptyProfile(), stage: 'creation', sector: r.pick(SECTORS), projectType: null, needs: [], commune: { code: '75056', nom: 'Paris' }, epci: null, departement: '75' };
       conversation(id, partnerId, start, [{ step: 'started' }, { step: 'qualified', profile }, { step: 'oriented', fallback: true, actorIds: ['cress-pdl'] }, { step: 'asked', question: 'consent' }]);
     }
   }
