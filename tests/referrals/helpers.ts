@@ -23,7 +23,7 @@ export function tempDir(t: { after(fn: () => void): void }, name = 'aig'): strin
 }
 
 export const PROFILE: Profile = {
-    ...emptyProfile(),
+  ...emptyProfile(),
   stage: 'idee',
   sector: 'alimentation',
   projectType: 'collectif',
