@@ -45,9 +45,22 @@ export const notificationSchema = z
     error: 'adresse de notification non confirmée : elle doit rester en @example.org',
   });
 
+/**
+ * How French sentences name the actor, article and contraction included: « les Ecossolies »,
+ * « aux Ecossolies », « des Ecossolies ». Written by hand because no rule guesses « au DLA » or
+ * « à l’Union régionale » right every time; absent in older files (see actorNames).
+ */
+export const actorNamesSchema = z.strictObject({
+  subject: z.string().min(2),
+  to: z.string().regex(/^(à |aux? )/, { error: 'forme « to » attendue en « à … », « au … » ou « aux … »' }),
+  of: z.string().regex(/^(de |d’|du |des )/, { error: 'forme « of » attendue en « de … », « d’… », « du … » ou « des … »' }),
+});
+export type ActorNames = z.infer<typeof actorNamesSchema>;
+
 export const actorSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, { error: 'identifiant attendu en minuscules avec tirets (ex. « cc-sevre-loire-eco »)' }),
   name: z.string().min(3),
+  names: actorNamesSchema.optional(),
   role: z.enum(ROLES),
   /** Where the actor accompanies holders (see ZONE_PATTERN). */
   zones: z.array(zoneSchema).min(1),
@@ -79,6 +92,31 @@ export const actorsFileSchema = z.strictObject({
   actors: z.array(actorSchema).min(1),
 });
 export type ActorsFile = z.infer<typeof actorsFileSchema>;
+
+/**
+ * The actor's name forms: the written ones, or derived from `name` when absent (older files):
+ * a leading article is contracted (« Les X » → « aux X », « des X »), a vowel elides « de ».
+ */
+export function actorNames(actor: Pick<Actor, 'name' | 'names'>): ActorNames {
+  if (actor.names) return actor.names;
+  const name = actor.name.trim();
+  const m = /^(les|le|la|l[’'])\s*(.*)$/i.exec(name);
+  if (m) {
+    const article = m[1]!.toLowerCase();
+    const rest = m[2]!;
+    if (article === 'les') return { subject: `les ${rest}`, to: `aux ${rest}`, of: `des ${rest}` };
+    if (article === 'le') return { subject: `le ${rest}`, to: `au ${rest}`, of: `du ${rest}` };
+    if (article === 'la') return { subject: `la ${rest}`, to: `à la ${rest}`, of: `de la ${rest}` };
+    return { subject: `l’${rest}`, to: `à l’${rest}`, of: `de l’${rest}` };
+  }
+  const elides = /^[aeiouyhàâéèêëîïôöûüAEIOUYHÀÂÉÈÊËÎÏÔÖÛÜ]/.test(name);
+  return { subject: name, to: `à ${name}`, of: elides ? `d’${name}` : `de ${name}` };
+}
+
+/** First letter in capitals, for a name form that opens a sentence (« Les Ecossolies vous… »). */
+export function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
 
 /** Where a holder's project is, as far as it is known; codes only. */
 export interface PlaceCodes {
