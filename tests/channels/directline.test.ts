@@ -2,6 +2,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { request as httpRequest } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { ActivityHandler } from 'botbuilder';
 import { TokenSigner } from '../../src/channels/directline/tokens.js';
 import { ConversationStore } from '../../src/channels/directline/conversations.js';
@@ -71,6 +73,45 @@ describe('Direct Line channel (echo bot)', () => {
     assert.match(page.activities[0]!.text!, /vignoble-nantais/);
     assert.equal(page.watermark, '1');
     assert.deepEqual((await dl.page(c, 1)).activities, []);
+  });
+
+  it('starts a conversation from a bare POST, as Azure does: no body, no Content-Type (plain or chunked)', async () => {
+    const bare = (headers: Record<string, string>, body?: Buffer | string, chunked = false) =>
+      new Promise<{ status: number; json: Record<string, unknown> }>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port: h.port, method: 'POST', path: '/v3/directline/conversations', headers }, (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} }));
+        });
+        req.on('error', reject);
+        if (chunked) req.write(body ?? '');
+        req.end(chunked ? undefined : body);
+      });
+    const cases = {
+      'curl -X POST (no header at all)': await bare({}),
+      'Content-Length: 0': await bare({ 'content-length': '0' }),
+      'empty chunked body': await bare({ 'transfer-encoding': 'chunked' }, '', true),
+      'fetch without body': await (async () => {
+        const r = await fetch(`${h.base}/v3/directline/conversations`, { method: 'POST' });
+        return { status: r.status, json: (await r.json()) as Record<string, unknown> };
+      })(),
+    };
+    for (const [name, r] of Object.entries(cases)) {
+      assert.equal(r.status, 201, `${name}: ${JSON.stringify(r.json)}`);
+      assert.deepEqual(Object.keys(r.json).sort(), ['conversationId', 'expires_in', 'token'], name);
+      assert.equal(r.json.expires_in, 1800, name);
+      // A real conversation, as with JSON: the token opens it and the bot has greeted.
+      const page = await dl.page(r.json as unknown as Started);
+      assert.equal(page.activities.length, 1, name);
+      assert.equal(page.activities[0]!.from.role, 'bot', name);
+    }
+    // Without Content-Type the body is read as JSON: something else is refused, not guessed.
+    const junk = await bare({ 'transfer-encoding': 'chunked' }, 'partner=demo', true);
+    assert.equal(junk.status, 400, JSON.stringify(junk.json));
+    // The compressed-body guard still runs first (it answers before any body is read).
+    const gzipped = await bare({ 'content-encoding': 'gzip' }, gzipSync('{}'));
+    assert.equal(gzipped.status, 415);
   });
 
   it('echoes the user activity (with its clientActivityID), then the replies, in order', async () => {

@@ -145,6 +145,12 @@ export function mountDirectLine(server: Server, options: DirectLineOptions): Dir
       sendError(res, new HttpError(413, 'PayloadTooLarge', messages.bodyTooLarge(limits.maxBodyBytes / 1024)));
       return next(false);
     }
+    // Azure starts a conversation from a bare POST; clients that stream it send an empty chunked
+    // body without Content-Type, which the body parser would refuse as octet-stream (415).
+    // Read as JSON: empty stays "no body", anything else must be valid JSON.
+    if (req.method === 'POST' && path === `${DIRECT_LINE_PREFIX}/conversations` && !header(req, 'content-type')) {
+      req.headers['content-type'] = 'application/json';
+    }
     return next();
   });
 
@@ -231,7 +237,9 @@ export function mountDirectLine(server: Server, options: DirectLineOptions): Dir
         sendJson(res, 200, grant(conversation));
         return;
       }
-      const body = startBody.safeParse(req.body ?? undefined);
+      // An empty body (bare or chunked) reaches here as '' or an empty Buffer: no body.
+      const raw: unknown = req.body;
+      const body = startBody.safeParse(raw === '' || (Buffer.isBuffer(raw) && raw.length === 0) ? undefined : (raw ?? undefined));
       if (!body.success) throw new HttpError(400, 'BadRequest', messages.invalidActivity);
       const partnerId = body.data?.partner ?? queryParam(req, 'partner');
       const origin = header(req, 'origin');
