@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { emptyProfile, type Profile } from '../domain/profile.js';
 import { loadQualification, qualify } from '../qualification/index.js';
 
-/** Exactly the contract's keys, in its order. */
+/** The contract's keys in its order, then the receptionist's facts (additions, null when unknown). */
 export function contractLine(p: Profile): string {
   return JSON.stringify({
     stage: p.stage,
@@ -15,6 +15,12 @@ export function contractLine(p: Profile): string {
     commune: p.commune ? { code: p.commune.code, nom: p.commune.nom } : null,
     epci: p.epci ? { code: p.epci.code, nom: p.epci.nom } : null,
     departement: p.departement,
+    agriculturalInstallation: p.agriculturalInstallation,
+    takeover: p.takeover,
+    cooperativeForm: p.cooperativeForm,
+    employerStructure: p.employerStructure,
+    trade: p.trade,
+    youngHolder: p.youngHolder,
   });
 }
 

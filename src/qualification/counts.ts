@@ -106,3 +106,24 @@ export function employees(clauses: readonly PreparedClause[], lex: Lexicons): Co
   }
   return null;
 }
+
+/**
+ * The holder's age when the text says it (« j'ai 22 ans », « 24 ans, je m'installe »), or null.
+ * « j'ai 3 ans d'expérience » is a duration, not an age: a following « de/d' » rules it out.
+ */
+export function age(clauses: readonly PreparedClause[], lex: Lexicons): Count | null {
+  for (const c of clauses) {
+    const w = c.words;
+    const isAge = (start: number, n: { end: number }) => (w[n.end] === 'ans' || w[n.end] === 'an') && w[n.end + 1] !== 'de' && w[n.end + 1] !== 'd' && start >= 0;
+    for (const m of allMatches(lex.counts.ageVerbs, c, 0, false)) {
+      const n = numberAt(c, m.end, lex);
+      const v = n && isAge(m.start, n) ? within(n, 12, 99) : null;
+      if (n && v !== null) return { value: v, term: text(c, m.start, n.end + 1) };
+    }
+    // A number of years opening the message or a clause: « 24 ans, je m'installe ».
+    const n = numberAt(c, 0, lex);
+    const v = n && isAge(0, n) && /^\d+$/.test(w[0] ?? '') ? within(n, 15, 99) : null;
+    if (n && v !== null) return { value: v, term: text(c, 0, n.end + 1) };
+  }
+  return null;
+}

@@ -19,11 +19,26 @@ import {
   SECTORS,
   STAGE_LABELS,
   STAGES,
+  TRADE_LABELS,
+  TRADES,
 } from '../domain/profile.js';
 import { normalizeText } from '../territory/index.js';
 import { stem, type Shorthands } from './text.js';
 
 export type FieldName = 'stage' | 'sector' | 'projectType' | 'needs';
+
+/** The facts of data/lexicons/facts.json: yes/no facts (codes oui/non) and the chamber's trade. */
+export const LEXICON_FACTS = ['agriculturalInstallation', 'takeover', 'cooperativeForm', 'employerStructure', 'youngHolder', 'trade'] as const;
+export type LexiconFact = (typeof LEXICON_FACTS)[number];
+const YES_NO_CODES = ['oui', 'non'] as const;
+const FACT_CODES: Record<LexiconFact, readonly string[]> = {
+  agriculturalInstallation: YES_NO_CODES,
+  takeover: YES_NO_CODES,
+  cooperativeForm: YES_NO_CODES,
+  employerStructure: YES_NO_CODES,
+  youngHolder: YES_NO_CODES,
+  trade: TRADES,
+};
 
 const FIELD_CODES: Record<FieldName, readonly string[]> = {
   stage: STAGES,
@@ -109,10 +124,16 @@ const countsSchema = z
     employeeNouns: termList,
     hiringWords: termList,
     noneWords: termList,
+    /** Before a number of years: the holder's age (« j'ai 22 ans », « âgée de 19 ans »). */
+    ageVerbs: termList,
   })
   .strict();
 
 export type FieldLexiconFile = z.infer<typeof fieldLexiconSchema>;
+
+const factLexiconSchema = fieldLexiconSchema.omit({ field: true }).extend({ fact: z.enum(LEXICON_FACTS) }).strict();
+const factsFileSchema = z.object({ notes, facts: z.array(factLexiconSchema).min(1) }).strict();
+
 
 // ---------------------------------------------------------------------------------------------
 // Compiled forms
@@ -146,7 +167,7 @@ export interface PhraseSet {
 }
 
 export interface FieldLexicon {
-  field: FieldName;
+  field: FieldName | LexiconFact;
   file: string;
   tieBreak: readonly string[] | null;
   phrases: PhraseSet;
@@ -183,10 +204,13 @@ export interface Counts {
   employeeNouns: ReadonlySet<string>;
   hiringWords: ReadonlySet<string>;
   noneWords: PhraseSet;
+  ageVerbs: PhraseSet;
 }
 
 export interface Lexicons {
   fields: Record<FieldName, FieldLexicon>;
+  /** data/lexicons/facts.json: what a receptionist distinguishes (installation, reprise…). */
+  facts: Record<LexiconFact, FieldLexicon>;
   negations: Negations;
   yesNo: YesNo;
   counts: Counts;
@@ -329,11 +353,28 @@ function compileList(list: readonly string[], ctx: CompileContext, field: string
 
 function compileField(file: string, data: FieldLexiconFile, shorthands: Shorthands, expected: FieldName): FieldLexicon {
   if (data.field !== expected) fail(file, 'field', `attendu « ${expected} », trouvé « ${data.field} »`);
-  const codes = FIELD_CODES[expected];
+  return compileEntries(file, data, shorthands, expected, FIELD_CODES[expected], FIELD_LABELS[expected], '');
+}
+
+/** One fact of facts.json; yes/no facts answer through the yes/no lexicon, not their labels. */
+function compileFact(file: string, data: z.infer<typeof factLexiconSchema>, shorthands: Shorthands): FieldLexicon {
+  const labels: Record<string, string> = data.fact === 'trade' ? TRADE_LABELS : {};
+  return compileEntries(file, data, shorthands, data.fact, FACT_CODES[data.fact], labels, `fait « ${data.fact} », `);
+}
+
+function compileEntries(
+  file: string,
+  data: Omit<FieldLexiconFile, 'field'>,
+  shorthands: Shorthands,
+  expected: FieldName | LexiconFact,
+  codes: readonly string[],
+  labels: Record<string, string>,
+  prefix: string,
+): FieldLexicon {
   const seen = new Set<string>();
   const terms: CompiledTerm[] = [];
   for (const entry of data.entries) {
-    const where = `entrée « ${entry.code} »`;
+    const where = `${prefix}entrée « ${entry.code} »`;
     if (!codes.includes(entry.code)) fail(file, where, `code inconnu ; codes possibles : ${codes.join(', ')}`);
     if (seen.has(entry.code)) fail(file, where, 'code en double');
     seen.add(entry.code);
@@ -344,15 +385,15 @@ function compileField(file: string, data: FieldLexiconFile, shorthands: Shorthan
     }
   }
   // The labels the bot shows on buttons, and the codes themselves, always answer the question.
-  for (const code of codes) {
-    const label = FIELD_LABELS[expected][code];
+  for (const code of Object.keys(labels)) {
+    const label = labels[code];
     const answers = [code.replace(/_/g, ' '), ...(label ? label.split(',') : [])];
     for (const a of answers) terms.push(...compileTerm(a, code, WEIGHTS.answers, true, { file, where: `libellé de « ${code} »`, shorthands }));
   }
-  data.ignore.forEach((t, i) => terms.push(...compileTerm(t, null, 0, false, { file, where: `ignore[${i}]`, shorthands })));
+  data.ignore.forEach((t, i) => terms.push(...compileTerm(t, null, 0, false, { file, where: `${prefix}ignore[${i}]`, shorthands })));
   const tieBreak = data.tieBreak ?? null;
   tieBreak?.forEach((c, i) => {
-    if (!codes.includes(c)) fail(file, `tieBreak[${i}]`, `code inconnu « ${c} »`);
+    if (!codes.includes(c)) fail(file, `${prefix}tieBreak[${i}]`, `code inconnu « ${c} »`);
   });
   return { field: expected, file, tieBreak, phrases: phraseSet(terms) };
 }
@@ -392,6 +433,15 @@ export function loadLexiconsFrom(dir: string): Lexicons {
     const { file, text } = read(dir, fieldFiles[field]);
     fields[field] = compileField(file, parseFile(fieldLexiconSchema, file, text), shorthands, field);
   }
+
+  const factsRead = read(dir, 'facts.json');
+  const factsData = parseFile(factsFileSchema, factsRead.file, factsRead.text);
+  const facts = {} as Record<LexiconFact, FieldLexicon>;
+  for (const f of factsData.facts) {
+    if (facts[f.fact]) fail(factsRead.file, `fait « ${f.fact} »`, 'fait en double');
+    facts[f.fact] = compileFact(factsRead.file, f, shorthands);
+  }
+  for (const name of LEXICON_FACTS) if (!facts[name]) fail(factsRead.file, '', `fait « ${name} » absent`);
 
   const neg = read(dir, 'negations.json');
   const n = parseFile(negationsSchema, neg.file, neg.text);
@@ -440,13 +490,14 @@ export function loadLexiconsFrom(dir: string): Lexicons {
     employeeNouns: wordSet(c.employeeNouns, 'employeeNouns'),
     hiringWords: wordSet(c.hiringWords, 'hiringWords'),
     noneWords: compileList(c.noneWords, cctx, 'noneWords'),
+    ageVerbs: compileList(c.ageVerbs, cctx, 'ageVerbs'),
   };
 
   const vocabulary = new Set<string>();
-  for (const f of Object.values(fields))
+  for (const f of [...Object.values(fields), ...Object.values(facts)])
     for (const t of f.phrases.terms) for (const tok of t.tokens) for (const s of tok.stems) vocabulary.add(s);
 
-  return { fields, negations, yesNo, counts, shorthands, vocabulary };
+  return { fields, facts, negations, yesNo, counts, shorthands, vocabulary };
 }
 
 let cached: Lexicons | null = null;

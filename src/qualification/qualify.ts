@@ -10,15 +10,15 @@ import {
   type Stage,
 } from '../domain/profile.js';
 import type { PlaceMatch, TerritoryIndex } from '../territory/types.js';
-import { employees, teamSize } from './counts.js';
-import { lexicons, type FieldLexicon, type FieldName, type Lexicons } from './lexicon.js';
+import { age, employees, teamSize } from './counts.js';
+import { LEXICON_FACTS, lexicons, type FieldLexicon, type FieldName, type LexiconFact, type Lexicons } from './lexicon.js';
 import { buildTypoIndex, isNeedNegated, isNegated, bestMatches, prepare, type PreparedClause, type TypoIndex } from './matcher.js';
 import { placeToProfile } from './place.js';
 import { recognizeEmail, recognizePhone } from './recognizers.js';
 import { clauses, MAX_TEXT_LENGTH } from './text.js';
 
 export interface MatchedTerm {
-  field: FieldName | 'teamSize' | 'employees';
+  field: FieldName | LexiconFact | 'teamSize' | 'employees' | 'age';
   /** The code the term gave (null for counts). */
   code: string | null;
   /** The lexicon term as written in data/lexicons (what to edit), or the counted words. */
@@ -62,14 +62,42 @@ interface Hit {
   text: string;
 }
 
-/** The terms of one field that the text states (negated ones and `ignore` phrases left out). */
+/**
+ * The terms of one field that the text states (`ignore` phrases left out). A negated term is
+ * left out too, except for a yes/no fact, where « pas d'installation agricole » says « non ».
+ */
 function hits(field: FieldLexicon, prepared: readonly PreparedClause[], lex: Lexicons, answerMode: boolean): Hit[] {
   const out: Hit[] = [];
   for (const m of bestMatches(field.phrases, prepared, answerMode)) {
     if (m.term.code === null) continue;
     const c = prepared[m.clause]!;
     const negated = field.field === 'needs' ? isNeedNegated(lex.negations, c, m.start, m.end) : isNegated(lex.negations, c, m.start);
-    if (!negated) out.push({ code: m.term.code, weight: m.term.weight, term: m.term.source, text: c.words.slice(m.start, m.end).join(' ') });
+    const text = c.words.slice(m.start, m.end).join(' ');
+    if (!negated) out.push({ code: m.term.code, weight: m.term.weight, term: m.term.source, text });
+    else if (m.term.code === 'oui') out.push({ code: 'non', weight: m.term.weight, term: m.term.source, text });
+  }
+  return out;
+}
+
+/** The facts of facts.json that the text states; counts (employees, age) weigh as strong terms. */
+function factsOf(
+  prepared: readonly PreparedClause[],
+  lex: Lexicons,
+  counted: { employees: number | null; age: number | null },
+  matched: MatchedTerm[],
+): Pick<Profile, LexiconFact> {
+  const out = {} as Pick<Profile, LexiconFact>;
+  for (const fact of LEXICON_FACTS) {
+    const field = lex.facts[fact];
+    const found = hits(field, prepared, lex, false);
+    for (const x of found) matched.push({ field: fact, code: x.code, term: x.term, text: x.text });
+    if (fact === 'employerStructure' && counted.employees !== null)
+      found.push({ code: counted.employees > 0 ? 'oui' : 'non', weight: 3, term: 'effectif', text: String(counted.employees) });
+    if (fact === 'youngHolder' && counted.age !== null)
+      found.push({ code: counted.age < 26 ? 'oui' : 'non', weight: 4, term: 'âge', text: 'âge' });
+    const code = pick(field, found);
+    if (fact === 'trade') out.trade = code as Profile['trade'];
+    else out[fact] = code === null ? null : code === 'oui';
   }
   return out;
 }
@@ -114,8 +142,11 @@ export function qualifyWith(text: string, territory: TerritoryIndex | null): Qua
 
   const team = teamSize(prepared, lex);
   const staff = employees(prepared, lex);
+  const holderAge = age(prepared, lex);
   if (team) matched.push({ field: 'teamSize', code: null, term: team.term, text: team.term });
   if (staff) matched.push({ field: 'employees', code: null, term: staff.term, text: staff.term });
+  // The age itself is never kept: only whether the holder is under 26 (minimal collection).
+  if (holderAge) matched.push({ field: 'age', code: null, term: 'âge', text: 'âge' });
 
   const found = (name: FieldName) => {
     const h = hits(lex.fields[name], prepared, lex, false);
@@ -132,6 +163,7 @@ export function qualifyWith(text: string, territory: TerritoryIndex | null): Qua
   if (team && team.value >= 2) typeHits.push({ code: 'collectif', weight: 2, term: team.term, text: team.term });
   profile.projectType = pick(lex.fields.projectType, typeHits) as ProjectType | null;
   profile.needs = needsOf(found('needs'));
+  Object.assign(profile, factsOf(prepared, lex, { employees: staff?.value ?? null, age: holderAge?.value ?? null }, matched));
 
   const place = territory && prepared.length > 0 ? territory.findInText(input) : null;
   Object.assign(profile, placeToProfile(place, territory));

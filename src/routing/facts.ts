@@ -1,6 +1,6 @@
 // The facts rules can test (the catalogue documented in rules/README.md), and how they are
 // computed from a Profile and the territory index.
-import { NEEDS, PROJECT_TYPES, SECTORS, STAGES, type Profile } from '../domain/profile.js';
+import { NEEDS, PROJECT_TYPES, SECTORS, STAGES, TRADES, type Profile } from '../domain/profile.js';
 import type { PlaceCodes } from '../domain/actor.js';
 import type { TerritoryIndex } from '../territory/types.js';
 
@@ -28,6 +28,12 @@ export const FACTS = {
   region: { kind: 'code', label: 'Région (code INSEE)', values: null, pattern: /^\d{2,3}$/, source: 'région du département' },
   territory: { kind: 'idList', label: 'Territoires nommés (ex. vignoble-nantais)', values: null, pattern: /^[a-z0-9]+(-[a-z0-9]+)*$/, source: 'territoires nommés contenant l’EPCI' },
   servedArea: { kind: 'boolean', label: 'Dans la zone desservie par Aiguillage', values: null, source: 'département parmi les départements desservis ; null si le lieu est inconnu' },
+  agriculturalInstallation: { kind: 'boolean', label: 'Installation agricole ou viticole', values: null, source: 'profil (data/lexicons/facts.json) ; null si inconnu' },
+  takeover: { kind: 'boolean', label: 'Reprise ou transmission d’entreprise', values: null, source: 'profil (data/lexicons/facts.json) ; null si inconnu' },
+  cooperativeForm: { kind: 'boolean', label: 'Forme coopérative (Scop, Scic, CAE)', values: null, source: 'profil (data/lexicons/facts.json) ; null si inconnu' },
+  employerStructure: { kind: 'boolean', label: 'Structure qui emploie déjà des salariés', values: null, source: 'profil (data/lexicons/facts.json, effectif cité) ; null si inconnu' },
+  trade: { kind: 'enum', label: 'Artisanat ou commerce', values: TRADES, source: 'profil (data/lexicons/facts.json)' },
+  youngHolder: { kind: 'boolean', label: 'Porteur ou porteuse de moins de 26 ans', values: null, source: 'profil (âge cité ou data/lexicons/facts.json) ; jamais l’âge lui-même' },
 } as const satisfies Record<string, FactSpec>;
 
 export type FactName = keyof typeof FACTS;
@@ -54,6 +60,12 @@ export interface RoutingFacts {
   region: string | null;
   territory: string[];
   servedArea: boolean | null;
+  agriculturalInstallation: boolean | null;
+  takeover: boolean | null;
+  cooperativeForm: boolean | null;
+  employerStructure: boolean | null;
+  trade: Profile['trade'];
+  youngHolder: boolean | null;
 }
 
 /** Names used in French reasons; null when unknown. */
@@ -99,6 +111,13 @@ export function holderContext(profile: Profile, territory: TerritoryIndex): Hold
     region,
     territory: epciCode ? territory.namedTerritoriesOfEpci(epciCode).map((t) => t.id) : [],
     servedArea,
+    // Older stored profiles have no such field: unknown.
+    agriculturalInstallation: profile.agriculturalInstallation ?? null,
+    takeover: profile.takeover ?? null,
+    cooperativeForm: profile.cooperativeForm ?? null,
+    employerStructure: profile.employerStructure ?? null,
+    trade: profile.trade ?? null,
+    youngHolder: profile.youngHolder ?? null,
   };
   return {
     facts,
