@@ -234,6 +234,7 @@ export const COORDINATOR_ALERTS = {
   escalated: 'confiée au niveau suivant',
   suggested_actor: 'déclinée avec une structure suggérée : à vérifier',
   no_target: 'plus aucune structure disponible : à reprendre à la main',
+  not_serious: 'déclinée comme demande non sérieuse ou de test : close sans transmission',
 } as const;
 export type CoordinatorAlert = keyof typeof COORDINATOR_ALERTS;
 

@@ -42,7 +42,7 @@ import { KeyedLock, type ConversationStore, type QueuedMail, type ReferralStore,
 import type { ActorDirectory } from './actors.js';
 import { ReferralError } from './errors.js';
 import { newReference, referralId } from './ids.js';
-import { DEFAULT_POLICY, monthsBefore, type FollowUpPolicy } from './policy.js';
+import { actorLinksValidUntil, DEFAULT_POLICY, monthsBefore, type FollowUpPolicy } from './policy.js';
 import type { LinkAction, LinkSigner } from './tokens.js';
 import { addWorkingDays } from './workingDays.js';
 
@@ -136,6 +136,7 @@ interface Plan {
   mails: QueuedMail[];
 }
 
+const NOT_SERIOUS: DeclineReason = 'demande_non_serieuse';
 const ACTIVE_OR_CONCLUDED: readonly ReferralStatus[] = ['pending', 'taking_care', 'done', 'done_no_help', 'unreachable'];
 const referenceOf = (id: string) => id.replace(/-\d+$/, '');
 
@@ -333,6 +334,11 @@ export class ReferralService {
     return this.mutate(id, (record, dossier, now) => {
       const updated = applyAction(record, 'decline', by, input.reason, now);
       updated.decline = { reason: input.reason, shouldGoTo: shouldGoTo === record.actorId ? null : shouldGoTo, comment };
+      // A test or a joke: the request stops here. No next tier, no e-mail to the "holder"; the
+      // coordination is told, so that nothing is dropped silently.
+      if (input.reason === NOT_SERIOUS) {
+        return { records: [updated], mails: [this.alertMail(updated, ['not_serious'], comment ? [`Commentaire : ${comment}`] : [], now)] };
+      }
       return this.followOn({ records: [updated], mails: [] }, dossier, updated, 'declined', now);
     });
   }
@@ -355,6 +361,19 @@ export class ReferralService {
       const target: Target = { actor, tier, ruleId: 'coordination', reason: `Orientation confiée par la coordination d’Aiguillage à ${actor.name}.` };
       this.addFollowOn(plan, dossier, source, [target], 'reroute', by, now);
       return plan;
+    });
+  }
+
+  /** A coordinator has looked at an « à vérifier » case and says why nothing more is needed. */
+  async clearReview(id: string, note: string, by: string): Promise<Referral> {
+    const why = note.trim().slice(0, 500);
+    if (!why) throw new ReferralError('invalid_input', 'Écrivez une note : ce qui a été vérifié ou décidé.');
+    return this.mutate(id, (record, _dossier, now) => {
+      if (!record.review) throw new ReferralError('already_done', `L’orientation ${id} n’est pas « à vérifier ».`);
+      const updated = bump(record, now);
+      updated.review = null;
+      updated.history.push(entry(now, 'review', by, record.status, record.status, `vérifiée : ${why}`, null));
+      return { records: [updated], mails: [] };
     });
   }
 
@@ -632,7 +651,7 @@ export class ReferralService {
   }
 
   private links(record: Referral, actions: LinkAction[], now: Date): { links: ActionLinks; validUntil: Date } {
-    const validUntil = new Date(now.getTime() + this.policy.linkDays * DAY);
+    const validUntil = actorLinksValidUntil(this.policy, record, now);
     const base = this.options.publicUrl.replace(/\/+$/, '');
     const links: ActionLinks = {};
     for (const action of actions) links[action] = `${base}/r/${this.options.signer.sign(record.id, action, validUntil)}`;

@@ -38,10 +38,11 @@ export function requestCounts(index: ReferralIndex, scope: Scope): RequestCounts
     partner: new Map(),
   };
   const { reference, followOn, createdAt, epci, commune, sector, stage, projectType, partner } = index;
+  const tests = index.notSeriousReferences(); // set apart, as in the funnel
   for (let i = 0; i < index.size; i += 1) {
     if (followOn.data[i] !== 0 || !scope.referral(i)) continue;
     const ref = reference.data[i]!;
-    if (seen[ref]) continue;
+    if (seen[ref] || tests[ref]) continue;
     seen[ref] = 1;
     counts.total += 1;
     const b = bucketOf(starts, createdAt.data[i]!);

@@ -14,21 +14,35 @@ export interface FunnelCounts {
   consented: number;
   takenCare: number;
   accompanied: number;
+  /** Requests declined as tests or not serious: counted apart, out of the steps above. */
+  notSerious: number;
 }
 
 const DONE = STATUS_CODE.get('done')!;
 
-/** Requests (references) first made in scope, and how far each went across its records. */
-export function requestOutcomes(index: ReferralIndex, scope: Scope): { consented: number; takenCare: number; accompanied: number; marks: Uint8Array } {
+/** Requests (references) first made in scope, and how far each went across its records (bit 8: a test, set apart). */
+export function requestOutcomes(
+  index: ReferralIndex,
+  scope: Scope,
+): { consented: number; takenCare: number; accompanied: number; notSerious: number; marks: Uint8Array } {
   const marks = new Uint8Array(index.references.size);
   const ref = index.reference.data;
   const followOn = index.followOn.data;
-  for (let i = 0; i < index.size; i += 1) if (followOn[i] === 0 && scope.referral(i)) marks[ref[i]!] = 1;
+  // A test request would inflate « demandes transmises » and lower every share after it.
+  const tests = index.notSeriousReferences();
+  let notSerious = 0;
+  for (let i = 0; i < index.size; i += 1) {
+    if (followOn[i] !== 0 || !scope.referral(i) || marks[ref[i]!]) continue;
+    if (tests[ref[i]!]) {
+      notSerious += 1;
+      marks[ref[i]!] = 8;
+    } else marks[ref[i]!] = 1;
+  }
   const taken = index.takenCareAt.data;
   const status = index.status.data;
   for (let i = 0; i < index.size; i += 1) {
     const r = ref[i]!;
-    if (marks[r] === 0) continue;
+    if (!(marks[r]! & 1)) continue;
     if (!Number.isNaN(taken[i]!)) marks[r]! |= 2;
     if (status[i] === DONE) marks[r]! |= 4;
   }
@@ -40,7 +54,7 @@ export function requestOutcomes(index: ReferralIndex, scope: Scope): { consented
     if (m & 2) takenCare += 1;
     if (m & 4) accompanied += 1;
   }
-  return { consented, takenCare, accompanied, marks };
+  return { consented, takenCare, accompanied, notSerious, marks };
 }
 
 export function funnelCounts(referrals: ReferralIndex, conversations: ConversationIndex | null, scope: Scope): FunnelCounts {
@@ -59,7 +73,7 @@ export function funnelCounts(referrals: ReferralIndex, conversations: Conversati
     }
   }
   const outcome = requestOutcomes(referrals, scope);
-  return { started, qualified, oriented, consented: outcome.consented, takenCare: outcome.takenCare, accompanied: outcome.accompanied };
+  return { started, qualified, oriented, consented: outcome.consented, takenCare: outcome.takenCare, accompanied: outcome.accompanied, notSerious: outcome.notSerious };
 }
 
 export function funnelTable(counts: FunnelCounts, scope: Scope): StatTable {
@@ -89,8 +103,14 @@ export function funnelTable(counts: FunnelCounts, scope: Scope): StatTable {
       part_debut: i === 0 ? null : share(n, steps[0]![1]),
     })),
     chart: { label: 'etape', value: 'nombre' },
-    note: scope.filter.territory
-      ? 'Avec un territoire choisi, seules les conversations dont le lieu est connu (projet qualifié) sont comptées aux premières étapes.'
-      : undefined,
+    note:
+      [
+        scope.filter.territory ? 'Avec un territoire choisi, seules les conversations dont le lieu est connu (projet qualifié) sont comptées aux premières étapes.' : '',
+        counts.notSerious
+          ? `Non comptées aux étapes 4 à 6 : ${counts.notSerious} demande${counts.notSerious > 1 ? 's' : ''} déclinée${counts.notSerious > 1 ? 's' : ''} comme test ou non sérieuse${counts.notSerious > 1 ? 's' : ''}.`
+          : '',
+      ]
+        .filter(Boolean)
+        .join(' ') || undefined,
   };
 }

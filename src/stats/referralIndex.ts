@@ -4,6 +4,7 @@
 import { DECLINE_REASONS, REFERRAL_STATUSES, REFERRAL_TIERS, type Referral, type ReferralStatus } from '../domain/referral.js';
 import { NEEDS, PROJECT_TYPES, SECTORS, STAGES } from '../domain/profile.js';
 import type { ReferralStore } from '../store/ports.js';
+import { contactKey, contentSignals, REPEAT_THRESHOLD, SPAM_SIGNALS } from '../referrals/spam.js';
 import { Dict, f64, i32, u16, u8 } from './columns.js';
 
 export const STATUS_CODE = new Map(REFERRAL_STATUSES.map((s, i) => [s, i] as const));
@@ -58,6 +59,13 @@ export class ReferralIndex {
   /** Declined by the coordination (re-routing away from a deactivated actor), not by the actor. */
   readonly declinedByCoordination = u8();
   readonly review = u8();
+  /** Bit i set: SPAM_SIGNALS[i] found in the request itself. */
+  readonly spam = u8();
+  /** Declined as « demande non sérieuse / test »: set apart in the statistics. */
+  readonly notSerious = u8();
+  /** Same contact (hashed key, in memory only) → the references it made. */
+  private readonly contactOf: (string | null)[] = [];
+  private readonly byContact = new Map<string, Set<number>>();
 
   private syncing: Promise<number> | undefined;
   private stamp = '';
@@ -137,6 +145,38 @@ export class ReferralIndex {
     this.shouldGoTo.data[slot] = this.actors.id(r.decline?.shouldGoTo);
     this.declinedByCoordination.data[slot] = declineEntry?.by.startsWith('coordinator:') ? 1 : 0;
     this.review.data[slot] = r.review ? 1 : 0;
+    let spam = 0;
+    for (const signal of contentSignals(r)) spam |= 1 << SPAM_SIGNALS.indexOf(signal);
+    this.spam.data[slot] = spam;
+    this.notSerious.data[slot] = r.decline?.reason === 'demande_non_serieuse' ? 1 : 0;
+    const key = contactKey(r.contact);
+    const before = this.contactOf[slot] ?? null;
+    if (before !== key) {
+      if (before) this.byContact.get(before)?.delete(this.reference.data[slot]!);
+      if (key) this.byContact.set(key, (this.byContact.get(key) ?? new Set()).add(this.reference.data[slot]!));
+      this.contactOf[slot] = key;
+    }
+  }
+
+  /** Requests made with the same e-mail or phone as this record (this one included; 0 once erased). */
+  sameContactRequests(slot: number): number {
+    const key = this.contactOf[slot];
+    return key ? (this.byContact.get(key)?.size ?? 1) : 0;
+  }
+
+  /** Per reference code: 1 when an actor declined one of its records as not serious (a test). */
+  notSeriousReferences(): Uint8Array {
+    const marks = new Uint8Array(this.references.size);
+    for (let i = 0; i < this.size; i += 1) if (this.notSerious.data[i]) marks[this.reference.data[i]!] = 1;
+    return marks;
+  }
+
+  /** The signs that the request may be a test, as SPAM_LABELS keys. */
+  spamSignals(slot: number): (typeof SPAM_SIGNALS[number] | 'repeated')[] {
+    const bits = this.spam.data[slot]!;
+    const found: (typeof SPAM_SIGNALS[number] | 'repeated')[] = SPAM_SIGNALS.filter((_s, i) => bits & (1 << i));
+    if (this.sameContactRequests(slot) >= REPEAT_THRESHOLD) found.push('repeated');
+    return found;
   }
 
   slotOf(id: string): number | undefined {
@@ -152,6 +192,7 @@ export class ReferralIndex {
       this.version, this.reference, this.createdAt, this.statusAt, this.takenCareAt, this.promisedDays, this.status, this.tier,
       this.actor, this.partner, this.rule, this.rulesVersion, this.fallback, this.followOn, this.epci, this.commune, this.departement,
       this.stage, this.sector, this.projectType, this.needs, this.declineReason, this.shouldGoTo, this.declinedByCoordination, this.review,
+      this.spam, this.notSerious,
     ];
   }
 }

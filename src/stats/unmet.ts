@@ -35,10 +35,11 @@ export function unmetTables(referrals: ReferralIndex, conversations: Conversatio
   let requests = 0;
   let fallbackRequests = 0;
   const fallbackByEpci = new Map<number, number>();
+  const tests = referrals.notSeriousReferences(); // set apart, as in the funnel
   for (let i = 0; i < referrals.size; i += 1) {
     if (referrals.followOn.data[i] !== 0 || !scope.referral(i)) continue;
     const ref = referrals.reference.data[i]!;
-    if (seen[ref]) continue;
+    if (seen[ref] || tests[ref]) continue;
     seen[ref] = 1;
     requests += 1;
     if (referrals.fallback.data[i]) {

@@ -159,7 +159,11 @@ test('forged, altered, malformed and expired links are refused with a French pag
   const malformed = await fetch(`${baseUrl}/r/n-importe-quoi`);
   assert.equal(malformed.status, 403);
 
-  clock.advanceDays(8.01); // links are valid 8 days by default
+  // Links outlive the reassignment (expireDays) by the margin: still valid just before, dead after.
+  const { expireDays, linkMarginDays } = referrals.service.policy;
+  clock.advanceDays(expireDays + linkMarginDays - 0.01);
+  assert.equal((await fetch(takeCare)).status, 200);
+  clock.advanceDays(0.02);
   for (const init of [undefined, form({ confirm: '1' })]) {
     const expired = await fetch(takeCare, init);
     assert.equal(expired.status, 410);

@@ -28,6 +28,8 @@ let dir: string;
 let store: Store;
 let events: EventLog;
 
+const funnel = (report: { tables: StatTable[] }) => table(report.tables, 'parcours');
+
 function table(tables: StatTable[], id: string): StatTable {
   const t = tables.find((x) => x.id === id);
   assert.ok(t, `vue ${id}`);
@@ -55,9 +57,12 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const firstRecords = (rs: Referral[]) => {
+/** Requests an actor declined as tests: counted apart, out of the request figures. */
+const testRequests = () => new Set(data.referrals.filter((r) => r.decline?.reason === 'demande_non_serieuse').map((r) => r.reference));
+const firstRecords = (rs: Referral[], withTests = false) => {
   const seen = new Set<string>();
-  return rs.filter((r) => r.escalatedFrom === null && !seen.has(r.reference) && seen.add(r.reference));
+  const tests = withTests ? new Set<string>() : testRequests();
+  return rs.filter((r) => r.escalatedFrom === null && !tests.has(r.reference) && !seen.has(r.reference) && seen.add(r.reference));
 };
 
 describe('statistiques sur données générées', () => {
@@ -83,10 +88,12 @@ describe('statistiques sur données générées', () => {
       consented: refs.size,
       takenCare: taken.size,
       accompanied: done.size,
+      notSerious: firstRecords(data.referrals.filter((r) => inPeriod(r.createdAt)), true).length - refs.size,
     });
+    assert.ok(report.funnel.notSerious > 0, 'les données générées contiennent des tests');
+    assert.match(funnel(report).note ?? '', new RegExp(`Non comptées aux étapes 4 à 6 : ${report.funnel.notSerious} demandes`));
     assert.ok(report.funnel.started > report.funnel.consented && report.funnel.consented > report.funnel.takenCare);
-    const funnel = table(report.tables, 'parcours');
-    assert.equal(funnel.rows[3]!.nombre, refs.size);
+    assert.equal(funnel(report).rows[3]!.nombre, refs.size);
   });
 
   it('les répartitions par secteur et par période totalisent les demandes', () => {

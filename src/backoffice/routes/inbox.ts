@@ -24,6 +24,7 @@ import type { Account } from '../../store/accountStore.js';
 import { who } from '../accounts.js';
 import { render, type Deps } from '../context.js';
 import { account, field, frenchDate, frenchDateTime, HttpError, notFound, query, state } from '../http.js';
+import { SPAM_LABELS } from '../../referrals/spam.js';
 import { capitalise } from '../../stats/breakdowns.js';
 import { html, join, type SafeHtml } from '../views/html.js';
 import { csrfField } from '../views/layout.js';
@@ -72,6 +73,12 @@ export function availableActions(status: ReferralStatus): ActorAction[] {
   return ACTOR_ACTIONS.filter(
     (a) => TRANSITIONS[a].from.includes(status) || (status === 'pending' && IMPLICIT_TAKE_CARE.includes(a)),
   );
+}
+
+/** The holder's own description of the project, once the record carries it. */
+export function holderWords(record: Referral): string | null {
+  const words = (record as Referral & { description?: string | null }).description;
+  return typeof words === 'string' && words.trim() ? words.trim() : null;
 }
 
 const isOverdue = (createdAt: number, promisedDays: number, status: ReferralStatus, now: number) => status === 'pending' && now - createdAt > promisedDays * DAY;
@@ -167,7 +174,7 @@ export function mountInbox(app: Router, deps: Deps): void {
                   <td>${frenchDate(index.createdAt.data[i]!)}</td>
                   ${coordinator ? html`<td>${deps.router.actorById(actorId)?.name ?? actorId}${inactive.has(actorId) ? html` <span class="badge late">désactivée</span>` : ''}</td>` : ''}
                   <td>${project(i)}</td>
-                  <td>${statusBadge(index.statusOf(i))}${index.review.data[i] ? html` <span class="badge warn">à vérifier</span>` : ''}${late ? html` <span class="badge late">en retard de ${Math.floor((now - index.createdAt.data[i]!) / DAY - index.promisedDays.data[i]!)} j</span>` : ''}</td>
+                  <td>${statusBadge(index.statusOf(i))}${index.review.data[i] ? html` <span class="badge warn">à vérifier</span>` : ''}${coordinator && index.spamSignals(i).length ? html` <span class="badge warn">test ou spam ?</span>` : ''}${late ? html` <span class="badge late">en retard de ${Math.floor((now - index.createdAt.data[i]!) / DAY - index.promisedDays.data[i]!)} j</span>` : ''}</td>
                   <td class="num">${index.promisedDays.data[i]!} j</td></tr>`;
               })}</tbody></table>`}
         ${rows.length > PAGE_SIZE
@@ -226,6 +233,24 @@ export function mountInbox(app: Router, deps: Deps): void {
         ? html`<p class="flash error">Cette structure est désactivée alors qu’elle suivait la demande : vérifiez avec elle la suite donnée avant de clore.</p>`
         : '';
 
+    await deps.stats.referrals.sync(deps.store);
+    const slot = deps.stats.referrals.slotOf(record.id);
+    const signals = coordinator && slot !== undefined ? deps.stats.referrals.spamSignals(slot) : [];
+    const spamNote = signals.length
+      ? html`<div class="flash error" role="note"><p><strong>Cette demande ressemble peut-être à un test ou à un envoi abusif :</strong></p><ul>${signals.map(
+          (k) => html`<li>${SPAM_LABELS[k]}${k === 'repeated' ? ` (${deps.stats.referrals.sameContactRequests(slot!)} demandes)` : ''}</li>`,
+        )}</ul><p>Rien n’a été écarté automatiquement : vérifiez, puis la structure peut la décliner avec le motif « ${DECLINE_REASON_LABELS.demande_non_serieuse} ».</p></div>`
+      : '';
+    const reviewForm =
+      coordinator && record.review
+        ? html`<h2>Marquer comme vérifié</h2><p>Si rien d’autre n’est à faire (la demande est suivie ailleurs, le porteur a été contacté…), levez le cas « à vérifier » avec une note : elle reste dans l’historique.</p>
+          <form method="post" action="/orientations/${record.id}/verifier">${csrfField(csrf)}
+            <label for="note">Note (ce qui a été vérifié ou décidé, sans données personnelles)</label>
+            <textarea id="note" name="note" rows="3" maxlength="500" required></textarea>
+            <p><button type="submit" class="secondary">Marquer comme vérifié</button></p></form>`
+        : '';
+    const words = holderWords(record);
+
     const contact = record.contact
       ? html`<dl class="summary"><dt>Nom</dt><dd>${record.contact.name}</dd>
           <dt>E-mail</dt><dd>${record.contact.email ? html`<a href="mailto:${record.contact.email}">${record.contact.email}</a>` : '—'}</dd>
@@ -240,6 +265,7 @@ export function mountInbox(app: Router, deps: Deps): void {
       body: html`<p><a href="/orientations">← Toutes les orientations</a></p>
         <h1>Orientation ${record.id}</h1>
         <p>${statusBadge(record.status)} ${late ? html`<span class="badge late">Délai de recontact dépassé</span>` : ''} ${record.review ? html`<span class="badge warn">À vérifier par la coordination</span>` : ''}</p>
+        ${spamNote}
         <div class="grid2"><section aria-labelledby="h-projet"><h2 id="h-projet">Le projet</h2>
           <dl class="summary">
             <dt>Reçue le</dt><dd>${frenchDateTime(record.createdAt)}</dd>
@@ -253,6 +279,7 @@ export function mountInbox(app: Router, deps: Deps): void {
             <dt>Intercommunalité</dt><dd>${p.epci?.nom ?? 'non précisée'}</dd>
             <dt>Site partenaire</dt><dd>${partner}</dd>
           </dl>
+          ${words ? html`<h2>Le projet en ses mots</h2><blockquote class="words">${words}</blockquote>` : ''}
           <h2>Pourquoi cette orientation</h2>
           <p>${record.reason}</p>
           <p class="hint">Règle « ${record.ruleId} », jeu de règles ${record.decision.rulesVersion}${record.decision.fallback ? ' (recours : aucune règle d’orientation ne couvrait ce projet)' : ''}.</p>
@@ -261,11 +288,12 @@ export function mountInbox(app: Router, deps: Deps): void {
           ${actions.length ? html`<h2>Suite donnée</h2><div class="actions">${join(actionForms)}</div>${declineForm}` : html`<p>Cette orientation est close : ${STATUS_LABELS[record.status]} le ${frenchDateTime(record.statusAt)}.</p>`}
           ${record.decline ? html`<p>Motif du refus : ${DECLINE_REASON_LABELS[record.decline.reason]}${record.decline.shouldGoTo ? html` ; aurait dû aller à ${deps.router.actorById(record.decline.shouldGoTo)?.name ?? record.decline.shouldGoTo}` : ''}${record.decline.comment ? html` — « ${record.decline.comment} »` : ''}.</p>` : ''}
           ${rerouteForm}
+          ${reviewForm}
         </section></div>
         <h2>Historique</h2>
         <table><caption>Historique de l’orientation ${record.id}</caption><thead><tr><th scope="col">Date</th><th scope="col">Étape</th><th scope="col">Par</th><th scope="col">Statut</th><th scope="col">Précision</th></tr></thead>
         <tbody>${record.history.map(
-          (h) => html`<tr><td>${frenchDateTime(h.at)}</td><td>${HISTORY_LABELS[h.action]}</td><td>${byText(h.by, deps)}</td><td>${h.from ? `${STATUS_LABELS[h.from]} → ` : ''}${STATUS_LABELS[h.to]}</td>
+          (h) => html`<tr><td>${frenchDateTime(h.at)}</td><td>${h.action === 'review' && h.by.startsWith('coordinator:') ? 'Vérifiée par la coordination' : HISTORY_LABELS[h.action]}</td><td>${byText(h.by, deps)}</td><td>${h.from ? `${STATUS_LABELS[h.from]} → ` : ''}${STATUS_LABELS[h.to]}</td>
             <td>${h.reason ? (DECLINE_REASONS.includes(h.reason as DeclineReason) ? DECLINE_REASON_LABELS[h.reason as DeclineReason] : h.reason) : ''}${h.relatedId ? ` (${h.relatedId})` : ''}</td></tr>`,
         )}</tbody></table>
         ${dossier.length
@@ -302,21 +330,47 @@ export function mountInbox(app: Router, deps: Deps): void {
     res.redirect(303, `/orientations/${record.id}`);
   });
 
+  app.post('/orientations/:id/verifier', async (req, res) => {
+    const me = account(res);
+    if (me.role !== 'coordinator') throw notFound();
+    const record = await visible(deps, me, String(req.params.id));
+    const note = field(req, 'note');
+    try {
+      await deps.service.clearReview(record.id, note, `coordinator:${me.email}`);
+    } catch (error) {
+      if (!(error instanceof ReferralError)) throw error;
+      deps.flash.add(res, 'error', error.message);
+      return res.redirect(303, `/orientations/${record.id}`);
+    }
+    await deps.audit.record({ by: who(me), action: 'referral.review-cleared', target: record.id, summary: `Orientation ${record.id} : cas « à vérifier » levé.` });
+    deps.flash.add(res, 'ok', 'C’est enregistré : le cas n’est plus « à vérifier » ; votre note est dans l’historique.');
+    res.redirect(303, `/orientations/${record.id}`);
+  });
+
   app.post('/orientations/:id/reorienter', async (req, res) => {
     const me = account(res);
     if (me.role !== 'coordinator') throw notFound();
     const record = await visible(deps, me, String(req.params.id));
     const target = field(req, 'actorId');
     const by = `coordinator:${me.email}`;
+    const holds = (dossier: Referral[]) => dossier.find((r) => r.actorId === target && (r.status === 'pending' || r.status === 'taking_care'));
     try {
-      if (!deps.router.actorById(target)?.active) throw new ReferralError('unknown_actor', 'Choisissez une structure active.');
+      const chosen = deps.router.actorById(target);
+      if (!chosen?.active) throw new ReferralError('unknown_actor', 'Choisissez une structure active.');
+      // Sending the request to who already has it would do nothing: say so, change nothing.
+      const holder = holds(await deps.service.byReference(record.reference));
+      if (holder) {
+        throw new ReferralError(
+          'invalid_transition',
+          `Réorientation refusée : ${chosen.name} a déjà cette demande (${holder.id}, ${STATUS_LABELS[holder.status]} depuis le ${frenchDate(holder.statusAt)}). Rien n’a été modifié. Choisissez une autre structure, ou, si rien d’autre n’est à faire, marquez le cas comme vérifié avec une note.`,
+        );
+      }
       if (record.status === 'pending') {
         if (deps.router.actorById(record.actorId)?.active !== false) throw new ReferralError('invalid_transition', 'Cette structure est active : c’est à elle de prendre en charge ou de décliner.');
         await deps.service.decline(record.id, { reason: 'autre', shouldGoTo: target, comment: 'Structure désactivée : réorientation par la coordination.' }, by);
       }
-      const dossier = await deps.service.byReference(record.reference);
-      // A decline naming the next tier's actor already hands the request over.
-      if (!dossier.some((r) => r.actorId === target && (r.status === 'pending' || r.status === 'taking_care'))) await deps.service.reroute(record.id, target, by);
+      // A decline naming the next tier's actor has already handed the request over.
+      if (!holds(await deps.service.byReference(record.reference))) await deps.service.reroute(record.id, target, by);
     } catch (error) {
       if (!(error instanceof ReferralError)) throw error;
       deps.flash.add(res, 'error', error.message);

@@ -56,7 +56,8 @@ export function mountStats(app: Router, deps: Deps): void {
     const headline = html`<dl class="summary">
       <dt>Demandes reçues</dt><dd>${f.consented.toLocaleString('fr-FR')} (porteurs ayant accepté d’être mis en relation)</dd>
       <dt>Offre comprise</dt><dd>${pct(f.oriented, f.started)} des conversations arrivent à une orientation ; ${pct(f.consented, f.oriented)} des orientations proposées deviennent une demande</dd>
-      <dt>Porteurs accompagnés</dt><dd>${f.accompanied.toLocaleString('fr-FR')} (${pct(f.accompanied, f.consented)} des demandes)</dd></dl>`;
+      <dt>Porteurs accompagnés</dt><dd>${f.accompanied.toLocaleString('fr-FR')} (${pct(f.accompanied, f.consented)} des demandes)</dd>
+      <dt>Tests et demandes non sérieuses</dt><dd>${f.notSerious.toLocaleString('fr-FR')} (déclinées comme telles par une structure ; comptées à part, hors des parts ci-dessus)</dd></dl>`;
     const body = html`<h1>Statistiques</h1>
       ${errors.length ? html`<div class="flash error" role="alert">${errors.join(' ')}</div>` : ''}
       <form method="get" action="/statistiques" class="filters">
