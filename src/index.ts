@@ -11,7 +11,7 @@ import { logError, logInfo } from './log.js';
 import { warmUpInSteps } from './qualification/index.js';
 import { createRouter, DEFAULT_ACTORS_FILE, DEFAULT_RULES_DIR, describeReload } from './routing/index.js';
 import { loadTerritory } from './territory/index.js';
-import { openReferrals, mountReferralLinks } from './referrals/index.js';
+import { liveActorLoad, openReferrals, mountReferralLinks } from './referrals/index.js';
 import { loadOrCreateSecret } from './store/index.js';
 import { EventLog } from './store/eventLog.js';
 import { createBackoffice, LivePartnerDirectory } from './backoffice/index.js';
@@ -24,7 +24,10 @@ export async function main(): Promise<void> {
   // Rules and actors are watched: a valid edit goes live at once, an invalid one is refused
   // (logged with the file, the rule and the problem) and the last good set stays.
   const territory = loadTerritory();
+  // Monthly capacities are enforced with each actor's real load, counted in the referral store.
+  const load = liveActorLoad();
   const router = await createRouter({
+    loadOf: load.loadOf,
     rulesDir: DEFAULT_RULES_DIR,
     actorsFile: DEFAULT_ACTORS_FILE,
     territory,
@@ -46,6 +49,7 @@ export async function main(): Promise<void> {
     backoff: { baseMs: config.MAIL_RETRY_SECONDS * 1000 },
     log: logInfo,
   });
+  load.attach(referrals.service);
   // What the bot reports of each conversation (no personal data), for the statistics.
   const events = new EventLog(join(config.AIGUILLAGE_DATA_DIR, 'events'), (e) => logError('évènements de conversation', e));
   if (!config.SMTP_URL) logInfo(`SMTP_URL non défini : les e-mails sont écrits dans ${config.AIGUILLAGE_DATA_DIR}/outbox`);

@@ -94,6 +94,20 @@ export async function openReferrals(options: OpenReferralsOptions): Promise<Refe
   };
 }
 
+/**
+ * Each actor's referrals this month, for the router's `loadOf` (monthlyCapacity). The router is
+ * built first (it is the referrals' actor directory), so the count is bound once the store opens.
+ */
+export function liveActorLoad(): { loadOf: (actorId: string) => number; attach(service: Pick<ReferralService, 'actorLoad'>): void } {
+  let service: Pick<ReferralService, 'actorLoad'> | undefined;
+  return {
+    loadOf: (actorId) => service?.actorLoad(actorId) ?? 0,
+    attach(s) {
+      service = s;
+    },
+  };
+}
+
 export { ReferralService, applyAction, createReferralInputSchema } from './service.js';
 export type { CreateReferralInput, CreateReferralResult, CreatedReferral, DeclineInput, ErasureReport, HolderExport } from './service.js';
 export { ReferralError } from './errors.js';
