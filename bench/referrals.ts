@@ -72,6 +72,7 @@ function record(n: number): Referral {
     promisedDays: 7,
     consent: { textVersion: 'consentement-2025-03', at },
     contact: { name: 'Camille Martin', email: `camille.martin${n}@exemple.fr`, phone: '06 12 34 56 78', channel: 'phone', preferredTime: 'le matin, avant 11 h' },
+    description: null,
     status: 'done',
     statusAt: at,
     closedAt: at,

@@ -180,6 +180,8 @@ export const referralRecordSchema = z.strictObject({
   consent: consentSchema.nullable(),
   /** Null once anonymised or erased. */
   contact: contactSchema.nullable(),
+  /** The holder's own words about the project, sent with the consent; null once anonymised or erased. */
+  description: z.string().max(1000).nullable().default(null),
   status: z.enum(REFERRAL_STATUSES),
   statusAt: z.iso.datetime(),
   closedAt: z.iso.datetime().nullable(),

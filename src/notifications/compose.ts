@@ -1,6 +1,6 @@
 // Every e-mail Aiguillage sends, in French. Pure: the caller passes the records, the actors and
 // the signed links. Coordinator alerts carry references only, never a holder's data.
-import type { Actor } from '../domain/actor.js';
+import { actorNames, capitalized, type Actor } from '../domain/actor.js';
 import { NEED_LABELS, PROJECT_TYPE_LABELS, SECTOR_LABELS, STAGE_LABELS } from '../domain/profile.js';
 import {
   DECLINE_REASON_LABELS,
@@ -82,7 +82,7 @@ function previousItems(previous: PreviousAttempt[]): string[] {
 
 export interface ActorMailInput {
   referral: Referral;
-  actor: Pick<Actor, 'name'>;
+  actor: Pick<Actor, 'name' | 'names'>;
   links: ActionLinks;
   linksValidUntil: Date;
   expireDays: number;
@@ -103,6 +103,7 @@ function actorBody(input: ActorMailInput, intro: Block[]): Block[] {
       ],
     },
     { kind: 'list', title: 'Le projet', items: projectItems(r) },
+    ...holderWords(r),
     { kind: 'list', title: 'Pourquoi vous', items: [r.reason, `Règle ${r.ruleId}, version des règles ${r.decision.rulesVersion}`] },
     ...(input.previous?.length ? [{ kind: 'list', title: 'Déjà tenté', items: previousItems(input.previous) } as Block] : []),
     { kind: 'list', title: 'Le porteur de projet', items: contactItems(r) },
@@ -114,6 +115,15 @@ function actorBody(input: ActorMailInput, intro: Block[]): Block[] {
       kind: 'p',
       text: `Ces liens sont valables jusqu’au ${frenchDate(input.linksValidUntil)}. Sans réponse dans les ${input.expireDays} jours suivant l’envoi, la demande sera confiée à une autre structure.`,
     },
+  ];
+}
+
+/** The project as the holder described it in the conversation (null once erased or anonymised). */
+function holderWords(r: Referral): Block[] {
+  if (!r.description) return [];
+  return [
+    { kind: 'p', text: 'Le projet, dans les mots du porteur :' },
+    { kind: 'p', text: `« ${r.description} »` },
   ];
 }
 
@@ -129,8 +139,8 @@ export function actorNewReferral(input: ActorMailInput): MailContent {
       {
         kind: 'p',
         text: input.previous?.length
-          ? `Aiguillage vous confie la demande d’un porteur de projet de l’économie sociale et solidaire qui souhaite être accompagné par ${input.actor.name}. Une première structure n’a pas pu y donner suite : l’historique figure ci-dessous.`
-          : `Aiguillage vous adresse un porteur de projet de l’économie sociale et solidaire qui souhaite être accompagné par ${input.actor.name}.`,
+          ? `Aiguillage vous confie la demande d’un porteur de projet de l’économie sociale et solidaire qui souhaite être accompagné par ${actorNames(input.actor).subject}. Une première structure n’a pas pu y donner suite : l’historique figure ci-dessous.`
+          : `Aiguillage vous adresse un porteur de projet de l’économie sociale et solidaire qui souhaite être accompagné par ${actorNames(input.actor).subject}.`,
       },
     ]),
   );
@@ -150,13 +160,13 @@ export function actorReminder(input: ActorMailInput & { reminder: number }): Mai
   );
 }
 
-export function actorCheckIn(input: { referral: Referral; actor: Pick<Actor, 'name'>; links: ActionLinks; linksValidUntil: Date }): MailContent {
+export function actorCheckIn(input: { referral: Referral; actor: Pick<Actor, 'name' | 'names'>; links: ActionLinks; linksValidUntil: Date }): MailContent {
   const r = input.referral;
   return render(`Point d’étape : orientation ${r.id}`, [
     { kind: 'p', text: 'Bonjour,' },
     {
       kind: 'p',
-      text: `${input.actor.name} a pris en charge l’orientation ${r.id} le ${frenchDate(r.statusAt)}. Où en est l’accompagnement ? Un clic suffit pour nous le dire.`,
+      text: `${capitalized(actorNames(input.actor).subject)} a pris en charge l’orientation ${r.id} le ${frenchDate(r.statusAt)}. Où en est l’accompagnement ? Un clic suffit pour nous le dire.`,
     },
     { kind: 'list', title: 'Le projet', items: projectItems(r) },
     { kind: 'list', title: 'Le porteur de projet', items: contactItems(r) },
@@ -165,9 +175,9 @@ export function actorCheckIn(input: { referral: Referral; actor: Pick<Actor, 'na
   ]);
 }
 
-function actorPresentation(actor: Pick<Actor, 'name' | 'website' | 'offer'>, promisedDays: number, createdAt: string): string[] {
+function actorPresentation(actor: Pick<Actor, 'name' | 'names' | 'website' | 'offer'>, promisedDays: number, createdAt: string): string[] {
   return [
-    `${actor.name} vous recontactera d’ici le ${frenchDate(addDays(createdAt, promisedDays))} (sous ${promisedDays} jours).`,
+    `${capitalized(actorNames(actor).subject)} vous recontactera d’ici le ${frenchDate(addDays(createdAt, promisedDays))} (sous ${promisedDays} jours).`,
     actor.offer,
     ...(actor.website ? [`Site : ${actor.website}`] : []),
   ];
@@ -176,7 +186,7 @@ function actorPresentation(actor: Pick<Actor, 'name' | 'website' | 'offer'>, pro
 export function holderConfirmation(input: {
   reference: string;
   name: string;
-  referrals: { referral: Referral; actor: Pick<Actor, 'name' | 'website' | 'offer'> }[];
+  referrals: { referral: Referral; actor: Pick<Actor, 'name' | 'names' | 'website' | 'offer'> }[];
   anonymiseAfterMonths: number;
 }): MailContent {
   const first = input.referrals[0]!.referral;
@@ -199,14 +209,15 @@ export function holderConfirmation(input: {
   ]);
 }
 
-export function holderTakenCare(input: { referral: Referral; actor: Pick<Actor, 'name' | 'website'> }): MailContent {
+export function holderTakenCare(input: { referral: Referral; actor: Pick<Actor, 'name' | 'names' | 'website'> }): MailContent {
   const r = input.referral;
   const how = r.contact ? CHANNEL_LABELS[r.contact.channel] : '';
-  return render(`${input.actor.name} a pris en charge votre demande ${r.reference}`, [
+  const who = capitalized(actorNames(input.actor).subject);
+  return render(`${who} a pris en charge votre demande ${r.reference}`, [
     { kind: 'p', text: `Bonjour${r.contact ? ` ${r.contact.name}` : ''},` },
     {
       kind: 'p',
-      text: `Bonne nouvelle : ${input.actor.name} a pris en charge votre demande (référence ${r.reference}) et va vous contacter ${how}${r.contact?.preferredTime ? `, ${r.contact.preferredTime}` : ''}.`,
+      text: `Bonne nouvelle : ${actorNames(input.actor).subject} a pris en charge votre demande (référence ${r.reference}) et va vous contacter ${how}${r.contact?.preferredTime ? `, ${r.contact.preferredTime}` : ''}.`,
     },
     ...(input.actor.website ? [{ kind: 'p', text: `Site de la structure : ${input.actor.website}` } as Block] : []),
   ]);
@@ -216,7 +227,7 @@ export function holderEscalated(input: {
   referral: Referral;
   previousActorName: string;
   why: 'expired' | 'declined';
-  targets: { referral: Referral; actor: Pick<Actor, 'name' | 'website' | 'offer'> }[];
+  targets: { referral: Referral; actor: Pick<Actor, 'name' | 'names' | 'website' | 'offer'> }[];
 }): MailContent {
   const r = input.referral;
   const why =

@@ -55,6 +55,8 @@ export const createReferralInputSchema = z.object({
   decision: routingDecisionSchema,
   consent: z.object({ textVersion: z.string().min(1).max(60), at: z.coerce.date().optional() }),
   contact: contactSchema,
+  /** The holder's own words (personal data: erased and anonymised with the contact). */
+  description: z.string().trim().max(1000).nullable().default(null),
 });
 export type CreateReferralInput = z.input<typeof createReferralInputSchema>;
 
@@ -224,6 +226,7 @@ export class ReferralService {
           promisedDays: target.actor.recontactDays,
           consent: { textVersion: input.consent.textVersion, at: (input.consent.at ?? now).toISOString() },
           contact: input.contact,
+          description: input.description || null,
           status: 'pending',
           statusAt: at,
           closedAt: null,
@@ -754,6 +757,7 @@ function normaliseProof(value: string): string {
 export function scrub(record: Referral, now: Date, action: 'anonymise' | 'erase', by: string): Referral {
   const updated = bump(record, now);
   updated.contact = null;
+  updated.description = null;
   updated.conversationId = `anonyme-${createHash('sha256').update(record.conversationId).digest('hex').slice(0, 16)}`;
   if (updated.decline) updated.decline.comment = null;
   // Reasons typed by people may name someone; system reasons and codes stay.

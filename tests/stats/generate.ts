@@ -150,6 +150,7 @@ export function generate(options: GenerateOptions): Generated {
         promisedDays,
         consent: { textVersion: 'consentement-v1', at: at(start) },
         contact: { name: `Porteur ${n}`, email: `porteur.${n}@exemple.test`, phone: null, channel: 'email', preferredTime: null },
+        description: null,
         status,
         statusAt: at(statusAt),
         closedAt: closed ? at(statusAt) : null,

@@ -23,6 +23,7 @@ export function referral(n: number, reference = `AIG-${(1000 + n).toString(31).t
     promisedDays: 7,
     consent: { textVersion: 'v1', at },
     contact: { name: 'Dominique Test', email: 'dominique@exemple.fr', phone: null, channel: 'email', preferredTime: null },
+    description: null,
     status: 'pending',
     statusAt: at,
     closedAt: null,
