@@ -20,6 +20,7 @@ import type { Geography } from './geography.js';
 import type { Words } from './lexicon.js';
 import { ARTICLES, editDistance, placeKey, typoBudget } from './normalize.js';
 import { LEGAL_FORM, MAX_PARTIAL, stripLegalForm, type PlaceIndex, type PlaceTarget } from './place-index.js';
+import { phoneticName } from './phonetic.js';
 import { tokenize, type Token } from './text.js';
 import type { Commune, PlaceMatch } from './types.js';
 
@@ -32,8 +33,8 @@ const RANK_GROUP = 3; // EPCI, named territory
 const RANK_DEPARTEMENT = 1;
 
 /** How a run of words was read; the order is the trust we give it. */
-type How = 'exact' | 'skeleton' | 'partial' | 'typo' | 'typo-partial';
-const QUALITY: Record<How, number> = { exact: 4, skeleton: 3, partial: 2, typo: 2, 'typo-partial': 1 };
+type How = 'exact' | 'skeleton' | 'partial' | 'typo' | 'typo-partial' | 'sound';
+const QUALITY: Record<How, number> = { exact: 4, skeleton: 3, partial: 2, typo: 2, 'typo-partial': 1, sound: 1 };
 
 interface Reading {
   how: How;
@@ -71,6 +72,9 @@ interface Scan {
 type Ambiguous = Extract<PlaceMatch, { kind: 'ambiguous' }>;
 
 export class PlaceFinder {
+  /** Served communes by the sound of their name (built on first need). */
+  private phonetic: Map<string, { target: number; key: string }[]> | null = null;
+
   constructor(
     private readonly geo: Geography,
     private readonly index: PlaceIndex,
@@ -114,7 +118,48 @@ export class PlaceFinder {
       }
     }
     this.typoCandidates(s);
+    if (s.cands.length === 0) this.phoneticCandidates(s);
     return this.choose(s);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Sound: « Cliçon » is Clisson when no other reading found a commune and one commune fits
+
+  private phoneticIndex(): Map<string, { target: number; key: string }[]> {
+    if (this.phonetic) return this.phonetic;
+    const geo = this.geo;
+    const map = new Map<string, { target: number; key: string }[]>();
+    for (let r = 0; r < geo.count; r++) {
+      const target = geo.target[r]!;
+      if (target < 0 || geo.served[r] !== 1) continue;
+      const name = geo.nom(r);
+      const sound = phoneticName(name);
+      const list = map.get(sound) ?? [];
+      list.push({ target, key: placeKey(name) });
+      map.set(sound, list);
+    }
+    return (this.phonetic = map);
+  }
+
+  private phoneticCandidates(s: Scan): void {
+    const { toks } = s;
+    const w = this.words;
+    // Acronyms (« CCAS ») and short words sound like too many things.
+    const unknown = (t: Token) => !t.digits && !/^[A-Z]{2,}$/.test(t.raw) && t.norm.length >= 5 && ![w.functionWords, w.common, w.context].some((l) => l.has(t.norm));
+    if (!toks.some(unknown)) return;
+    const index = this.phoneticIndex();
+    for (let start = 0; start < toks.length; start++) {
+      for (let end = start + 1; end <= Math.min(toks.length, start + 5); end++) {
+        const span = toks.slice(start, end);
+        if (span.some((t) => t.digits) || !span.some(unknown)) continue;
+        const typed = span.map((t) => t.norm).join(' ');
+        // Same sound and close spelling (« cliçon »/« clisson »), not the sound alone
+        // (« touristes » sounds like Thourie).
+        const fits = (index.get(phoneticName(span.map((t) => t.raw).join(' '))) ?? []).filter((f) => editDistance(typed, f.key, 3) <= 3);
+        const targets = new Set(fits.map((f) => f.target));
+        if (targets.size === 1) this.addCommunes(s, [...targets], start, end, { how: 'sound', cost: 2 }, 'homonym');
+      }
+    }
   }
 
   /** Candidates for the words toks[start, end) read as `key`; cost > 0 when typos were corrected. */
@@ -373,6 +418,8 @@ export class PlaceFinder {
       }
       if (how === 'partial' || how === 'typo-partial') return whole || first.cap;
       if (how === 'typo') return whole || first.cap || (context && c.reading.cost === 1 && first.norm.length >= 6);
+      // A name typed by ear, after « à », « sur »… or alone: only one served commune sounds so.
+      if (how === 'sound') return whole || first.cap || context;
     }
     if (alias || c.served) return true;
     return whole || first.cap || context || this.standsApart(s, c, first) || (s.answer && this.withNumber(s, c));

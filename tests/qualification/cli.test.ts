@@ -6,7 +6,8 @@ import { createInterface } from 'node:readline';
 import { test } from 'node:test';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
-const KEYS = ['stage', 'sector', 'projectType', 'needs', 'commune', 'epci', 'departement'];
+// The contract's keys, then the receptionist's facts (additions of issue 10).
+const KEYS = ['stage', 'sector', 'projectType', 'needs', 'commune', 'epci', 'departement', 'agriculturalInstallation', 'takeover', 'cooperativeForm', 'employerStructure', 'trade', 'youngHolder'];
 
 test('qualify reads lines on stdin and answers each one at once, with exactly the contract keys', async () => {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'qualify'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -35,8 +36,28 @@ test('qualify reads lines on stdin and answers each one at once, with exactly th
     commune: { code: '44212', nom: 'Vallet' },
     epci: { code: '200067866', nom: 'CC Sèvre et Loire' },
     departement: '44',
+    agriculturalInstallation: null,
+    takeover: null,
+    cooperativeForm: null,
+    employerStructure: null,
+    trade: 'autre',
+    youngHolder: null,
   });
-  const empty = { stage: null, sector: null, projectType: null, needs: [], commune: null, epci: null, departement: null };
+  const empty = {
+    stage: null,
+    sector: null,
+    projectType: null,
+    needs: [],
+    commune: null,
+    epci: null,
+    departement: null,
+    agriculturalInstallation: null,
+    takeover: null,
+    cooperativeForm: null,
+    employerStructure: null,
+    trade: null,
+    youngHolder: null,
+  };
   assert.deepEqual(JSON.parse(second), empty);
   assert.deepEqual(JSON.parse(third), empty);
 });

@@ -132,13 +132,17 @@ describe('tolerance in free text', () => {
   });
   test('explanations: every fired term is listed with its field and code', () => {
     const found = q('une recyclerie, pas besoin de financement');
-    assert.deepEqual(found.matched, [{ field: 'sector', code: 'dechets_ressources', term: 'recyclerie', text: 'recyclerie' }]);
+    assert.deepEqual(found.matched, [
+      { field: 'sector', code: 'dechets_ressources', term: 'recyclerie', text: 'recyclerie' },
+      { field: 'trade', code: 'autre', term: 'recyclerie', text: 'recyclerie' },
+    ]);
     const typed = q('on voudrait ouvrir une recylerie');
     assert.deepEqual(
       typed.matched.map((m) => [m.field, m.code, m.text]),
       [
         ['stage', 'idee', 'on voudrait ouvrir'],
         ['sector', 'dechets_ressources', 'recylerie'],
+        ['trade', 'autre', 'recylerie'],
       ],
     );
   });
