@@ -3,6 +3,7 @@
 // and the draft stay in session storage once the visitor has opened the chat).
 import { ApiError, type Activity, type Client, type PartnerConfig, type Session } from './client.js';
 import type { Pending, Saved, Store } from './storage.js';
+import { readMultiSelect, type Choice } from './choices.js';
 import { t } from './text.js';
 import type { View } from './view.js';
 
@@ -75,7 +76,7 @@ export class Chat {
     const clientId = `c${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
     this.outbox.push({ clientId, text });
     this.bubbles.set(clientId, this.view.addMessage('user', text, true));
-    this.view.setChoices([], () => undefined);
+    this.view.setChoices([], undefined, () => undefined);
     this.draft = '';
     this.persist();
     this.kick();
@@ -186,6 +187,7 @@ export class Chat {
 
   private receive(activities: Activity[], session: Session): void {
     let firstReply: HTMLElement | undefined;
+    let botSpoke = false;
     for (const activity of activities) {
       if (activity.id) {
         if (this.seen.has(activity.id)) continue;
@@ -208,20 +210,18 @@ export class Chat {
         continue;
       }
       this.stopWaiting();
+      botSpoke = true;
       if (text) {
         const bubble = this.view.addMessage('bot', text);
         firstReply ??= bubble;
       }
-      const labels = (activity.suggestedActions?.actions ?? [])
-        .map((a) => (typeof a.value === 'string' ? a.value : a.title) ?? '')
-        .filter((label) => label.length > 0);
-      this.view.setChoices(labels, (label) => {
-        this.send(label);
+      this.view.setChoices(choicesOf(activity), readMultiSelect(activity.channelData), (answer) => {
+        this.send(answer);
         this.view.input.focus();
       });
     }
-    // Long answers are read from their start, not from their end.
-    if (firstReply && this.historyLoaded) this.view.reveal(firstReply);
+    // After the buttons are laid out: the new replies from their start, the question in view.
+    if (botSpoke) this.view.reveal(this.historyLoaded ? firstReply : undefined);
   }
 
   private stopWaiting(): void {
@@ -267,6 +267,15 @@ export class Chat {
   get partnerConfig(): PartnerConfig | undefined {
     return this.partner;
   }
+}
+
+function choicesOf(activity: Activity): Choice[] {
+  return (activity.suggestedActions?.actions ?? [])
+    .map((a) => {
+      const value = typeof a.value === 'string' && a.value ? a.value : (a.title ?? '');
+      return { title: a.title || value, value };
+    })
+    .filter((c) => c.value.length > 0);
 }
 
 function newUserId(): string {

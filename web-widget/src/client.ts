@@ -5,7 +5,8 @@ export interface Activity {
   text?: string;
   from?: { id?: string; role?: string };
   suggestedActions?: { actions?: { title?: string; value?: unknown; type?: string }[] };
-  channelData?: { clientActivityID?: string };
+  /** clientActivityID on the visitor's own messages; the bot's may carry `aiguillage` options. */
+  channelData?: { clientActivityID?: string; aiguillage?: unknown };
 }
 
 export interface Session {

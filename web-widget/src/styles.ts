@@ -13,14 +13,14 @@ button{cursor:pointer;border:0;background:none}
 .launcher{position:fixed;bottom:20px;right:20px;z-index:2147483000;display:flex;align-items:center;gap:8px;min-height:52px;padding:10px 18px 10px 14px;border-radius:26px;background:var(--p);color:var(--on-p);font-weight:600;font-size:15px;box-shadow:0 4px 14px rgba(0,0,0,.28)}
 .left .launcher,.left .panel{right:auto;left:20px}
 .launcher svg{width:24px;height:24px;flex:none}
-.panel{position:fixed;bottom:20px;right:20px;z-index:2147483001;display:flex;flex-direction:column;width:370px;height:560px;max-height:calc(100vh - 40px);background:#fff;border-radius:14px;overflow:hidden;box-shadow:0 10px 40px rgba(0,0,0,.3)}
+.panel{position:fixed;bottom:20px;right:20px;z-index:2147483001;display:flex;flex-direction:column;width:400px;max-width:calc(100vw - 40px);height:640px;max-height:calc(100vh - 40px);max-height:calc(100dvh - 40px);background:#fff;border-radius:14px;overflow:hidden;box-shadow:0 10px 40px rgba(0,0,0,.3)}
 .head{display:flex;align-items:flex-start;gap:10px;padding:14px 12px 12px 16px;background:var(--p);color:var(--on-p)}
 .head div{flex:1;min-width:0}
 h2{font-size:17px;font-weight:700;line-height:1.3}
 .head p{font-size:13px;line-height:1.35}
 .close{flex:none;width:40px;height:40px;border-radius:20px;font-size:26px;line-height:40px;text-align:center;color:var(--on-p)}
 .close:hover{background:rgba(127,127,127,.25)}
-.log{position:relative;flex:1;overflow-y:auto;padding:14px 12px;display:flex;flex-direction:column;gap:8px;background:#fafafa}
+.log{position:relative;flex:1;min-height:96px;overflow-y:auto;padding:14px 12px;display:flex;flex-direction:column;gap:8px;background:#fafafa}
 .msg{max-width:85%;padding:9px 12px;border-radius:14px;white-space:pre-wrap;overflow-wrap:anywhere;font-size:15px}
 .bot{align-self:flex-start;background:#ececf0;color:#1a1a1a;border-bottom-left-radius:4px}
 .user{align-self:flex-end;background:var(--p);color:var(--on-p);border-bottom-right-radius:4px}
@@ -35,15 +35,24 @@ h2{font-size:17px;font-weight:700;line-height:1.3}
 .typing i:nth-child(2){animation-delay:.2s}.typing i:nth-child(3){animation-delay:.4s}
 @keyframes b{0%,80%,100%{opacity:.3}40%{opacity:1}}
 @media (prefers-reduced-motion:reduce){.typing i{animation:none}}
-.choices{display:flex;flex-wrap:wrap;gap:6px;padding:8px 12px 4px;background:#fafafa;max-height:40%;overflow-y:auto}
+.choices{flex:none;display:flex;flex-direction:column;gap:6px;max-height:60%;padding:8px 12px;border-top:1px solid #e0e0e0;background:#fafafa}
 .choices:empty{display:none}
-.choices button{padding:7px 12px;border:2px solid var(--p-text);border-radius:18px;background:#fff;color:var(--p-text);font-size:14px;font-weight:600;text-align:left}
-.choices button:hover{background:var(--p);color:var(--on-p);border-color:var(--p)}
+.hint{font-size:13px;color:#4a4a4a}
+.options{display:flex;flex-wrap:wrap;gap:6px;min-height:0;overflow-y:auto;margin:-5px;padding:5px}
+.option{padding:6px 12px;border:2px solid var(--p-text);border-radius:18px;background:#fff;color:var(--p-text);font-size:14px;font-weight:600;text-align:left}
+@media (hover:hover){.option:hover{box-shadow:inset 0 0 0 1px var(--p-text);text-decoration:underline}}
+.toggle{display:inline-flex;align-items:center;gap:7px}
+.toggle::before{content:"";flex:none;width:16px;height:16px;border:2px solid currentColor;border-radius:4px;font-size:12px;line-height:12px;text-align:center}
+.toggle[aria-pressed=true]{background:var(--p);color:var(--on-p);border-color:var(--p)}
+.toggle[aria-pressed=true]::before{content:"✓";content:"✓"/"";background:var(--on-p);color:var(--p);border-color:var(--on-p);font-weight:700}
+.submit{flex:none;min-height:42px;padding:0 16px;border-radius:8px;background:var(--p);color:var(--on-p);font-weight:700}
+.submit:disabled{cursor:default;background:#ececec;color:#5c5c5c}
+.ref{white-space:nowrap;font-weight:700}
 form{display:flex;gap:8px;padding:10px 12px;border-top:1px solid #d6d6d6;background:#fff}
 input{flex:1;min-width:0;height:44px;padding:0 12px;border:1px solid #767676;border-radius:8px;background:#fff;font-size:16px}
 input:disabled{background:#f0f0f0}
 form button{flex:none;height:44px;padding:0 16px;border-radius:8px;background:var(--p);color:var(--on-p);font-weight:600}
 form button:disabled{cursor:default}
 .legal{padding:0 12px 8px;font-size:12px;color:#4a4a4a;background:#fff}
-@media (max-width:599px){.panel,.left .panel{top:0;left:0;right:0;bottom:0;width:100%;height:100%;max-height:none;border-radius:0}.launcher,.left .launcher{bottom:12px;right:12px}.left .launcher{right:auto;left:12px}}
+@media (max-width:599px){.panel,.left .panel{top:0;left:0;right:0;bottom:0;width:100%;max-width:none;height:100%;max-height:none;border-radius:0}.launcher,.left .launcher{bottom:12px;right:12px}.left .launcher{right:auto;left:12px}}
 `;

@@ -10,6 +10,8 @@ export const t = {
   placeholder: 'Écrivez votre message…',
   send: 'Envoyer',
   choices: 'Réponses proposées',
+  validate: 'Valider',
+  multiHint: (submit: string) => `Choisissez une ou plusieurs réponses, puis «\u00a0${submit}\u00a0».`,
   you: 'Vous',
   bot: 'Aiguillage',
   typing: 'Aiguillage écrit…',

@@ -1,10 +1,17 @@
 // The widget's DOM inside its shadow root. Text is only ever set with textContent (links are
 // built as elements from https URLs found in the text): nothing a server or a visitor sends
 // becomes markup.
+import { renderChoices, type Choice, type MultiSelect } from './choices.js';
+import { appendText } from './richText.js';
 import { css } from './styles.js';
 import { t } from './text.js';
 
 export type Speaker = 'bot' | 'user' | 'note';
+
+/** Space kept between a message and the transcript's edge when scrolling to it (its padding). */
+const GAP = 12;
+/** The answer buttons' area never shrinks below this (about one row, the hint and « Valider »). */
+const CHOICES_MIN_PX = 132;
 
 type Attrs = Record<string, string>;
 
@@ -46,6 +53,7 @@ export class View {
   private readonly title: HTMLElement;
   private readonly form: HTMLFormElement;
   private typing: HTMLElement | undefined;
+  private lastBot: HTMLElement | undefined;
 
   constructor(private readonly shadow: ShadowRoot) {
     const sheet = supportsAdopted() ? new CSSStyleSheet() : undefined;
@@ -79,6 +87,8 @@ export class View {
     );
     this.root = h('div', { class: 'root' }, this.launcher, this.panel);
     shadow.appendChild(this.root);
+    // The panel follows the window (and a phone's keyboard): the question stays in view.
+    if (typeof ResizeObserver === 'function') new ResizeObserver(() => this.keepQuestionInView()).observe(this.panel);
   }
 
   onSubmit(handler: (text: string) => void): void {
@@ -117,7 +127,8 @@ export class View {
       who.textContent = `${speaker === 'user' ? t.you : t.bot} : `;
       bubble.appendChild(who);
     }
-    appendText(bubble, text);
+    appendText(bubble, text, speaker === 'bot');
+    if (speaker === 'bot') this.lastBot = bubble;
     if (pending) this.setPending(bubble, t.sending);
     this.log.insertBefore(bubble, this.typing ?? null);
     this.scroll();
@@ -133,16 +144,9 @@ export class View {
     bubble.appendChild(small);
   }
 
-  setChoices(labels: string[], onChoose: (label: string) => void): void {
-    this.choices.replaceChildren(
-      ...labels.map((label) => {
-        const button = document.createElement('button');
-        button.type = 'button';
-        button.textContent = label;
-        button.addEventListener('click', () => onChoose(label));
-        return button;
-      }),
-    );
+  /** The bot's suggested answers for its last message; an empty list clears them. */
+  setChoices(choices: Choice[], multi: MultiSelect | undefined, send: (text: string) => void): void {
+    renderChoices(this.choices, choices, multi, send);
   }
 
   setTyping(on: boolean): void {
@@ -180,34 +184,48 @@ export class View {
     return this.shadow.activeElement;
   }
 
-  /** After a batch of replies: show the first new one from its top when they do not all fit. */
-  reveal(first: HTMLElement): void {
-    const top = first.offsetTop - 8;
-    this.log.scrollTop = Math.min(top, this.log.scrollHeight - this.log.clientHeight);
+  /**
+   * After a batch of replies: the first new one from its top (long answers are read from their
+   * start). With answer buttons, the end of the last bot message (the question they answer)
+   * must also be in view, above them: it wins when the batch does not fit. Without `first`
+   * (history reloaded on another page): the end.
+   */
+  reveal(first: HTMLElement | undefined): void {
+    this.fitChoices();
+    const start = first ? first.offsetTop - GAP : undefined;
+    const end = this.questionEnd();
+    if (start === undefined && end === undefined) this.scroll();
+    else this.log.scrollTop = Math.max(start ?? -Infinity, end ?? -Infinity);
+  }
+
+  /** The scroll position that puts the last bot message's end at the bottom of the transcript,
+   * when answer buttons are shown; undefined otherwise. */
+  private questionEnd(): number | undefined {
+    if (!this.lastBot?.isConnected || this.choices.childElementCount === 0) return undefined;
+    return this.lastBot.offsetTop + this.lastBot.offsetHeight + GAP - this.log.clientHeight;
+  }
+
+  /** When the last bot message does not fit above its buttons, their area gives up room (down
+   * to CHOICES_MIN_PX; the buttons then scroll within it). */
+  private fitChoices(): void {
+    const area = this.choices;
+    area.style.removeProperty('max-height');
+    if (!this.lastBot?.isConnected || area.childElementCount === 0) return;
+    const missing = this.lastBot.offsetHeight + 2 * GAP - this.log.clientHeight;
+    if (missing > 0 && area.offsetHeight > CHOICES_MIN_PX) {
+      area.style.setProperty('max-height', `${Math.max(CHOICES_MIN_PX, area.offsetHeight - missing)}px`);
+    }
+  }
+
+  private keepQuestionInView(): void {
+    this.fitChoices();
+    const end = this.questionEnd();
+    if (end !== undefined && this.log.scrollTop < end) this.log.scrollTop = end;
   }
 
   private scroll(): void {
     this.log.scrollTop = this.log.scrollHeight;
   }
-}
-
-const URL_PATTERN = /https:\/\/[^\s<>"«»]+[^\s<>"«».,;:!?)]/g;
-
-/** Text with its line breaks (CSS pre-wrap) and https links as real, safe anchors. */
-function appendText(parent: HTMLElement, text: string): void {
-  let last = 0;
-  for (const match of text.matchAll(URL_PATTERN)) {
-    const index = match.index ?? 0;
-    parent.appendChild(document.createTextNode(text.slice(last, index)));
-    const a = document.createElement('a');
-    a.href = match[0];
-    a.textContent = match[0];
-    a.target = '_blank';
-    a.rel = 'noopener noreferrer';
-    parent.appendChild(a);
-    last = index + match[0].length;
-  }
-  parent.appendChild(document.createTextNode(text.slice(last)));
 }
 
 function supportsAdopted(): boolean {
