@@ -1,8 +1,9 @@
 // Conversation-wide commands, recognised whatever question is pending.
-export type Command = 'restart' | 'help' | 'human' | 'unknownCommand';
+export type Command = 'restart' | 'correct' | 'help' | 'human' | 'unknownCommand';
 
 const PATTERNS: readonly [Command, RegExp][] = [
   ['restart', /^(recommencer|on recommence|recommence|tout recommencer|reset|redemarrer|repartir de zero|nouveau projet|tout effacer|effacer tout)$/],
+  ['correct', /^(corriger|je veux corriger|je voudrais corriger|correction|modifier|modifier mes reponses|je me suis trompe|je me suis trompee|erreur)$/],
   ['help', /^(aide|help|a l aide|au secours|que sais tu faire|comment ca marche|j ai besoin d aide sur le chat|menu|\?+)$/],
   [
     'human',

@@ -1,19 +1,19 @@
-// The hand-off conversation: consent first, then the least contact data that lets an actor
-// call back (a name and one way to reach the holder), then the preferred time.
-// Nothing personal is asked before consent; nothing is kept in state once the referral is written.
+// The contact details, after the consent: a name and one way to reach the holder, in as few
+// messages as they like (« Camille Martin, 06 12 34 56 78 » is enough), then the preferred
+// moment, which « Peu importe » or any words answer. Only what is missing is asked; the channel
+// is what the holder gave (a phone only: by phone). Nothing is kept once the referral is written.
 import { fr } from './messages.fr.js';
 import type { BotReply } from './qualificationFlow.js';
 
 export type ContactChannel = 'email' | 'phone' | 'any';
 
 export interface ContactState {
-  step: 'consent' | 'name' | 'channel' | 'email' | 'phone' | 'any' | 'time' | 'submit';
+  step: 'contact' | 'name' | 'reach' | 'time' | 'submit';
   name: string | null;
   email: string | null;
   phone: string | null;
-  channel: ContactChannel | null;
   preferredTime: string | null;
-  consentAt: string | null;
+  consentAt: string;
 }
 
 export interface ContactDetails {
@@ -24,88 +24,86 @@ export interface ContactDetails {
   preferredTime: string | null;
 }
 
-export type ContactOutcome =
-  | { kind: 'ask'; replies: BotReply[] }
-  | { kind: 'refused' }
-  | { kind: 'ready'; contact: ContactDetails; consentAt: string };
+export type ContactOutcome = { kind: 'ask'; replies: BotReply[] } | { kind: 'ready'; contact: ContactDetails; consentAt: string };
 
 export interface ContactUnderstanding {
   normalize(text: string): string;
-  yesNo(text: string): boolean | null;
   email(text: string): string | null;
   phone(text: string): string | null;
 }
 
-export function newContactState(): ContactState {
-  return { step: 'consent', name: null, email: null, phone: null, channel: null, preferredTime: null, consentAt: null };
+export function newContactState(consentAt: string): ContactState {
+  return { step: 'contact', name: null, email: null, phone: null, preferredTime: null, consentAt };
 }
 
-const CHANNELS: readonly ContactChannel[] = ['email', 'phone', 'any'];
 const NAME = /^[\p{L}][\p{L}\p{M}' .’-]{0,79}$/u;
+/** Words around a name or a number that are not the name (« je m'appelle », « mon numéro : »). */
+const FILLER = new Set(
+  `bonjour bonsoir merci oui non ok d'accord daccord voici voila je j' m'appelle appelle suis moi c'est c est mon ma mes nom prenom
+  est numero num tel telephone portable mobile fixe mail email e-mail courriel adresse par ou et au sur a coordonnees joindre me
+  pouvez vous peut on contacter rappeler`.split(/\s+/),
+);
+const EMAIL_TEXT = /\S+@\S+/g;
+const PHONE_TEXT = /(?:\+|00)?\d[\d\s.\-/()]{7,}\d/g;
+
+const plain = (word: string) => word.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '').replace(/’/g, "'");
+
+/** The name in a message that may also hold an e-mail or a phone number, or null. */
+export function nameIn(text: string): string | null {
+  const words = text
+    .replace(EMAIL_TEXT, ' ')
+    .replace(PHONE_TEXT, ' ')
+    .replace(/[,;:!?()«»"]/g, ' ')
+    .split(/\s+/)
+    .map((w) => w.replace(/^[.\-’']+|[.\-’']+$/g, ''))
+    .filter(Boolean);
+  // Words that are not the name, at either end (« je m'appelle … », « … et mon mail est »).
+  while (words.length && FILLER.has(plain(words[0]!))) words.shift();
+  while (words.length && FILLER.has(plain(words[words.length - 1]!))) words.pop();
+  const rest = words.join(' ');
+  if (rest.length < 2 || !NAME.test(rest) || words.length > 5) return null;
+  return rest;
+}
 
 export class ContactFlow {
-  constructor(
-    private readonly u: ContactUnderstanding,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
+  constructor(private readonly u: ContactUnderstanding) {}
 
-  /** The consent question, naming who receives the data now and who may receive it next. */
-  consentQuestion(first: string[], next: string[]): BotReply {
-    return { text: fr.contact.consent(first, next), buttons: [fr.contact.accept, fr.contact.refuse] };
+  /** The first contact question. */
+  question(): BotReply {
+    return { text: fr.contact.askContact };
   }
 
-  handle(state: ContactState, text: string, consent: BotReply): ContactOutcome {
-    const n = this.u.normalize(text);
-    const is = (label: string) => this.u.normalize(label) === n;
+  handle(state: ContactState, text: string): ContactOutcome {
     switch (state.step) {
-      case 'consent': {
-        const answer = is(fr.contact.accept) ? true : is(fr.contact.refuse) ? false : this.u.yesNo(text);
-        if (answer === false) return { kind: 'refused' };
-        if (answer === null) return ask({ text: fr.notUnderstood }, consent);
-        state.consentAt = this.now().toISOString();
-        state.step = 'name';
-        return ask({ text: fr.contact.askName });
-      }
-      case 'name': {
-        const name = text.trim().replace(/\s+/g, ' ');
-        if (!NAME.test(name) || this.u.email(text) || this.u.phone(text)) return ask({ text: fr.contact.badName });
-        state.name = name;
-        state.step = 'channel';
-        return ask(channelQuestion());
-      }
-      case 'channel': {
-        const index = CHANNELS.findIndex((c) => is(fr.contact.channels[c]));
-        const channel = index >= 0 ? CHANNELS[index]! : this.guessChannel(text, state);
-        if (!channel) return ask({ text: fr.notUnderstood }, channelQuestion());
-        state.channel = channel;
-        if (state.email || state.phone) return this.afterContact(state);
-        state.step = channel;
-        return ask({ text: channel === 'email' ? fr.contact.askEmail : channel === 'phone' ? fr.contact.askPhone : fr.contact.askAny });
-      }
-      case 'email': {
-        const email = this.u.email(text);
-        if (!email) return ask({ text: fr.contact.badEmail });
-        state.email = email;
-        return this.afterContact(state);
-      }
-      case 'phone': {
-        const phone = this.u.phone(text);
-        if (!phone) return ask({ text: fr.contact.badPhone });
-        state.phone = phone;
-        return this.afterContact(state);
-      }
-      case 'any': {
+      case 'contact':
+      case 'name':
+      case 'reach': {
         const email = this.u.email(text);
         const phone = this.u.phone(text);
-        if (!email && !phone) return ask({ text: fr.contact.badAny });
-        state.email = email;
-        state.phone = phone;
-        return this.afterContact(state);
+        if (email) state.email = email;
+        if (phone) state.phone = phone;
+        // A bare name when only the name is missing; a name next to a number or an address.
+        const name = state.step === 'reach' && !email && !phone ? null : nameIn(text);
+        if (name && (state.step !== 'reach' || !state.name)) state.name = name;
+        if (!state.name && !state.email && !state.phone) return ask({ text: state.step === 'name' ? fr.contact.badName : fr.contact.badAny }, this.repeat(state)[0]!);
+        if (!state.name) {
+          state.step = 'name';
+          return ask({ text: fr.contact.askName });
+        }
+        if (!state.email && !state.phone) {
+          if (state.step === 'reach') return ask({ text: fr.contact.badAny });
+          state.step = 'reach';
+          return ask({ text: fr.contact.askReach });
+        }
+        state.step = 'time';
+        return ask(timeQuestion());
       }
       case 'time': {
-        // Free words are kept short; the buttons are the usual answer.
-        const picked = fr.contact.times.find((t) => is(t));
-        state.preferredTime = picked === fr.contact.times[3] ? null : (picked ?? text.trim().slice(0, 120)) || null;
+        // The buttons are the usual answer; any short words are kept, « Peu importe » is no preference.
+        const n = this.u.normalize(text);
+        const picked = fr.contact.times.find((t) => this.u.normalize(t) === n);
+        const any = fr.contact.times[fr.contact.times.length - 1]!;
+        state.preferredTime = picked === any ? null : (picked ?? text.trim().slice(0, 120)) || null;
         state.step = 'submit';
         return this.ready(state);
       }
@@ -115,20 +113,14 @@ export class ContactFlow {
   }
 
   /** Re-asks the pending question (after "aide", an error…). */
-  repeat(state: ContactState, consent: BotReply): BotReply[] {
+  repeat(state: ContactState): BotReply[] {
     switch (state.step) {
-      case 'consent':
-        return [consent];
+      case 'contact':
+        return [this.question()];
       case 'name':
         return [{ text: fr.contact.askName }];
-      case 'channel':
-        return [channelQuestion()];
-      case 'email':
-        return [{ text: fr.contact.askEmail }];
-      case 'phone':
-        return [{ text: fr.contact.askPhone }];
-      case 'any':
-        return [{ text: fr.contact.askAny }];
+      case 'reach':
+        return [{ text: fr.contact.askReach }];
       case 'time':
         return [timeQuestion()];
       case 'submit':
@@ -136,28 +128,11 @@ export class ContactFlow {
     }
   }
 
-  /** "Par e-mail : marie@exemple.fr" in one message: take both. */
-  private guessChannel(text: string, state: ContactState): ContactChannel | null {
-    const email = this.u.email(text);
-    const phone = this.u.phone(text);
-    if (email) state.email = email;
-    if (phone) state.phone = phone;
-    if (email && !phone) return 'email';
-    if (phone && !email) return 'phone';
-    if (email && phone) return 'any';
-    return null;
-  }
-
-  private afterContact(state: ContactState): ContactOutcome {
-    state.step = 'time';
-    return ask(timeQuestion());
-  }
-
   private ready(state: ContactState): ContactOutcome {
-    if (!state.name || !state.consentAt || (!state.email && !state.phone)) {
-      // Should not happen; start the contact questions again rather than send an incomplete referral.
-      Object.assign(state, newContactState(), { consentAt: state.consentAt, step: state.consentAt ? 'name' : 'consent' });
-      return ask({ text: fr.contact.askName });
+    if (!state.name || (!state.email && !state.phone)) {
+      // Should not happen; ask again rather than send an incomplete referral.
+      state.step = 'contact';
+      return ask(this.question());
     }
     return {
       kind: 'ready',
@@ -166,7 +141,8 @@ export class ContactFlow {
         name: state.name,
         email: state.email,
         phone: state.phone,
-        channel: state.channel ?? 'any',
+        // Inferred from what was given: no question for it.
+        channel: state.email && state.phone ? 'any' : state.email ? 'email' : 'phone',
         preferredTime: state.preferredTime,
       },
     };
@@ -175,10 +151,6 @@ export class ContactFlow {
 
 function ask(...replies: BotReply[]): ContactOutcome {
   return { kind: 'ask', replies };
-}
-
-function channelQuestion(): BotReply {
-  return { text: fr.contact.askChannel, buttons: CHANNELS.map((c) => fr.contact.channels[c]) };
 }
 
 function timeQuestion(): BotReply {

@@ -3,13 +3,16 @@
 import { ConversationState, MemoryStorage, type Storage } from 'botbuilder';
 import { createRouter, DEFAULT_ACTORS_FILE, DEFAULT_RULES_DIR, type Router } from '../routing/index.js';
 import { loadTerritory } from '../territory/index.js';
-import type { OrientationService } from './orientation.js';
+import type { EscalationPolicy, OrientationService } from './orientation.js';
+import { questionSlots, worthAsking } from '../routing/questions.js';
+import { DEFAULT_POLICY } from '../referrals/policy.js';
 import type { HandOffService } from './handOff.js';
 import type { ConversationEventSink } from '../domain/events.js';
 import type { ReferralService } from '../referrals/service.js';
 import { OrientationBot } from './orientationBot.js';
-import type { Understanding } from './qualificationFlow.js';
+import type { QuestionChooser, Understanding } from './qualificationFlow.js';
 import { createUnderstanding } from './understanding.js';
+import type { StatusQueryOptions } from './statusQuery.js';
 
 export interface BotDependencies {
   storage?: Storage;
@@ -21,22 +24,33 @@ export interface BotDependencies {
   partnerName?: (partnerId: string) => string | undefined;
   events?: ConversationEventSink;
   logError?: (error: unknown) => void;
+  /** Answers « où en est ma demande AIG-… ? » from the referral store. */
+  statusQuery?: StatusQueryOptions;
 }
 
 export function orientationService(router: Router): OrientationService {
   return { route: (profile) => router.route(profile), actor: (id) => router.actorById(id) };
 }
 
+/** Questions chosen by the live router: asked only when an answer changes who is proposed. */
+export function questionChooser(router: Router): QuestionChooser {
+  return { slots: questionSlots, worthAsking: (profile, slot) => worthAsking(router, profile, slot) };
+}
+
 /** The referral use case seen from the bot. */
-export function handOffService(referrals: Pick<ReferralService, 'createReferral'>, afterWrite?: () => void): HandOffService {
+export function handOffService(
+  referrals: Pick<ReferralService, 'createReferral'> & { policy?: EscalationPolicy },
+  afterWrite?: () => void,
+): HandOffService {
   return {
+    policy: referrals.policy ? { expireDays: referrals.policy.expireDays, networkActorId: referrals.policy.networkActorId } : undefined,
     async submit(request) {
       const result = await referrals.createReferral(request);
       afterWrite?.();
       return {
         reference: result.reference,
         created: result.created,
-        actorNames: result.referrals.map((r) => r.actorName),
+        actors: result.referrals.map((r) => ({ id: r.actorId, name: r.actorName })),
         promisedDays: result.promisedDays,
         holderEmailQueued: result.holderEmailQueued,
       };
@@ -55,10 +69,13 @@ export async function createBot(deps: BotDependencies = {}): Promise<Orientation
     conversationState: new ConversationState(deps.storage ?? new MemoryStorage()),
     understanding: deps.understanding ?? createUnderstanding(),
     orientation: orientationService(router),
+    questions: questionChooser(router),
     handOff: deps.handOff ?? noHandOff,
+    policy: () => deps.handOff?.policy ?? DEFAULT_POLICY,
     partnerName: deps.partnerName,
     events: deps.events,
     logError: deps.logError,
+    statusQuery: deps.statusQuery,
   });
 }
 

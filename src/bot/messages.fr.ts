@@ -7,8 +7,9 @@ export const fr = {
     partnerName
       ? `Bonjour et bienvenue sur Aiguillage, avec ${partnerName} ! Je vous aide à trouver qui peut accompagner votre projet d’économie sociale et solidaire.`
       : 'Bonjour et bienvenue sur Aiguillage ! Je vous aide à trouver qui peut accompagner votre projet d’économie sociale et solidaire.',
+  /** Also the one warning before the holder's words travel to the structures (see contact.consent). */
   inviteDescription:
-    'Décrivez votre projet en une phrase : ce que vous voulez faire, où, et où vous en êtes. Par exemple : « Avec deux amis, nous voulons ouvrir une recyclerie à Vallet. »',
+    'Décrivez votre projet en une phrase : ce que vous voulez faire, où, et où vous en êtes. Par exemple : « Avec deux amis, nous voulons ouvrir une recyclerie à Vallet. » Vos mots seront transmis à la structure qui vous accompagnera : n’y mettez pas d’informations de santé ni d’autres détails sensibles.',
 
   understood: (items: string[]) => `J’ai compris :\n${items.map((i) => `• ${i}`).join('\n')}`,
   noted: (items: string[]) => `C’est noté : ${items.join(', ')}.`,
@@ -32,8 +33,18 @@ export const fr = {
     stage: 'Où en est votre projet ?',
     sector: 'Dans quel domaine est votre projet ?',
     projectType: 'Avec qui portez-vous ce projet ?',
-    needs: 'De quoi avez-vous besoin en priorité ? Vous pouvez en citer plusieurs.',
-    confirm: 'Est-ce bien cela ?',
+    needs: 'De quoi avez-vous besoin en priorité ? Vous pouvez en choisir plusieurs.',
+    trade: 'Votre activité relève-t-elle de l’artisanat ou du commerce ?',
+    /** Yes/no facts of the catalogue (src/routing/facts.ts), asked only when the answer changes the orientation. */
+    facts: {
+      agriculturalInstallation: 'Votre projet comprend-il une installation agricole (production, élevage, vigne) ?',
+      takeover: 'S’agit-il de reprendre une entreprise ou une activité existante ?',
+      cooperativeForm: 'Envisagez-vous une forme coopérative (Scop, Scic, CAE) ?',
+      employerStructure: 'Votre structure emploie-t-elle déjà des salariés ?',
+      youngHolder: 'Avez-vous moins de 26 ans ?',
+    } as Record<string, string>,
+    /** A yes/no fact added to the catalogue without its own sentence yet. */
+    genericFact: (label: string) => `${label} : est-ce le cas de votre projet ?`,
     correctWhich: 'Que voulez-vous corriger ? Choisissez ou écrivez directement la bonne information.',
   },
 
@@ -45,9 +56,12 @@ export const fr = {
       multi_acteurs: 'Avec plusieurs structures',
     },
     dontKnow: 'Je ne sais pas',
-    noParticularNeed: 'Rien de précis',
-    confirmYes: 'Oui, c’est bien ça',
-    confirmCorrect: 'Corriger',
+    yes: 'Oui',
+    no: 'Non',
+    noParticularNeed: 'Aucun besoin particulier',
+    /** Sends the options ticked in a multi-select (widget contract). */
+    validate: 'Valider',
+    correct: 'Corriger',
     restart: 'Recommencer',
   },
 
@@ -58,7 +72,7 @@ export const fr = {
     unknown: 'Je n’ai pas reconnu de commune.',
   },
 
-  summaryTitle: 'Voici votre projet :',
+  summaryTitle: 'Voici ce que j’ai compris :',
   summaryLine: {
     place: 'Lieu',
     stage: 'Stade',
@@ -66,12 +80,14 @@ export const fr = {
     projectType: 'Forme',
     needs: 'Besoins',
   },
+  tradeLine: 'Activité',
+  tradeNeither: 'ni artisanat ni commerce',
+  yes: 'oui',
+  no: 'non',
   notSpecified: 'non précisé',
   placeLabel: (commune: string | null, epci: string | null, departement: string | null) =>
     [commune, epci ? `(${epci})` : null].filter(Boolean).join(' ') || (departement ? `département ${departement}` : 'non précisé'),
 
-  qualified:
-    'Merci, votre projet est bien qualifié. Je cherche maintenant qui peut vous accompagner.',
   orientation: {
     intro: (count: number) =>
       count > 1 ? 'Voici qui peut vous accompagner, dans cet ordre :' : 'Voici qui peut vous accompagner :',
@@ -87,49 +103,57 @@ export const fr = {
       ]
         .filter(Boolean)
         .join('\n'),
-    offerContact: (first: string) => `Souhaitez-vous que je transmette votre demande à ${first} pour qu’on vous recontacte ?`,
-    yes: 'Oui, mettez-moi en relation',
-    no: 'Non merci',
-    declined:
-      'Entendu, je ne transmets rien. Vous pouvez contacter ces accompagnateurs directement grâce à leurs sites ci-dessus. Bonne continuation pour votre projet !',
     unavailable:
       'Je n’arrive pas à consulter l’annuaire des accompagnateurs pour le moment. Vous pouvez contacter la CRESS Pays de la Loire, qui oriente tous les projets de l’ESS : https://www.cress-pdl.org',
   },
 
   contact: {
     /** Changing the consent text means changing this version: each referral records the one it was given. */
-    consentVersion: 'consentement-2026-11-v1',
-    consent: (first: string[], next: string[]) =>
+    consentVersion: 'consentement-2026-12-v2',
+    /**
+     * Who receives the request and when, as the referral service does it: the first structures
+     * now, the next ones when those decline or do not answer in time, the network head last.
+     * Names come with their article (« à la Communauté de communes… », « aux Ecossolies »).
+     */
+    route: (now: string[], later: string[], lastResort: string | null, expireDays: number) =>
       [
-        `Pour vous mettre en relation, je transmettrai à ${first.join(' et ')} votre nom, le moyen de vous joindre que vous choisirez et le résumé de votre projet${next.length ? ` ; si ${first.length > 1 ? 'ils' : 'cet accompagnateur'} ne peu${first.length > 1 ? 'vent' : 't'} pas vous aider, votre demande pourra être transmise à ${next.join(' ou ')}` : ''}.`,
+        `je transmettrai votre demande ${joinNames(now)}`,
+        later.length || lastResort
+          ? ` ; sans réponse sous ${expireDays} jours ou en cas de refus, elle passera ${later.length ? `ensuite ${joinNames(later)}${lastResort ? `, puis, en dernier recours, ${lastResort}` : ''}` : lastResort}`
+          : '',
+      ].join(''),
+    consent: (route: string, several: boolean) =>
+      [
+        `Si vous êtes d’accord, ${route}. Chaque structure recevra votre nom, le moyen de vous joindre, ce résumé et la description de votre projet telle que vous l’avez écrite.`,
         'Ces informations servent uniquement à vous recontacter pour accompagner ce projet. Elles sont anonymisées au plus tard 24 mois après la fin du suivi, et vous pouvez à tout moment les consulter ou les faire effacer avec votre numéro de dossier.',
-        'Êtes-vous d’accord ?',
+        several
+          ? 'Êtes-vous d’accord ? Vous pouvez aussi ne garder que certaines de ces structures.'
+          : 'Êtes-vous d’accord ?',
       ].join('\n'),
-    accept: 'J’accepte',
-    refuse: 'Je refuse',
+    acceptAll: 'Oui, à toutes',
+    acceptOne: 'Oui, d’accord',
+    refuse: 'Non merci',
+    notUnderstoodChoice: 'Je n’ai pas compris votre choix : cliquez sur un bouton, ou écrivez « oui » ou « non ».',
+    kept: (route: string) => `C’est noté : ${route}.`,
     refused: (sites: string[]) =>
       [
-        'Entendu : je n’enregistre aucune donnée personnelle.',
+        'Entendu : je ne transmets rien et je n’enregistre aucune donnée personnelle.',
         sites.length ? `Vous pouvez contacter ces accompagnateurs directement :\n${sites.map((s) => `• ${s}`).join('\n')}` : null,
         'Bonne continuation pour votre projet !',
       ]
         .filter(Boolean)
         .join('\n'),
-    askName: 'Merci. Quel est votre nom (ou votre prénom) ?',
+    askContact:
+      'Pour qu’on vous recontacte, écrivez votre nom et votre adresse e-mail ou votre numéro de téléphone, par exemple : « Camille Martin, 06 12 34 56 78 ».',
+    askName: 'Merci. Et votre nom (ou votre prénom) ?',
     badName: 'Je n’ai pas compris votre nom. Écrivez simplement votre prénom et votre nom, par exemple : « Marie Dupont ».',
-    askChannel: 'Comment préférez-vous être recontacté ?',
-    channels: { email: 'Par e-mail', phone: 'Par téléphone', any: 'Peu importe' },
-    askEmail: 'Quelle est votre adresse e-mail ?',
-    badEmail: 'Cette adresse e-mail ne semble pas valide. Par exemple : marie.dupont@exemple.fr',
-    askPhone: 'Quel est votre numéro de téléphone ?',
-    badPhone: 'Ce numéro ne semble pas valide. Par exemple : 06 12 34 56 78',
-    askAny: 'Laissez-moi une adresse e-mail ou un numéro de téléphone.',
+    askReach: 'Merci. À quelle adresse e-mail ou à quel numéro de téléphone peut-on vous joindre ?',
     badAny: 'Je n’ai reconnu ni une adresse e-mail ni un numéro de téléphone. Par exemple : marie.dupont@exemple.fr ou 06 12 34 56 78',
     askTime: 'À quel moment préférez-vous être recontacté ?',
     times: ['En semaine, le matin', 'En semaine, l’après-midi', 'En fin de journée', 'Peu importe'],
     confirmed: (reference: string, who: string[], days: number, emailSent: boolean) =>
       [
-        `C’est fait ! Votre demande est transmise à ${who.join(' et ')}.`,
+        `C’est fait ! Votre demande est transmise ${joinNames(who)}.`,
         `Votre numéro de dossier : ${reference}`,
         `On vous recontactera sous ${days} jour${days > 1 ? 's' : ''}.`,
         emailSent ? 'Un e-mail de confirmation vous a été envoyé.' : 'Notez bien ce numéro : il vous permet de suivre ou d’effacer votre demande.',
@@ -141,7 +165,7 @@ export const fr = {
 
   restarted: 'C’est reparti de zéro : j’ai tout effacé.',
   help:
-    'Je pose quelques questions sur votre projet (où, à quel stade, dans quel domaine, avec qui, pour quels besoins), puis je vous indique qui peut vous accompagner près de chez vous et, si besoin, un expert de l’économie sociale et solidaire.\nVous pouvez à tout moment corriger une réponse (« non, c’est à Vallet »), écrire « recommencer » pour repartir de zéro, ou « parler à quelqu’un ».',
+    'Je pose quelques questions sur votre projet (où, à quel stade, dans quel domaine, avec qui, pour quels besoins), puis je vous indique qui peut vous accompagner près de chez vous et, si besoin, un expert de l’économie sociale et solidaire.\nVous pouvez à tout moment corriger une réponse (« non, c’est à Vallet », ou « corriger »), écrire « recommencer » pour repartir de zéro, ou « parler à quelqu’un ».',
   human:
     'Je vais vous mettre en relation avec une personne qui pourra vous accompagner. Pour choisir la bonne, il me faut encore quelques informations.',
   humanNow:
@@ -152,3 +176,9 @@ export const fr = {
     'Votre demande est terminée. Écrivez « recommencer » pour décrire un autre projet.',
   error: 'Désolé, une erreur est survenue de mon côté. Votre message n’est pas perdu : pouvez-vous le renvoyer dans un instant ?',
 } as const;
+
+/** « à la Communauté de communes X et aux Ecossolies »: name forms joined the French way. */
+export function joinNames(names: readonly string[]): string {
+  if (names.length <= 1) return names[0] ?? '';
+  return `${names.slice(0, -1).join(', ')} et ${names[names.length - 1]}`;
+}

@@ -6,12 +6,13 @@ import { recognizeCommand } from './commands.js';
 import { MAIN_DIALOG, MainDialog } from './dialogs/mainDialog.js';
 import { cleanInput } from './input.js';
 import { fr } from './messages.fr.js';
-import { QualificationFlow, type Understanding } from './qualificationFlow.js';
+import { QualificationFlow, type QuestionChooser, type Understanding } from './qualificationFlow.js';
 import { sendReplies } from './replies.js';
-import type { OrientationService } from './orientation.js';
+import type { EscalationPolicy, OrientationService } from './orientation.js';
 import type { HandOffService } from './handOff.js';
 import type { ConversationEventSink } from '../domain/events.js';
 import { report, setReporter } from './report.js';
+import { answerStatusQuery, type StatusQueryOptions } from './statusQuery.js';
 
 export const BOT_LOCALE = 'fr-FR';
 
@@ -19,13 +20,19 @@ export interface OrientationBotOptions {
   conversationState: ConversationState;
   understanding: Understanding;
   orientation: OrientationService;
+  /** Which missing fact is worth a question (the router's say). */
+  questions: QuestionChooser;
   handOff: HandOffService;
+  /** How a request moves on, for the consent sentence (the referral service's policy). */
+  policy: () => EscalationPolicy;
   /** Partner display name for the greeting (widget's data-partner), when known. */
   partnerName?: (partnerId: string) => string | undefined;
   /** Conversation steps for the statistics (no personal data). */
   events?: ConversationEventSink;
   /** Where unexpected errors are reported (never with the holder's text). */
   logError?: (error: unknown) => void;
+  /** « Où en est ma demande AIG-… ? »: answered at any point of the conversation. */
+  statusQuery?: StatusQueryOptions;
 }
 
 export class OrientationBot extends ActivityHandler {
@@ -37,7 +44,7 @@ export class OrientationBot extends ActivityHandler {
     const state = options.conversationState;
     this.dataAccessor = state.createProperty<ConversationData>('aiguillage');
     this.dialogs = new DialogSet(state.createProperty<DialogState>('dialogState'));
-    const flow = new QualificationFlow(options.understanding);
+    const flow = new QualificationFlow(options.understanding, options.questions);
     this.dialogs.add(
       new MainDialog(
         flow,
@@ -46,6 +53,7 @@ export class OrientationBot extends ActivityHandler {
         options.orientation,
         options.understanding,
         options.handOff,
+        options.policy,
         (e) => options.logError?.(e),
       ),
     );
@@ -96,6 +104,8 @@ export class OrientationBot extends ActivityHandler {
       return;
     }
     if (input.truncated) await sendReplies(context, [{ text: fr.tooLong }]);
+    const status = this.options.statusQuery ? await answerStatusQuery(input.text, this.options.statusQuery) : null;
+    if (status) return sendReplies(context, status);
     if (data.finished) {
       const command = recognizeCommand(this.options.understanding.normalize(input.text), input.text);
       if (command !== 'restart') {

@@ -1,6 +1,8 @@
 // The slot-filling conversation that turns a holder's words into a qualified Profile.
 // Plain logic over a serialisable state: the botbuilder dialog around it only stores the state
 // and sends the replies, so the flow stays readable and testable on its own.
+// A missing fact is asked only when the router says an answer could change who is proposed
+// (QuestionChooser, over routing/questions.ts); the place is always asked first.
 import {
   emptyProfile,
   NEED_LABELS,
@@ -11,21 +13,40 @@ import {
   SECTORS,
   STAGE_LABELS,
   STAGES,
+  TRADE_LABELS,
+  TRADES,
+  BOOLEAN_FACT_LABELS,
   type Need,
   type Profile,
   type ProjectType,
   type Sector,
   type Stage,
+  type Trade,
 } from '../domain/profile.js';
+import type { QuestionSlot } from '../routing/questions.js';
 import type { Commune, PlaceMatch } from '../territory/types.js';
 import { fr } from './messages.fr.js';
+import { correctableSlots, describeChanges, slotLabel, summaryLines, type Slot } from './profileText.js';
 
-export type Slot = 'place' | 'stage' | 'sector' | 'projectType' | 'needs';
-const SLOT_ORDER: readonly Slot[] = ['place', 'stage', 'sector', 'projectType', 'needs'];
+export type { Slot } from './profileText.js';
+
+/** Several answers at once (widget contract): exclusive options are sent alone, the others toggle. */
+export interface MultiSelect {
+  submit: string;
+  exclusive: string[];
+}
 
 export interface BotReply {
   text: string;
   buttons?: string[];
+  multiSelect?: MultiSelect;
+}
+
+/** Which fact to ask next: the router says whether an answer would change the decision. */
+export interface QuestionChooser {
+  /** The facts the bot may ask about, in the order a receptionist asks them. */
+  slots(): readonly QuestionSlot[];
+  worthAsking(profile: Profile, slot: QuestionSlot): Promise<boolean>;
 }
 
 /** What the flow needs to understand text (qualification + territory), injected. */
@@ -58,7 +79,7 @@ export interface PlaceCandidate {
 export interface QualificationState {
   profile: Profile;
   /** What the last bot message asked for. */
-  awaiting: Slot | 'description' | 'placeChoice' | 'confirm' | 'correct' | null;
+  awaiting: Slot | 'description' | 'placeChoice' | 'correct' | null;
   placeCandidates: PlaceCandidate[];
   placeChoiceReason: 'postal_code' | 'homonym';
   /** A territory or department named without a commune: the next place question narrows it. */
@@ -67,7 +88,8 @@ export interface QualificationState {
   unanswerable: Slot[];
   needsAnswered: boolean;
   misunderstood: number;
-  confirmed: boolean;
+  /** The holder's own words about the project (free-text messages), sent with the consent. */
+  description: string[];
 }
 
 export function newQualificationState(): QualificationState {
@@ -80,26 +102,34 @@ export function newQualificationState(): QualificationState {
     unanswerable: [],
     needsAnswered: false,
     misunderstood: 0,
-    confirmed: false,
+    description: [],
   };
+}
+
+/** Most characters of the holder's words an actor receives. */
+export const MAX_DESCRIPTION_CHARS = 1000;
+
+/** The holder's words as one text: trimmed, at most MAX_DESCRIPTION_CHARS, null when none. */
+export function descriptionOf(state: Pick<QualificationState, 'description'>): string | null {
+  const text = (state.description ?? []).map((t) => t.trim()).filter(Boolean).join('\n').trim();
+  if (!text) return null;
+  return text.length <= MAX_DESCRIPTION_CHARS ? text : `${text.slice(0, MAX_DESCRIPTION_CHARS - 1).trimEnd()}…`;
 }
 
 export interface TurnResult {
   replies: BotReply[];
-  /** True once the holder confirmed the summary. */
+  /** True once nothing left to ask would change the orientation. */
   done: boolean;
 }
 
-const CORRECTABLE: Record<Slot, string> = {
-  place: fr.summaryLine.place,
-  stage: fr.summaryLine.stage,
-  sector: fr.summaryLine.sector,
-  projectType: fr.summaryLine.projectType,
-  needs: fr.summaryLine.needs,
-};
+/** Messages of at least this many words, typed while answering a question, describe the project. */
+const DESCRIPTION_MIN_WORDS = 5;
 
 export class QualificationFlow {
-  constructor(private readonly understanding: Understanding) {}
+  constructor(
+    private readonly understanding: Understanding,
+    private readonly questions: QuestionChooser,
+  ) {}
 
   /** The opening: greeting and the invitation to describe the project. */
   start(state: QualificationState, partnerName?: string): BotReply[] {
@@ -121,8 +151,16 @@ export class QualificationFlow {
     return this.ask(state);
   }
 
+  /** « Corriger »: which fact? (Nothing known yet: the pending question again.) */
+  startCorrection(state: QualificationState): BotReply[] {
+    if (!hasKnownFacts(state.profile)) return this.repeatQuestion(state);
+    state.awaiting = 'correct';
+    return this.ask(state);
+  }
+
   /** One holder message (already cleaned of markup and control characters). */
-  handle(state: QualificationState, text: string): TurnResult {
+  async handle(state: QualificationState, text: string): Promise<TurnResult> {
+    state.description ??= [];
     const u = this.understanding;
     const normalized = u.normalize(text);
     const found = u.qualify(text);
@@ -132,29 +170,24 @@ export class QualificationFlow {
     const awaiting = state.awaiting;
     let answered = false;
 
-    if (awaiting === 'confirm' && !statesFacts) {
-      if (this.matchButton(normalized, [fr.buttons.confirmYes]) !== null || u.yesNo(text) === true) {
-        state.confirmed = true;
-        state.awaiting = null;
-        return { replies: [], done: true };
-      }
-      if (this.matchButton(normalized, [fr.buttons.confirmCorrect]) !== null || u.yesNo(text) === false) {
-        state.awaiting = 'correct';
-        return { replies: this.ask(state), done: false };
-      }
-    }
     if (awaiting === 'correct') {
-      const slot = this.matchButton(normalized, Object.values(CORRECTABLE));
-      if (slot !== null) {
-        this.clearSlot(state, SLOT_ORDER[slot]!);
+      const slots = correctableSlots(state.profile);
+      const i = this.matchButton(normalized, slots.map(slotLabel));
+      if (i !== null) {
+        this.clearSlot(state, slots[i]!);
         return { replies: this.ask(state), done: false };
       }
     }
 
     if (awaiting === 'placeChoice') answered = this.answerPlaceChoice(state, normalized);
     if (!answered && isSlot(awaiting)) answered = this.answerButton(state, awaiting, text, normalized);
+    if (awaiting === 'description' || awaiting === null || (!answered && wordCount(normalized) >= DESCRIPTION_MIN_WORDS)) {
+      if (/[\p{L}]/u.test(text)) state.description.push(text.trim());
+    }
     // Whatever was asked, the text may state (or correct) other facts: "non, c'est à Vallet".
-    this.applyFacts(state, found, notes);
+    // A button's own words are not the holder's: « Alimentation, circuits courts, agriculture »
+    // must not answer the agricultural installation question for them.
+    if (!(answered && this.isClick(awaiting, normalized))) this.applyFacts(state, found, notes);
     if (awaiting === 'needs' && found.profile.needs.length > 0) state.needsAnswered = true;
     if (!answered && awaiting === 'place' && !found.place && !this.placeKnown(state)) {
       const place = u.resolvePlace(text);
@@ -178,40 +211,59 @@ export class QualificationFlow {
       state.misunderstood += 1;
       replies.push({ text: state.misunderstood >= 2 ? fr.notUnderstoodAgain : fr.notUnderstood });
     }
-    const next = this.next(state);
-    // When everything is known, the summary that follows already lists it: no "J'ai compris" twice.
-    if (state.awaiting === 'confirm' && changes.length > 0) replies.shift();
+    const next = await this.next(state);
+    // Done: the proposal that follows starts with the summary, so no "J'ai compris" twice.
+    if (next === null) {
+      if (changes.length > 0) replies.shift();
+      return { replies, done: true };
+    }
     return { replies: [...replies, ...next], done: false };
   }
 
-  /** The summary of the qualified project, as shown before confirmation and at the end. */
+  /** The summary of the qualified project (the first part of the proposal). */
   summary(profile: Profile): string {
-    const na = fr.notSpecified;
-    const lines = [
-      `${fr.summaryLine.place} : ${fr.placeLabel(profile.commune?.nom ?? null, profile.epci?.nom ?? null, profile.departement)}`,
-      `${fr.summaryLine.stage} : ${profile.stage ? STAGE_LABELS[profile.stage] : na}`,
-      `${fr.summaryLine.sector} : ${profile.sector ? SECTOR_LABELS[profile.sector] : na}`,
-      `${fr.summaryLine.projectType} : ${profile.projectType ? PROJECT_TYPE_LABELS[profile.projectType] : na}`,
-      `${fr.summaryLine.needs} : ${profile.needs.length ? profile.needs.map((n) => NEED_LABELS[n]).join(', ') : na}`,
-    ];
-    return `${fr.summaryTitle}\n${lines.map((l) => `• ${l}`).join('\n')}`;
+    return `${fr.summaryTitle}\n${summaryLines(profile).map((l) => `• ${l}`).join('\n')}`;
   }
 
-  private next(state: QualificationState): BotReply[] {
+  /** The next useful question, or null when nothing left would change the orientation. */
+  private async next(state: QualificationState): Promise<BotReply[] | null> {
     if (state.awaiting === 'placeChoice') return this.ask(state);
-    const missing = SLOT_ORDER.find((slot) => !this.slotKnown(state, slot));
-    if (missing) {
-      state.awaiting = missing;
+    if (!this.slotKnown(state, 'place')) {
+      state.awaiting = 'place';
       return this.ask(state);
     }
-    state.awaiting = 'confirm';
-    return this.ask(state);
+    for (const slot of this.questions.slots()) {
+      if (this.slotKnown(state, slot) || !this.canAsk(slot)) continue;
+      if (!(await this.questions.worthAsking(state.profile, slot))) continue;
+      state.awaiting = slot;
+      return this.ask(state);
+    }
+    state.awaiting = null;
+    return null;
+  }
+
+  /** True when the text is one of the pending question's buttons (or several needs joined by « Valider »). */
+  private isClick(awaiting: QualificationState['awaiting'], normalized: string): boolean {
+    if (!isSlot(awaiting) || awaiting === 'place') return false;
+    const question = QUESTIONS[awaiting];
+    const labels = (question ? question().buttons : undefined) ?? [fr.buttons.yes, fr.buttons.no, fr.buttons.dontKnow];
+    if (labels.some((l) => this.understanding.normalize(l) === normalized)) return true;
+    if (awaiting !== 'needs') return false;
+    let rest = ` ${normalized} `;
+    for (const n of NEEDS) rest = rest.replace(` ${this.understanding.normalize(NEED_LABELS[n])} `, ' ');
+    return rest.trim() === '';
+  }
+
+  /** A fact the bot has no question for (a new enum without labels) is never asked. */
+  private canAsk(slot: QuestionSlot): boolean {
+    return slot in QUESTIONS || isBooleanFact(this.understanding, slot);
   }
 
   /** The question for what `state.awaiting` names, with its buttons. */
   private ask(state: QualificationState): BotReply[] {
     const dontKnow = fr.buttons.dontKnow;
-    switch (state.awaiting) {
+    const awaiting = state.awaiting;
+    switch (awaiting) {
       case 'place': {
         const ctx = state.placeContext;
         const text = ctx
@@ -228,42 +280,28 @@ export class QualificationFlow {
             buttons: [...state.placeCandidates.map(candidateLabel), dontKnow],
           },
         ];
-      case 'stage':
-        return [{ text: fr.questions.stage, buttons: [...Object.values(fr.buttons.stage), dontKnow] }];
-      case 'sector':
-        return [{ text: fr.questions.sector, buttons: [...SECTORS.map((s) => SECTOR_LABELS[s]), dontKnow] }];
-      case 'projectType':
-        return [{ text: fr.questions.projectType, buttons: [...Object.values(fr.buttons.projectType), dontKnow] }];
-      case 'needs':
-        return [{ text: fr.questions.needs, buttons: [...NEEDS.map((n) => NEED_LABELS[n]), fr.buttons.noParticularNeed] }];
-      case 'confirm':
-        return [
-          { text: this.summary(state.profile) },
-          { text: fr.questions.confirm, buttons: [fr.buttons.confirmYes, fr.buttons.confirmCorrect] },
-        ];
       case 'correct':
-        return [{ text: fr.questions.correctWhich, buttons: Object.values(CORRECTABLE) }];
-      default:
+        return [{ text: fr.questions.correctWhich, buttons: correctableSlots(state.profile).map(slotLabel) }];
+      case null:
+      case 'description':
         state.awaiting = 'description';
         return [{ text: fr.inviteDescription }];
+      default: {
+        const question = QUESTIONS[awaiting as keyof typeof QUESTIONS];
+        if (question) return [question()];
+        // A yes/no fact of the catalogue without its own sentence: its label as the question.
+        const label = (BOOLEAN_FACT_LABELS as Record<string, string>)[awaiting] ?? awaiting;
+        return [{ text: fr.questions.genericFact(label), buttons: [fr.buttons.yes, fr.buttons.no, dontKnow] }];
+      }
     }
   }
 
   private slotKnown(state: QualificationState, slot: Slot): boolean {
     if (state.unanswerable.includes(slot)) return true;
-    const p = state.profile;
-    switch (slot) {
-      case 'place':
-        return this.placeKnown(state);
-      case 'stage':
-        return p.stage !== null;
-      case 'sector':
-        return p.sector !== null;
-      case 'projectType':
-        return p.projectType !== null;
-      case 'needs':
-        return p.needs.length > 0 || state.needsAnswered;
-    }
+    if (slot === 'place') return this.placeKnown(state);
+    if (slot === 'needs') return state.profile.needs.length > 0 || state.needsAnswered;
+    const v = (state.profile as Record<string, unknown>)[slot];
+    return v !== null && v !== undefined;
   }
 
   /** A commune, or an EPCI, or a department outside the served area, is enough to route. */
@@ -285,7 +323,7 @@ export class QualificationFlow {
       p.needs = [];
       state.needsAnswered = false;
     } else {
-      p[slot] = null;
+      (p as Record<string, unknown>)[slot] = null;
     }
     state.awaiting = slot;
   }
@@ -293,10 +331,21 @@ export class QualificationFlow {
   /** A click on one of the slot's buttons (or its exact words typed). */
   private answerButton(state: QualificationState, slot: Slot, text: string, normalized: string): boolean {
     const p = state.profile;
-    const dontKnow = this.matchButton(normalized, [fr.buttons.dontKnow]) !== null || this.understanding.unsure(text);
-    if (slot === 'needs' && (dontKnow || this.matchButton(normalized, [fr.buttons.noParticularNeed, 'rien', 'aucun', 'non']) !== null)) {
-      state.needsAnswered = true;
-      return true;
+    const u = this.understanding;
+    const dontKnow = this.matchButton(normalized, [fr.buttons.dontKnow]) !== null || u.unsure(text);
+    if (slot === 'needs') {
+      // « Valider » of the multi-select sends the chosen labels joined by ", "; labels hold commas.
+      const picked = NEEDS.filter((n) => containsLabel(u.normalize(NEED_LABELS[n]), normalized));
+      for (const need of picked) if (!p.needs.includes(need)) p.needs.push(need);
+      if (picked.length) {
+        state.needsAnswered = true;
+        return true;
+      }
+      if (dontKnow || this.matchButton(normalized, [...NO_NEED_ANSWERS]) !== null) {
+        state.needsAnswered = true;
+        return true;
+      }
+      return false;
     }
     if (dontKnow) {
       state.unanswerable.push(slot);
@@ -307,6 +356,8 @@ export class QualificationFlow {
       return i === null ? null : (values[i] ?? null);
     };
     switch (slot) {
+      case 'place':
+        return false;
       case 'stage': {
         const labels = STAGES.map((s) => fr.buttons.stage[s]);
         const v = pick<Stage>(STAGES, labels) ?? pick<Stage>(STAGES, STAGES.map((s) => STAGE_LABELS[s]));
@@ -324,14 +375,20 @@ export class QualificationFlow {
         if (v) p.projectType = v;
         return v !== null;
       }
-      case 'needs': {
-        const v = pick<Need>(NEEDS, NEEDS.map((n) => NEED_LABELS[n]));
-        if (v && !p.needs.includes(v)) p.needs.push(v);
-        if (v) state.needsAnswered = true;
+      case 'trade': {
+        const v = pick<Trade>(TRADES, TRADES.map((t) => TRADE_LABELS[t]));
+        if (v) p.trade = v;
         return v !== null;
       }
-      case 'place':
-        return false;
+      default: {
+        // A yes/no fact: the buttons, or any yes/no the recognizers read.
+        const yes = this.matchButton(normalized, [fr.buttons.yes]) !== null;
+        const no = this.matchButton(normalized, [fr.buttons.no]) !== null;
+        const answer = yes ? true : no ? false : u.yesNo(text);
+        if (answer === null) return false;
+        (p as Record<string, unknown>)[slot] = answer;
+        return true;
+      }
     }
   }
 
@@ -362,11 +419,13 @@ export class QualificationFlow {
 
   /** Applies every fact a text stated (new values replace old ones: that is how corrections work). */
   private applyFacts(state: QualificationState, found: Understood, notes: string[]): void {
-    const p = state.profile;
-    if (found.profile.stage) p.stage = found.profile.stage;
-    if (found.profile.sector) p.sector = found.profile.sector;
-    if (found.profile.projectType) p.projectType = found.profile.projectType;
-    for (const need of found.profile.needs) if (!p.needs.includes(need)) p.needs.push(need);
+    const p = state.profile as Record<string, unknown>;
+    for (const [key, value] of Object.entries(found.profile)) {
+      if (PLACE_KEYS.includes(key) || key === 'needs' || value === null || value === undefined) continue;
+      p[key] = value;
+      state.unanswerable = state.unanswerable.filter((s) => s !== key);
+    }
+    for (const need of found.profile.needs) if (!state.profile.needs.includes(need)) state.profile.needs.push(need);
     if (found.place) this.applyPlace(state, found.place, notes);
   }
 
@@ -419,13 +478,51 @@ export class QualificationFlow {
   }
 }
 
+const PLACE_KEYS = ['commune', 'epci', 'departement'];
+
+/** Typed answers that mean « no particular need ». */
+const NO_NEED_ANSWERS = [fr.buttons.noParticularNeed, 'rien de precis', 'rien', 'aucun', 'non', 'aucun besoin'] as const;
+
+/** One question per fact the bot knows how to ask; yes/no facts of the catalogue are generic. */
+const QUESTIONS = {
+  stage: (): BotReply => ({ text: fr.questions.stage, buttons: [...Object.values(fr.buttons.stage), fr.buttons.dontKnow] }),
+  sector: (): BotReply => ({ text: fr.questions.sector, buttons: [...SECTORS.map((s) => SECTOR_LABELS[s]), fr.buttons.dontKnow] }),
+  projectType: (): BotReply => ({ text: fr.questions.projectType, buttons: [...Object.values(fr.buttons.projectType), fr.buttons.dontKnow] }),
+  trade: (): BotReply => ({ text: fr.questions.trade, buttons: [...TRADES.map((t) => TRADE_LABELS[t]), fr.buttons.dontKnow] }),
+  needs: (): BotReply => ({
+    text: fr.questions.needs,
+    buttons: [...NEEDS.map((n) => NEED_LABELS[n]), fr.buttons.noParticularNeed],
+    multiSelect: { submit: fr.buttons.validate, exclusive: [fr.buttons.noParticularNeed] },
+  }),
+  ...Object.fromEntries(
+    Object.entries(fr.questions.facts).map(([slot, text]) => [slot, (): BotReply => ({ text, buttons: [fr.buttons.yes, fr.buttons.no, fr.buttons.dontKnow] })]),
+  ),
+} as Record<string, () => BotReply>;
+
+function isBooleanFact(_u: Understanding, slot: string): boolean {
+  return typeof (emptyProfile() as Record<string, unknown>)[slot] !== 'undefined' && slot in BOOLEAN_FACT_LABELS;
+}
+
+/** True when the label's words appear, whole, in the text (both normalized). */
+function containsLabel(label: string, text: string): boolean {
+  return ` ${text} `.includes(` ${label} `);
+}
+
+function wordCount(normalized: string): number {
+  return normalized.split(' ').filter(Boolean).length;
+}
+
+function hasKnownFacts(p: Profile): boolean {
+  return Object.entries(p).some(([, v]) => (Array.isArray(v) ? v.length > 0 : v !== null && v !== undefined));
+}
+
 function hasFacts(found: Understood): boolean {
-  const p = found.profile;
-  return found.place !== null || p.stage !== null || p.sector !== null || p.projectType !== null || p.needs.length > 0;
+  if (found.place !== null || found.profile.needs.length > 0) return true;
+  return Object.entries(found.profile).some(([k, v]) => !PLACE_KEYS.includes(k) && k !== 'needs' && v !== null && v !== undefined);
 }
 
 function isSlot(value: unknown): value is Slot {
-  return typeof value === 'string' && (SLOT_ORDER as readonly string[]).includes(value);
+  return typeof value === 'string' && (value === 'place' || (!PLACE_KEYS.includes(value) && value in emptyProfile()));
 }
 
 function toCandidate(c: Commune): PlaceCandidate {
@@ -434,20 +531,4 @@ function toCandidate(c: Commune): PlaceCandidate {
 
 function candidateLabel(c: PlaceCandidate): string {
   return `${c.nom} (${c.departement})`;
-}
-
-/** French lines naming what changed between two profiles (for "J'ai compris" / "C'est noté"). */
-function describeChanges(before: Profile, after: Profile): string[] {
-  const out: string[] = [];
-  if (after.commune?.code !== before.commune?.code || after.epci?.code !== before.epci?.code || after.departement !== before.departement) {
-    const label = fr.placeLabel(after.commune?.nom ?? null, after.epci?.nom ?? null, after.departement);
-    if (after.commune || after.epci || after.departement) out.push(`${fr.summaryLine.place} : ${label}`);
-  }
-  if (after.stage && after.stage !== before.stage) out.push(`${fr.summaryLine.stage} : ${STAGE_LABELS[after.stage]}`);
-  if (after.sector && after.sector !== before.sector) out.push(`${fr.summaryLine.sector} : ${SECTOR_LABELS[after.sector]}`);
-  if (after.projectType && after.projectType !== before.projectType)
-    out.push(`${fr.summaryLine.projectType} : ${PROJECT_TYPE_LABELS[after.projectType]}`);
-  const added = after.needs.filter((n) => !before.needs.includes(n));
-  if (added.length) out.push(`${fr.summaryLine.needs} : ${added.map((n) => NEED_LABELS[n]).join(', ')}`);
-  return out;
 }

@@ -37,6 +37,8 @@ export const ASKED_IN_CONTEXT: Readonly<Record<string, Readonly<Record<string, r
   employerStructure: { stage: ['developpement'] },
   takeover: { stage: ['creation', 'developpement'], cooperativeForm: [true] },
   youngHolder: { projectType: ['individuel'], stage: ['idee'] },
+  // A farm is neither a craft nor a shop for the chambers: the Chambre d'agriculture's public.
+  trade: { agriculturalInstallation: [null, false] },
 };
 
 /** False when the receptionist's context says the question would not be asked (see ASKED_IN_CONTEXT). */
@@ -105,7 +107,20 @@ export async function wouldChangeDecision(
 
 /** A question worth a message: sensible in the holder's context, and its answer changes who is proposed. */
 export async function worthAsking(router: Pick<Router, 'route'>, profile: Profile, slot: QuestionSlot, options?: RouteOptions): Promise<boolean> {
-  return sensibleToAsk(profile, slot) && wouldChangeDecision(router, profile, slot, options);
+  if (!sensibleToAsk(profile, slot)) return false;
+  if (await wouldChangeDecision(router, profile, slot, options)) return true;
+  // A question can matter through the one its answer opens: « Alimentation » opens « installation
+  // agricole ? », which decides the Chambre d'agriculture. One level, facts of ASKED_IN_CONTEXT.
+  const opened = Object.keys(ASKED_IN_CONTEXT).filter(
+    (fact) => spec(fact) && PROFILE_FIELDS.has(fact) && (profile as Record<string, unknown>)[fact] === null && slot in ASKED_IN_CONTEXT[fact]! && !sensibleToAsk(profile, fact as QuestionSlot),
+  ) as QuestionSlot[];
+  for (const fact of opened) {
+    for (const value of answers(slot).filter((v) => v !== null)) {
+      const next = { ...profile, [slot]: value } as Profile;
+      if (sensibleToAsk(next, fact) && (await wouldChangeDecision(router, next, fact, options))) return true;
+    }
+  }
+  return false;
 }
 
 /** The first slot, in receptionist order, among `pending` worth asking. */

@@ -3,7 +3,16 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fr } from '../../src/bot/messages.fr.js';
 import { warmUp } from '../../src/qualification/index.js';
-import { allText, Holder, lastQuestion, type Reply } from './holder.js';
+import { acceptButton, allText, Holder, isConsent, lastQuestion, proposal, untilConsent, type Reply } from './holder.js';
+import { createRouter, DEFAULT_ACTORS_FILE, DEFAULT_RULES_DIR } from '../../src/routing/index.js';
+import { loadTerritory } from '../../src/territory/index.js';
+import { questionSlots, sensibleToAsk, worthAsking, wouldChangeDecision, type QuestionSlot } from '../../src/routing/questions.js';
+import type { Profile } from '../../src/domain/profile.js';
+
+/** The profile the bot holds for this holder's conversation (read from its state). */
+async function currentProfile(holder: Holder): Promise<Profile> {
+  return holder.profile();
+}
 
 const Q = fr.questions;
 
@@ -11,34 +20,27 @@ function asks(replies: Reply[], question: string): void {
   assert.equal(lastQuestion(replies).text, question, `question attendue : ${question}\nreçu : ${allText(replies)}`);
 }
 
-/** Answers the confirmation and returns the final replies. */
-async function confirm(holder: Holder, replies: Reply[]): Promise<Reply[]> {
-  asks(replies, Q.confirm);
-  return holder.click(fr.buttons.confirmYes, replies);
-}
-
 before(() => warmUp());
 
 describe('a holder who describes everything in one sentence', () => {
-  it('reaches the summary in at most 3 messages', async () => {
+  it('gets the summary and who can help in one message, with one consent question, at the first answer', async () => {
     const holder = new Holder();
     const first = await holder.say(
       'Bonjour, avec deux amies on veut créer une recyclerie à Vallet et on cherche un local pour stocker',
     );
-    const text = allText(first);
-    assert.match(text, /Voici votre projet/);
-    assert.doesNotMatch(text, /J’ai compris/, 'the summary alone, not the same list twice');
-    assert.match(text, /Vallet/);
-    assert.match(text, /CC Sèvre et Loire/);
-    assert.match(text, /Réemploi/);
-    const end = await confirm(holder, first);
-    assert.equal(end[0]?.text, fr.qualified);
-    assert.ok(holder.messagesSent <= 3, holder.transcript.join('\n'));
+    const r = await untilConsent(holder, first, (q) => (q.buttons.includes(fr.buttons.no) ? fr.buttons.no : q.buttons[0]!));
+    const text = proposal(r);
+    assert.doesNotMatch(allText(r), /J’ai compris :/, 'the summary alone, not the same list twice');
+    assert.match(text, /Lieu : Vallet \(CC Sèvre et Loire\)/);
+    assert.match(text, /Domaine : Réemploi/);
+    assert.match(text, /Voici qui peut vous accompagner/);
+    assert.match(text, /^1\. La Communauté de communes Sèvre et Loire \(Accompagnement de proximité\)$/m);
+    assert.ok(holder.messagesSent <= 2, holder.transcript.join('\n'));
   });
 });
 
 describe('a vague holder', () => {
-  it('is asked each missing item, in order, with buttons, and can answer by clicking', async () => {
+  it('is asked the place first, then only useful questions, with buttons, and can answer by clicking', async () => {
     const holder = new Holder();
     let r = await holder.say('je veux faire un projet');
     assert.match(allText(r), /quelques questions/);
@@ -47,18 +49,10 @@ describe('a vague holder', () => {
     assert.match(allText(r), /Clisson/);
     asks(r, Q.stage);
     r = await holder.click(fr.buttons.stage.idee, r);
-    asks(r, Q.sector);
-    assert.ok(lastQuestion(r).buttons.length >= 10);
-    r = await holder.click('Alimentation, circuits courts, agriculture', r);
-    asks(r, Q.projectType);
-    r = await holder.click(fr.buttons.projectType.collectif, r);
-    asks(r, Q.needs);
-    r = await holder.click('Financement', r);
-    assert.match(allText(r), /Lieu : Clisson \(CA Clisson Sèvre et Maine Agglo\)/);
-    assert.match(allText(r), /Stade : Idée/);
-    assert.match(allText(r), /Besoins : Financement/);
-    const end = await confirm(holder, r);
-    assert.equal(end[0]?.text, fr.qualified);
+    r = await untilConsent(holder, r, (q) => (q.buttons.includes(fr.buttons.no) ? fr.buttons.no : q.buttons[0]!));
+    const text = proposal(r);
+    assert.match(text, /Lieu : Clisson \(CA Clisson Sèvre et Maine Agglo\)/);
+    assert.match(text, /Stade : Idée/);
   });
 
   it('can say "je ne sais pas" and is never stuck', async () => {
@@ -67,45 +61,118 @@ describe('a vague holder', () => {
     assert.match(allText(r), /Bonjour et bienvenue/);
     r = await holder.say('un projet à Gétigné');
     asks(r, Q.stage);
-    for (const q of [Q.stage, Q.sector, Q.projectType]) {
-      asks(r, q);
-      r = await holder.click(fr.buttons.dontKnow, r);
-    }
-    asks(r, Q.needs);
-    r = await holder.click(fr.buttons.noParticularNeed, r);
-    assert.match(allText(r), /Stade : non précisé/);
-    asks(r, Q.confirm);
+    r = await untilConsent(holder, r, (q) => (q.buttons.includes(fr.buttons.dontKnow) ? fr.buttons.dontKnow : fr.buttons.noParticularNeed));
+    assert.match(proposal(r), /Stade : non précisé/);
+  });
+
+  it('a sector that leaves an agricultural installation open gets that one yes/no question, and the answer decides the Chambre d’agriculture', async () => {
+    const answers = async (installation: string) => {
+      const holder = new Holder();
+      let r = await holder.say('je veux faire un projet à Clisson');
+      asks(r, Q.stage);
+      r = await holder.click(fr.buttons.stage.creation, r);
+      for (let i = 0; i < 6 && lastQuestion(r).text !== Q.facts.agriculturalInstallation; i++) {
+        const q = lastQuestion(r);
+        r = await holder.say(q.text === Q.sector ? 'Alimentation, circuits courts, agriculture' : q.buttons.includes(fr.buttons.no) ? fr.buttons.no : q.buttons[0]!);
+      }
+      asks(r, Q.facts.agriculturalInstallation!);
+      assert.deepEqual(lastQuestion(r).buttons, [fr.buttons.yes, fr.buttons.no, fr.buttons.dontKnow]);
+      r = await holder.click(installation, r);
+      r = await untilConsent(holder, r, (q) => (q.buttons.includes(fr.buttons.no) ? fr.buttons.no : q.buttons[0]!));
+      return proposal(r);
+    };
+    assert.match(await answers(fr.buttons.yes), /Chambre d’agriculture/);
+    assert.doesNotMatch(await answers(fr.buttons.no), /Chambre d’agriculture/);
   });
 });
 
-describe('orientation', () => {
-  it('presents the local generalist first, with what they offer, why and the delay, then offers contact', async () => {
+describe('questions that would change nothing are not asked', () => {
+  it('out of the region, no answer changes the regional contact: straight to the proposal', async () => {
+    const holder = new Holder();
+    const r = await holder.say('Je veux créer une coopérative d’habitants à Lyon');
+    assert.ok(isConsent(lastQuestion(r)), holder.transcript.join('\n'));
+    const text = proposal(r);
+    assert.match(text, /Besoins : non précisé/, 'the needs were not asked: they would not change who is proposed');
+    assert.match(text, new RegExp(fr.orientation.fallbackNote));
+    assert.match(text, /CRESS/);
+  });
+
+  it('every question asked could change the structures proposed; every fact left unknown could not', async () => {
+    const router = await createRouter({ rulesDir: DEFAULT_RULES_DIR, actorsFile: DEFAULT_ACTORS_FILE, territory: loadTerritory() });
+    const slotOf = new Map<string, QuestionSlot>([
+      [Q.stage, 'stage'],
+      [Q.sector, 'sector'],
+      [Q.projectType, 'projectType'],
+      [Q.needs, 'needs'],
+      [Q.trade, 'trade'],
+      ...Object.entries(Q.facts).map(([slot, text]) => [text, slot as QuestionSlot] as const),
+    ]);
+    const seen: { slot: QuestionSlot; useful: boolean }[] = [];
+    for (const opening of ['un projet à Nantes', 'Nous voulons ouvrir un café associatif à Vallet', 'je reprends la boulangerie de mon village, Gorges']) {
+      const holder = new Holder({ router });
+      let r = await holder.say(opening);
+      for (let i = 0; i < 12 && !isConsent(lastQuestion(r)); i++) {
+        const q = lastQuestion(r);
+        const slot = slotOf.get(q.text);
+        assert.ok(slot, `question inattendue : ${q.text}`);
+        const profile = await currentProfile(holder);
+        seen.push({ slot, useful: await worthAsking(router, profile, slot) });
+        r = await holder.say(q.buttons.includes(fr.buttons.no) ? fr.buttons.no : q.buttons[0]!);
+      }
+      assert.ok(isConsent(lastQuestion(r)), holder.transcript.join('\n'));
+      const final = await currentProfile(holder);
+      for (const slot of questionSlots()) {
+        const v = final[slot];
+        if (v !== null && !(Array.isArray(v) && v.length === 0)) continue;
+        if (slot === 'needs' && seen.some((s) => s.slot === 'needs')) continue;
+        if (!sensibleToAsk(final, slot)) continue;
+        assert.equal(await wouldChangeDecision(router, final, slot), false, `« ${slot} » inconnu changerait l’orientation :\n${holder.transcript.join('\n')}`);
+      }
+    }
+    assert.ok(seen.length > 0);
+    assert.deepEqual(seen.filter((s) => !s.useful), [], 'a question was asked although no answer would change the decision');
+  });
+});
+
+describe('proposal and consent', () => {
+  it('presents the local generalist first, with what they offer, why and the delay; the consent names every structure', async () => {
     const holder = new Holder();
     const first = await holder.say('Nous sommes un collectif d’habitants à Vallet et voulons créer une SCIC pour une épicerie, il nous faut un statut');
-    let r = first;
-    while (lastQuestion(r).text !== Q.confirm) r = await holder.say(lastQuestion(r).buttons[0] ?? 'je ne sais pas');
-    const end = await confirm(holder, r);
-    const text = allText(end);
-    assert.match(text, /Voici qui peut vous accompagner/);
+    const r = await untilConsent(holder, first, (q) => (q.buttons.includes(fr.buttons.no) ? fr.buttons.no : q.buttons[0]!));
+    const text = proposal(r);
     assert.match(text, /^1\. .*Sèvre et Loire.*\(Accompagnement de proximité\)$/m);
     assert.match(text, /\(Expertise ESS\)/);
     assert.match(text, /Pourquoi : /);
     assert.match(text, /Délai promis : un premier contact sous \d+ jours?\./);
-    const offer = lastQuestion(end);
-    assert.deepEqual(offer.buttons, [fr.orientation.yes, fr.orientation.no]);
-    const after = await holder.click(fr.orientation.no, end);
-    assert.equal(after[0]?.text, fr.orientation.declined);
+    const consent = lastQuestion(r);
+    const names = [...text.matchAll(/^\d+\. (.+) \((?:Accompagnement de proximité|Expertise ESS)\)$/gm)].map((m) => m[1]!);
+    assert.ok(names.length >= 2, text);
+    for (const name of names) assert.ok(consent.buttons.includes(name), `bouton pour ${name} : ${consent.buttons.join(' | ')}`);
+    assert.match(consent.text, /sans réponse sous 14 jours ou en cas de refus/);
+    assert.doesNotMatch(consent.text, /si ils|à Les |à Le |de Les |de Le /);
+    assert.deepEqual(consent.multiSelect, { submit: fr.buttons.validate, exclusive: [fr.contact.acceptAll, fr.buttons.correct, fr.contact.refuse] });
+    const after = await holder.click(fr.contact.refuse, r);
+    assert.match(allText(after), /je ne transmets rien/);
     const later = await holder.say('merci');
     assert.equal(later[0]?.text, fr.finished);
   });
 
-  it('routes an out-of-area holder to a regional fallback and says so', async () => {
+  it('« Corriger » is on the consent question and typed at any time', async () => {
     const holder = new Holder();
-    let r = await holder.say('Je veux créer une coopérative d’habitants à Lyon, nous sommes 6, besoin d’aide sur la gouvernance');
-    while (lastQuestion(r).text !== Q.confirm) r = await holder.say(lastQuestion(r).buttons[0] ?? 'je ne sais pas');
-    const end = await confirm(holder, r);
-    assert.match(allText(end), new RegExp(fr.orientation.fallbackNote));
-    assert.match(allText(end), /CRESS/);
+    let r = await holder.say('On est une association à Mouzillon, on veut créer un café associatif et on cherche des financements');
+    r = await untilConsent(holder, r, (q) => (q.buttons.includes(fr.buttons.no) ? fr.buttons.no : q.buttons[0]!));
+    r = await holder.click(fr.buttons.correct, r);
+    asks(r, Q.correctWhich);
+    r = await holder.click(fr.summaryLine.stage, r);
+    asks(r, Q.stage);
+    r = await holder.click(fr.buttons.stage.developpement, r);
+    r = await untilConsent(holder, r, (q) => (q.buttons.includes(fr.buttons.no) ? fr.buttons.no : q.buttons[0]!));
+    assert.match(proposal(r), /Stade : Développement/);
+    // After the consent, in the middle of the contact questions, typed:
+    r = await holder.click(acceptButton(lastQuestion(r)), r);
+    asks(r, fr.contact.askContact);
+    r = await holder.say('corriger');
+    asks(r, Q.correctWhich);
   });
 });
 
@@ -115,25 +182,8 @@ describe('corrections', () => {
     let r = await holder.say('Nous voulons lancer une épicerie solidaire à Clisson');
     assert.match(allText(r), /Clisson/);
     r = await holder.say('non, c’est à Vallet');
-    assert.match(allText(r), /C’est noté : Lieu : Vallet \(CC Sèvre et Loire\)/);
-    // The pending question is asked again.
+    assert.match(allText(r), /Lieu : Vallet \(CC Sèvre et Loire\)/);
     assert.notEqual(lastQuestion(r).text, Q.place);
-  });
-
-  it('the summary can be corrected field by field', async () => {
-    const holder = new Holder();
-    let r = await holder.say('On est une association à Mouzillon, on veut créer un café associatif et on cherche des financements');
-    while (lastQuestion(r).text !== Q.confirm) {
-      const q = lastQuestion(r);
-      r = await holder.say(q.buttons[0] ?? 'je ne sais pas');
-    }
-    r = await holder.click(fr.buttons.confirmCorrect, r);
-    asks(r, Q.correctWhich);
-    r = await holder.click(fr.summaryLine.stage, r);
-    asks(r, Q.stage);
-    r = await holder.click(fr.buttons.stage.developpement, r);
-    assert.match(allText(r), /Stade : Développement/);
-    asks(r, Q.confirm);
   });
 });
 
@@ -275,28 +325,35 @@ describe('statistics events', () => {
     const events: { step: string; question?: string }[] = [];
     const holder = new Holder({ events: (e) => events.push(e) });
     let r = await holder.say('Bonjour, avec deux amies on veut créer une recyclerie à Vallet et on cherche un local');
-    r = await holder.click(fr.buttons.confirmYes, r);
-    await holder.click(fr.orientation.no, r);
+    r = await untilConsent(holder, r, (q) => (q.buttons.includes(fr.buttons.no) ? fr.buttons.no : q.buttons[0]!));
+    await holder.click(fr.contact.refuse, r);
     await new Promise((resolve) => setImmediate(resolve));
     const steps = events.map((e) => e.step);
     assert.deepEqual(
       steps.filter((s) => s !== 'asked'),
-      ['started', 'qualified', 'oriented', 'contact_declined'],
+      ['started', 'qualified', 'oriented', 'consent_refused'],
     );
-    assert.ok(events.some((e) => e.step === 'asked' && e.question === 'confirm'));
+    assert.ok(events.some((e) => e.step === 'asked' && e.question === 'consent'));
     assert.doesNotMatch(JSON.stringify(events), /amies|recyclerie à Vallet/);
   });
 });
 
 describe('needs', () => {
-  it('an answer that is not a need gets the needs question again, not the summary', async () => {
+  it('are asked with a multi-select, and the joined « A, B » message of « Valider » is understood', async () => {
     const holder = new Holder();
-    let r = await holder.say('On lance une recyclerie à Clisson, en association');
-    assert.equal(lastQuestion(r).text, Q.needs);
+    let r = await holder.say('je veux faire un projet');
+    for (let i = 0; i < 10 && lastQuestion(r).text !== Q.needs; i++) {
+      const q = lastQuestion(r);
+      r = await holder.say(q.text === Q.place ? 'Clisson' : q.text === Q.stage ? fr.buttons.stage.idee : q.buttons.includes(fr.buttons.no) ? fr.buttons.no : q.buttons[0]!);
+    }
+    const question = lastQuestion(r);
+    asks(r, Q.needs);
+    assert.deepEqual(question.multiSelect, { submit: fr.buttons.validate, exclusive: [fr.buttons.noParticularNeed] });
     r = await holder.say('oui');
     assert.equal(r[0]?.text, fr.notUnderstood);
-    assert.equal(lastQuestion(r).text, Q.needs);
-    r = await holder.say('je sais pas encore');
-    assert.equal(lastQuestion(r).text, Q.confirm);
+    asks(r, Q.needs);
+    r = await holder.say('Financement, Local, lieu');
+    r = await untilConsent(holder, r, (q) => (q.buttons.includes(fr.buttons.no) ? fr.buttons.no : q.buttons[0]!));
+    assert.match(proposal(r), /Besoins : Financement, Local, lieu/);
   });
 });

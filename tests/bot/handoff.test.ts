@@ -12,7 +12,7 @@ import { openReferrals, type Referrals } from '../../src/referrals/index.js';
 import { createRouter, DEFAULT_ACTORS_FILE, DEFAULT_RULES_DIR, type Router } from '../../src/routing/index.js';
 import { loadTerritory } from '../../src/territory/index.js';
 import { linkAfter, startSmtp, type TestSmtp } from '../notifications/smtp.js';
-import { allText, Holder, lastQuestion, type Reply } from './holder.js';
+import { acceptButton, allText, Holder, lastQuestion, untilConsent, type Reply } from './holder.js';
 
 let router: Router | undefined;
 async function sharedRouter(): Promise<Router> {
@@ -53,49 +53,62 @@ function holderIn(world: World): Holder {
   });
 }
 
+/** Answers « non » to yes/no questions and the first button otherwise, until the consent. */
 async function untilOrientation(holder: Holder, description: string): Promise<Reply[]> {
-  let r = await holder.say(description);
-  while (lastQuestion(r).text !== fr.questions.confirm) r = await holder.say(lastQuestion(r).buttons[0] ?? 'je ne sais pas');
-  return holder.click(fr.buttons.confirmYes, r);
+  return untilConsent(holder, await holder.say(description), (q) => (q.buttons.includes(fr.buttons.no) ? fr.buttons.no : q.buttons[0] ?? 'je ne sais pas'));
 }
 
-test('a consented conversation ends with a referral in the store and the actor’s e-mail with working links', async (t) => {
+function referenceIn(replies: Reply[]): string | undefined {
+  return /Votre numéro de dossier : (AIG-[A-Z0-9]{4}-[A-Z0-9]{2})/.exec(allText(replies))?.[1];
+}
+
+const WORDS = 'Nous sommes trois à Clisson et voulons créer une épicerie solidaire en SCIC, il nous faut un statut';
+
+test('a consented conversation ends with a referral in the store and the actor’s e-mail with the holder’s words and working links', async (t) => {
   await sharedRouter();
   const world = await open(t);
   const holder = holderIn(world);
-  let r = await untilOrientation(holder, 'Nous sommes trois à Clisson et voulons créer une épicerie solidaire en SCIC, il nous faut un statut');
-  r = await holder.click(fr.orientation.yes, r);
+  let r = await untilOrientation(holder, WORDS);
   const consent = lastQuestion(r);
   assert.match(consent.text, /Clisson Sèvre et Maine/);
   assert.match(consent.text, /24 mois/);
-  assert.deepEqual(consent.buttons, [fr.contact.accept, fr.contact.refuse]);
-  r = await holder.click(fr.contact.accept, r);
-  assert.equal(lastQuestion(r).text, fr.contact.askName);
-  r = await holder.say('Camille Martin');
-  r = await holder.click(fr.contact.channels.email, r);
+  assert.match(consent.text, /description de votre projet/);
+  r = await holder.click(acceptButton(consent), r);
+  assert.equal(lastQuestion(r).text, fr.contact.askContact);
   r = await holder.say('camille.martin@exemple');
-  assert.equal(lastQuestion(r).text, fr.contact.badEmail, 'a wrong address is asked again with an example');
+  assert.equal(lastQuestion(r).text, fr.contact.askContact, 'a wrong address is asked again');
+  assert.match(allText(r), new RegExp(fr.contact.badAny));
   r = await holder.say('camille.martin@exemple.fr');
+  assert.equal(lastQuestion(r).text, fr.contact.askName, 'only the missing name is asked');
+  r = await holder.say('Camille Martin');
+  assert.equal(lastQuestion(r).text, fr.contact.askTime, 'no channel question: an e-mail only means by e-mail');
+  assert.ok(lastQuestion(r).buttons.includes('Peu importe'));
   r = await holder.click(fr.contact.times[0]!, r);
   const confirmation = allText(r);
-  const reference = /Votre numéro de dossier : (AIG-[A-Z0-9]{4}-[A-Z0-9]{2})/.exec(confirmation)?.[1];
+  const reference = referenceIn(r);
   assert.ok(reference, confirmation);
   assert.match(confirmation, /sous \d+ jours/);
+  assert.match(confirmation, /transmise à Clisson Sèvre et Maine Agglo/);
 
-  // Confirmed means written: the store has it, with consent and contact.
+  // Confirmed means written: the store has it, with consent, contact and the holder's words.
   const records = await world.referrals.service.byReference(reference);
   assert.ok(records.length >= 1);
   const local = records.find((rec) => rec.actorId === 'clisson-sevre-maine-eco');
   assert.ok(local, records.map((rec) => rec.actorId).join(', '));
   assert.equal(local.contact?.email, 'camille.martin@exemple.fr');
+  assert.equal(local.contact?.channel, 'email');
   assert.equal(local.consent?.textVersion, fr.contact.consentVersion);
   assert.equal(local.profile.commune?.nom, 'Clisson');
+  assert.equal(local.description, WORDS);
 
-  // The actor's e-mail arrives on the SMTP server, and its link opens the confirmation page.
+  // The actor's e-mail arrives on the SMTP server, with the holder's words, and its link opens the confirmation page.
   await world.referrals.mailer.flush();
   const actorMail = world.smtp!.received.find((m) => m.to.includes('clisson-sevre-maine-eco@example.org'));
   assert.ok(actorMail, world.smtp!.received.map((m) => m.to.join(',')).join(' | '));
   assert.match(actorMail.text, /Camille Martin/);
+  assert.match(actorMail.text, /Le projet, dans les mots du porteur/);
+  assert.ok(actorMail.text.replace(/\s+/g, ' ').includes(`« ${WORDS} »`), actorMail.text);
+  assert.match(actorMail.text, /accompagné par Clisson Sèvre et Maine Agglo\./);
   const link = linkAfter(actorMail.text, 'Je prends en charge cette demande');
   const token = new URL(link).pathname.split('/').pop()!;
   const page = await world.referrals.links.get(token);
@@ -107,6 +120,47 @@ test('a consented conversation ends with a referral in the store and the actor�
   // The contact details do not stay in the conversation state.
   const state = JSON.stringify(await world.referrals.conversationStorage.read([`test/conversations/Convo1/`]));
   assert.doesNotMatch(state, /camille\.martin/);
+
+  // The words are personal data: exported with the request, then erased with the contact.
+  const exported = await world.referrals.service.exportHolder(reference, 'camille.martin@exemple.fr');
+  assert.ok(exported.referrals.every((rec) => rec.description === WORDS));
+  await world.referrals.service.eraseHolder(reference, 'camille.martin@exemple.fr');
+  const erased = await world.referrals.service.byReference(reference);
+  assert.ok(erased.length > 0 && erased.every((rec) => rec.description === null && rec.contact === null));
+});
+
+test('keeping only some structures: the consent named them all, only the kept ones receive the request', async (t) => {
+  await sharedRouter();
+  const world = await open(t);
+  const holder = holderIn(world);
+  let r = await untilOrientation(holder, 'Nous sommes trois à Vallet et voulons créer une épicerie solidaire en coopérative, on cherche un financement');
+  const consent = lastQuestion(r);
+  const offered = consent.buttons.filter((b) => !([fr.contact.acceptAll, fr.contact.acceptOne, fr.buttons.correct, fr.contact.refuse] as string[]).includes(b));
+  assert.ok(offered.length >= 2, holder.transcript.join('\n'));
+  const decision = (await world.referrals.conversationStorage.read(['test/conversations/Convo1/']))['test/conversations/Convo1/'] as { aiguillage: { decision: { referrals: { actorId: string; actorName: string; tier: string }[] } } };
+  const referrals = decision.aiguillage.decision.referrals;
+  assert.equal(offered.length, new Set(referrals.map((x) => x.actorId)).size, 'one button per structure proposed');
+  // Keep every structure but the first one (the widget's « Valider » sends the titles joined by ", ").
+  const kept = offered.slice(1);
+  r = await holder.say(kept.join(', '));
+  assert.match(allText(r), /C’est noté : je transmettrai votre demande/);
+  r = await holder.say('Dominique Durand, 06 12 34 56 78');
+  assert.equal(lastQuestion(r).text, fr.contact.askTime);
+  r = await holder.click('Peu importe', r);
+  const reference = referenceIn(r);
+  assert.ok(reference, holder.transcript.join('\n'));
+
+  const records = await world.referrals.service.byReference(reference);
+  const keptIds = referrals.filter((x) => x.actorId !== referrals[0]!.actorId).map((x) => x.actorId);
+  assert.ok(records.length > 0);
+  for (const rec of records) assert.ok(keptIds.includes(rec.actorId), `${rec.actorId} n’a pas été gardée`);
+  assert.ok(records.every((rec) => rec.decision.referrals.every((d) => keptIds.includes(d.actorId))), 'escalation stays within the kept structures');
+  assert.equal(records[0]!.contact?.channel, 'phone', 'a phone only: by phone, without asking');
+  assert.equal(records[0]!.contact?.preferredTime, null);
+  await world.referrals.mailer.flush();
+  const firstId = referrals[0]!.actorId;
+  assert.ok(!world.smtp!.received.some((m) => m.to.includes(`${firstId}@example.org`)), `${firstId} ne devait rien recevoir`);
+  for (const rec of records) assert.ok(world.smtp!.received.some((m) => m.to.includes(`${rec.actorId}@example.org`)), `e-mail pour ${rec.actorId}`);
 });
 
 test('refusing consent stores no personal data and gives the public contacts', async (t) => {
@@ -114,24 +168,24 @@ test('refusing consent stores no personal data and gives the public contacts', a
   const world = await open(t, undefined, false);
   const holder = holderIn(world);
   let r = await untilOrientation(holder, 'projet de recyclerie à Vallet, on démarre, en association');
-  r = await holder.click(fr.orientation.yes, r);
   r = await holder.click(fr.contact.refuse, r);
   assert.match(allText(r), /je n’enregistre aucune donnée personnelle/);
   assert.match(allText(r), /https:\/\//);
   assert.equal((await world.referrals.store.referrals.byConversation('Convo1')).length, 0);
+  const state = JSON.stringify(await world.referrals.conversationStorage.read([`test/conversations/Convo1/`]));
+  assert.doesNotMatch(state, /recyclerie/, 'the holder’s words are not kept after a refusal');
 });
 
-test('a wrong phone number is asked again with an example', async (t) => {
+test('a wrong phone number is asked again with an example; name and phone in one message are enough', async (t) => {
   await sharedRouter();
   const world = await open(t, undefined, false);
   const holder = holderIn(world);
   let r = await untilOrientation(holder, 'un garage solidaire à Gétigné, on se lance à plusieurs');
-  r = await holder.click(fr.orientation.yes, r);
-  r = await holder.click(fr.contact.accept, r);
+  r = await holder.click(acceptButton(lastQuestion(r)), r);
   r = await holder.say('<b>Dominique</b>');
-  r = await holder.click(fr.contact.channels.phone, r);
+  assert.equal(lastQuestion(r).text, fr.contact.askReach);
   r = await holder.say('12 34');
-  assert.equal(lastQuestion(r).text, fr.contact.badPhone);
+  assert.equal(lastQuestion(r).text, fr.contact.badAny);
   r = await holder.say('06 12 34 56 78');
   assert.equal(lastQuestion(r).text, fr.contact.askTime);
 });
@@ -157,13 +211,10 @@ test('after a hand-off, « recommencer » and another project give a second requ
   const world = await open(t, undefined, false);
   const holder = holderIn(world);
   const consentAndContact = async (r: Reply[], name: string) => {
-    r = await holder.click(fr.orientation.yes, r);
-    r = await holder.click(fr.contact.accept, r);
-    r = await holder.say(name);
-    r = await holder.click(fr.contact.channels.email, r);
-    r = await holder.say(`${name.toLowerCase().replace(' ', '.')}@exemple.fr`);
+    r = await holder.click(acceptButton(lastQuestion(r)), r);
+    r = await holder.say(`${name}, ${name.toLowerCase().replace(' ', '.')}@exemple.fr`);
     r = await holder.click(fr.contact.times[0]!, r);
-    const reference = /Votre numéro de dossier : (AIG-[A-Z0-9]{4}-[A-Z0-9]{2})/.exec(allText(r))?.[1];
+    const reference = referenceIn(r);
     assert.ok(reference, holder.transcript.join('\n'));
     return reference;
   };

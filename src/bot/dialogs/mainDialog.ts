@@ -1,5 +1,6 @@
-// The conversation's backbone: qualification, then the end summary. Conversation-wide commands
-// ("recommencer", "aide", "parler à quelqu'un") interrupt whatever question is pending.
+// The conversation's backbone: qualification, the proposal with its one consent, the contact.
+// Conversation-wide commands ("recommencer", "corriger", "aide", "parler à quelqu'un") interrupt
+// whatever question is pending.
 import { ComponentDialog, Dialog, WaterfallDialog, type DialogContext, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { Profile } from '../../domain/profile.js';
 import { recognizeCommand } from '../commands.js';
@@ -8,9 +9,9 @@ import { fr } from '../messages.fr.js';
 import type { QualificationFlow, Understanding } from '../qualificationFlow.js';
 import { sendReplies } from '../replies.js';
 import { report } from '../report.js';
-import type { OrientationService } from '../orientation.js';
+import type { EscalationPolicy, OrientationService } from '../orientation.js';
 import { ORIENTATION_DIALOG, OrientationDialog, type OrientationResult } from './orientationDialog.js';
-import { CONTACT_DIALOG, ContactDialog } from './contactDialog.js';
+import { CONTACT_DIALOG, ContactDialog, type ContactOptions } from './contactDialog.js';
 import { ContactFlow } from '../contactFlow.js';
 import type { HandOffService } from '../handOff.js';
 import { QUALIFICATION_DIALOG, QualificationDialog, type QualificationOptions } from './qualificationDialog.js';
@@ -28,20 +29,21 @@ export class MainDialog extends ComponentDialog<MainOptions> {
     orientation: OrientationService,
     understanding: Pick<Understanding, 'yesNo' | 'email' | 'phone' | 'normalize'>,
     handOff: HandOffService,
+    policy: () => EscalationPolicy,
     logError: (error: unknown) => void,
   ) {
     super(MAIN_DIALOG);
-    const yesNo = understanding.yesNo;
     this.addDialog(new QualificationDialog(flow, data, normalize));
-    this.addDialog(new OrientationDialog(orientation, data, yesNo, normalize));
-    this.addDialog(
-      new ContactDialog(new ContactFlow(understanding), handOff, data, (id) => orientation.actor(id)?.website ?? null, logError),
-    );
+    this.addDialog(new OrientationDialog(orientation, flow, data, understanding, policy));
+    this.addDialog(new ContactDialog(new ContactFlow(understanding), handOff, data, orientation, policy, logError));
     this.addDialog(
       new WaterfallDialog(MAIN_WATERFALL, [
         (step) => step.beginDialog(QUALIFICATION_DIALOG, step.options),
         (step) => this.qualified(step),
-        (step) => ((step.result as OrientationResult | undefined)?.wantsContact ? step.beginDialog(CONTACT_DIALOG) : step.next()),
+        (step) => {
+          const keep = (step.result as OrientationResult | undefined)?.keep ?? [];
+          return keep.length ? step.beginDialog(CONTACT_DIALOG, { keep } satisfies ContactOptions) : step.next();
+        },
         (step) => step.endDialog(),
       ]),
     );
@@ -63,6 +65,12 @@ export class MainDialog extends ComponentDialog<MainOptions> {
         await innerDc.cancelAllDialogs();
         return innerDc.beginDialog(MAIN_WATERFALL, {});
       }
+      case 'correct': {
+        // Back to the answers, whatever was pending (proposal, consent, contact): the contact
+        // details typed so far go with the dialog that held them.
+        await innerDc.cancelAllDialogs();
+        return innerDc.beginDialog(MAIN_WATERFALL, { correct: true } satisfies QualificationOptions);
+      }
       case 'help':
         await sendReplies(innerDc.context, [{ text: fr.help }]);
         await innerDc.repromptDialog();
@@ -83,7 +91,6 @@ export class MainDialog extends ComponentDialog<MainOptions> {
   private async qualified(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const profile = step.result as Profile;
     report(step.context, 'qualified', { profile });
-    await sendReplies(step.context, [{ text: fr.qualified }]);
     return step.beginDialog(ORIENTATION_DIALOG, { profile });
   }
 }

@@ -1,25 +1,30 @@
-// After qualification: route the project, present the orientation, offer to put the holder in touch.
+// After qualification: route the project, show the summary with who can help in one message,
+// and ask the one consent (all structures, or only some of them). « Corriger » is handled by the
+// main dialog, whatever is pending.
 import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
 import type { TurnContext } from 'botbuilder';
 import type { Profile } from '../../domain/profile.js';
 import { loadConversationData, type ConversationDataAccessor } from '../conversationData.js';
 import { fr } from '../messages.fr.js';
-import { presentDecision, type OrientationService } from '../orientation.js';
+import { consentQuestion, presentProposal, readConsent, type EscalationPolicy, type OrientationService } from '../orientation.js';
+import type { QualificationFlow } from '../qualificationFlow.js';
 import { sendReplies } from '../replies.js';
 import { report } from '../report.js';
 
 export const ORIENTATION_DIALOG = 'orientation';
 
 export interface OrientationResult {
-  wantsContact: boolean;
+  /** Actors the holder agreed to send the request to; empty when they refused. */
+  keep: string[];
 }
 
 export class OrientationDialog extends Dialog<{ profile: Profile }> {
   constructor(
     private readonly service: OrientationService,
+    private readonly flow: QualificationFlow,
     private readonly data: ConversationDataAccessor,
-    private readonly yesNo: (text: string) => boolean | null,
-    private readonly normalize: (text: string) => string,
+    private readonly understanding: { normalize(text: string): string; yesNo(text: string): boolean | null },
+    private readonly policy: () => EscalationPolicy,
   ) {
     super(ORIENTATION_DIALOG);
   }
@@ -32,7 +37,7 @@ export class OrientationDialog extends Dialog<{ profile: Profile }> {
       decision = await this.service.route(profile);
     } catch {
       await sendReplies(dc.context, [{ text: fr.orientation.unavailable }]);
-      return dc.endDialog({ wantsContact: false } satisfies OrientationResult);
+      return dc.endDialog({ keep: [] } satisfies OrientationResult);
     }
     data.decision = decision;
     report(dc.context, 'oriented', {
@@ -40,32 +45,36 @@ export class OrientationDialog extends Dialog<{ profile: Profile }> {
       rulesVersion: decision.rulesVersion,
       actorIds: decision.referrals.map((r) => r.actorId),
     });
-    report(dc.context, 'asked', { question: 'orientation' });
-    await sendReplies(dc.context, presentDecision(decision, this.service));
+    report(dc.context, 'asked', { question: 'consent' });
+    await sendReplies(dc.context, presentProposal(this.flow.summary(profile), decision, this.service, this.policy()));
     return Dialog.EndOfTurn;
   }
 
   override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
-    const text = dc.context.activity.text ?? '';
-    const n = this.normalize(text);
-    const answer =
-      n === this.normalize(fr.orientation.yes) ? true : n === this.normalize(fr.orientation.no) ? false : this.yesNo(text);
-    if (answer === null) {
-      await sendReplies(dc.context, [{ text: fr.notUnderstood }]);
-      await this.repromptDialog(dc.context);
+    const data = await loadConversationData(this.data, dc.context);
+    const decision = data.decision;
+    if (!decision) return dc.endDialog({ keep: [] } satisfies OrientationResult);
+    const answer = readConsent(dc.context.activity.text ?? '', decision, this.service, this.understanding);
+    if (answer.kind === 'unclear') {
+      await sendReplies(dc.context, [{ text: fr.contact.notUnderstoodChoice }, consentQuestion(decision, this.service, this.policy())]);
       return Dialog.EndOfTurn;
     }
-    // Yes: the consent question comes next, from the contact dialog.
-    if (!answer) {
-      report(dc.context, 'contact_declined');
-      await sendReplies(dc.context, [{ text: fr.orientation.declined }]);
+    if (answer.kind === 'refuse') {
+      report(dc.context, 'consent_refused');
+      const sites = decision.referrals.flatMap((r) => {
+        const site = this.service.actor(r.actorId)?.website;
+        return site ? [`${r.actorName} : ${site}`] : [];
+      });
+      // Nothing is sent: the holder's words are not kept either.
+      data.qualification.description = [];
+      await sendReplies(dc.context, [{ text: fr.contact.refused(sites) }]);
+      return dc.endDialog({ keep: [] } satisfies OrientationResult);
     }
-    return dc.endDialog({ wantsContact: answer } satisfies OrientationResult);
+    return dc.endDialog({ keep: answer.actorIds } satisfies OrientationResult);
   }
 
   override async repromptDialog(context: TurnContext): Promise<void> {
     const data = await loadConversationData(this.data, context);
-    const first = data.decision?.referrals[0];
-    if (first) await sendReplies(context, [{ text: fr.orientation.offerContact(first.actorName), buttons: [fr.orientation.yes, fr.orientation.no] }]);
+    if (data.decision) await sendReplies(context, [consentQuestion(data.decision, this.service, this.policy())]);
   }
 }

@@ -13,6 +13,8 @@ export interface QualificationOptions {
   /** The holder's first message, when they wrote before being greeted. */
   firstText?: string;
   partnerName?: string;
+  /** « Corriger »: keep the answers and ask which one to change. */
+  correct?: boolean;
 }
 
 export class QualificationDialog extends Dialog<QualificationOptions> {
@@ -26,6 +28,12 @@ export class QualificationDialog extends Dialog<QualificationOptions> {
 
   override async beginDialog(dc: DialogContext, options?: QualificationOptions): Promise<DialogTurnResult> {
     const data = await loadConversationData(this.data, dc.context);
+    if (options?.correct) {
+      data.decision = undefined;
+      await sendReplies(dc.context, this.flow.startCorrection(data.qualification));
+      report(dc.context, 'asked', { question: data.qualification.awaiting ?? 'description' });
+      return Dialog.EndOfTurn;
+    }
     data.qualification = newQualificationState();
     const state = data.qualification;
     const first = options?.firstText ?? '';
@@ -54,7 +62,7 @@ export class QualificationDialog extends Dialog<QualificationOptions> {
 
   private async handle(dc: DialogContext, text: string): Promise<DialogTurnResult> {
     const data = await loadConversationData(this.data, dc.context);
-    const result = this.flow.handle(data.qualification, text);
+    const result = await this.flow.handle(data.qualification, text);
     await sendReplies(dc.context, result.replies);
     const asked = data.qualification.awaiting;
     if (asked) report(dc.context, 'asked', { question: asked });
