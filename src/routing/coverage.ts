@@ -9,6 +9,7 @@ import type { Router } from './router.js';
 export interface CoverageCombo {
   commune: { code: string; nom: string };
   epci: string | null;
+  departement: string;
   stage: Stage;
   sector: Sector;
   actorIds: string[];
@@ -30,8 +31,13 @@ export interface CoverageReport {
   epcis: Array<{ code: string; nom: string; communes: number }>;
   combos: CoverageCombo[];
   holes: CoverageCombo[];
+  /** Combinations where no structure of the ESS (expert or network head) is proposed. */
+  essHoles: CoverageCombo[];
   mismatches: CoverageMismatch[];
 }
+
+/** The five departments of the Pays de la Loire region, checked by `coverage --region`. */
+export const REGION_DEPARTEMENTS = ['44', '49', '53', '72', '85'] as const;
 
 /** EPCIs named in some actor's zones: the territories the directory serves commune by commune. */
 export function servedEpcis(actors: readonly Actor[]): string[] {
@@ -48,7 +54,26 @@ export async function coverage(router: Router, territory: TerritoryIndex, epciCo
     epcis.push({ code, nom: epci.nom, communes: members.length });
     communes.push(...members);
   }
+  return coverageOf(router, communes, epcis);
+}
+
+/** Coverage of every commune of whole departments (`epcis` lists the departments then). */
+export async function coverageOfDepartements(router: Router, territory: TerritoryIndex, codes: readonly string[]): Promise<CoverageReport> {
+  const communes: Commune[] = [];
+  const areas: CoverageReport['epcis'] = [];
+  for (const code of codes) {
+    const dep = territory.departement(code);
+    if (!dep) throw new Error(`Département inconnu : ${code}`);
+    const members = territory.communesOfDepartement(code);
+    areas.push({ code, nom: dep.nom, communes: members.length });
+    communes.push(...members);
+  }
+  return coverageOf(router, communes, areas);
+}
+
+async function coverageOf(router: Router, communes: readonly Commune[], epcis: CoverageReport['epcis']): Promise<CoverageReport> {
   const combos: CoverageCombo[] = [];
+  const essHoles: CoverageCombo[] = [];
   const mismatches: CoverageMismatch[] = [];
   const rulesVersion = router.rulesVersion;
   for (const commune of communes) {
@@ -63,15 +88,19 @@ export async function coverage(router: Router, territory: TerritoryIndex, epciCo
           departement: commune.departement,
         };
         const decision = await router.route(profile);
-        combos.push({
+        const combo: CoverageCombo = {
           commune: { code: commune.code, nom: commune.nom },
           epci: commune.epci?.code ?? null,
+          departement: commune.departement,
           stage,
           sector,
           actorIds: decision.referrals.map((r) => r.actorId),
           ruleIds: decision.referrals.map((r) => r.ruleId),
           fallback: decision.fallback,
-        });
+        };
+        combos.push(combo);
+        // Chambers and local generalists are not ESS structures: one expert or network head is needed.
+        if (!decision.referrals.some((r) => r.role === 'expert' || r.role === 'reseau')) essHoles.push(combo);
         for (const r of decision.referrals) {
           const actor = router.actorById(r.actorId);
           if (!actor || decision.fallback) continue;
@@ -81,5 +110,5 @@ export async function coverage(router: Router, territory: TerritoryIndex, epciCo
       }
     }
   }
-  return { rulesVersion, epcis, combos, holes: combos.filter((c) => c.fallback || c.actorIds.length === 0), mismatches };
+  return { rulesVersion, epcis, combos, holes: combos.filter((c) => c.fallback || c.actorIds.length === 0), essHoles, mismatches };
 }

@@ -157,7 +157,11 @@ export async function createRouter(options: RouterOptions): Promise<Router> {
     }
     const taken = new Set<string>();
     const perTier: Record<Tier, number> = { local: 0, expert: 0 };
-    for (const rules of slots.values()) {
+    // Welcome slots (onlyIfNoExpert) come last, and only for a holder who has no expert yet.
+    const welcome = [...slots.values()].filter((rules) => rules[0]!.params.onlyIfNoExpert === true);
+    const ordered = [...slots.values()].filter((rules) => rules[0]!.params.onlyIfNoExpert !== true);
+    for (const rules of [...ordered, ...welcome]) {
+      if (rules[0]!.params.onlyIfNoExpert === true && perTier.expert > 0) continue;
       const tier = rules[0]!.params.tier;
       if (perTier[tier] >= maxPerTier[tier]) continue;
       for (const rule of rules) {

@@ -101,6 +101,10 @@ export const eventParamsSchema = z.strictObject({
   tier: z.enum(TIERS).meta({ description: 'local : proximité, présenté d’abord ; expert : expertise ESS' }),
   slot: slug.optional().meta({ description: 'Besoin servi ; un seul acteur par créneau, le plus prioritaire disponible (par défaut : le nom de la règle)' }),
   reason: z.string().min(10).meta({ description: 'Raison en français, variables {lieu} {commune} {epci} {departement} {stade} {secteur} {besoins} {forme} {acteur}' }),
+  onlyIfNoExpert: z
+    .boolean()
+    .optional()
+    .meta({ description: 'Accueil : ce créneau n’est servi que si aucune autre orientation d’expertise n’a été retenue (ex. la CRESS pour l’accueil ESS)' }),
 });
 export type EventParams = z.infer<typeof eventParamsSchema>;
 

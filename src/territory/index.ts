@@ -41,6 +41,16 @@ class Territory implements TerritoryIndex {
     return idx === undefined ? [] : Array.from(this.geo.epciMembers[idx]!, (id) => this.geo.commune(id));
   }
 
+  communesOfDepartement(code: string): Commune[] {
+    const out: Commune[] = [];
+    for (let r = 0; r < this.geo.count; r++) {
+      if (!this.geo.isCommune(r)) continue;
+      const c = this.geo.commune(r);
+      if (c.departement === code) out.push(c);
+    }
+    return out;
+  }
+
   namedTerritory(id: string): NamedTerritory | undefined {
     return this.places.territories.get(id);
   }

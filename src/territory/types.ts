@@ -51,6 +51,8 @@ export interface TerritoryIndex {
   epci(code: string): Epci | undefined;
   departement(code: string): { code: string; nom: string; region: string } | undefined;
   communesOfEpci(epciCode: string): Commune[];
+  /** Every commune actuelle of a department (coverage of a whole region). */
+  communesOfDepartement(code: string): Commune[];
   namedTerritory(id: string): NamedTerritory | undefined;
   /** Named territories (e.g. vignoble-nantais) that contain this EPCI. */
   namedTerritoriesOfEpci(epciCode: string): NamedTerritory[];

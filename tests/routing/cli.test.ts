@@ -18,7 +18,10 @@ test('route: one decision per line, an error object for a bad line, exit 1 at th
   assert.equal(lines.length, 4, stderr);
   assert.deepEqual(
     lines[0].referrals.map((r: Record<string, string>) => [r.actorId, r.role, r.ruleId]),
-    [['sevre-loire-eco', 'local', 'vignoble-proximite-sevre-loire']],
+    [
+      ['sevre-loire-eco', 'local', 'vignoble-proximite-sevre-loire'],
+      ['cress-pdl', 'reseau', 'ess-accueil-cress'],
+    ],
   );
   assert.equal(lines[0].fallback, false);
   assert.match(lines[0].rulesVersion, /^[0-9a-f]{12}$/);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { Profile } from '../../src/domain/profile.js';
 import { routingDecisionSchema } from '../../src/domain/decision.js';
-import { coverage, createRouter, servedEpcis, type Router } from '../../src/routing/index.js';
+import { coverage, coverageOfDepartements, createRouter, REGION_DEPARTEMENTS, servedEpcis, type Router } from '../../src/routing/index.js';
 import { ACTORS_FILE, RULES_DIR, profileAt, tempRuleSet, testTerritory } from './helpers.js';
 
 interface GoldenCase {
@@ -150,4 +150,25 @@ test('holes are reported: with the Redon ESS pole inactive, idea-stage holders t
   } finally {
     copy.cleanup();
   }
+});
+
+test('the whole region answers: every commune of the five departments gets a structure of the ESS besides any chamber', async () => {
+  const territory = await testTerritory();
+  const router = await createRouter({ rulesDir: RULES_DIR, actorsFile: ACTORS_FILE, territory, now: () => new Date('2025-03-10T10:00:00+01:00') });
+  const report = await coverageOfDepartements(router, territory, REGION_DEPARTEMENTS);
+  assert.deepEqual(report.epcis.map((d) => d.code), ['44', '49', '53', '72', '85']);
+  assert.ok(report.epcis.every((d) => d.communes > 150), JSON.stringify(report.epcis));
+  assert.deepEqual(report.essHoles.map((h) => `${h.commune.nom} ${h.stage} ${h.sector}`), []);
+  assert.deepEqual(report.holes, []);
+  assert.deepEqual(report.mismatches, []);
+  // The check can fail: without the ESS welcome rule, a Vignoble holder in creation gets only
+  // the intercommunality's adviser.
+  const copy = tempRuleSet();
+  const file = join(copy.rulesDir, 'experts-ess.json');
+  const doc = JSON.parse(readFileSync(file, 'utf8'));
+  doc.rules = doc.rules.filter((r: { name: string }) => r.name !== 'ess-accueil-cress');
+  writeFileSync(file, JSON.stringify(doc));
+  const without = await createRouter({ rulesDir: copy.rulesDir, actorsFile: copy.actorsFile, territory });
+  const holes = (await coverageOfDepartements(without, territory, ['44'])).essHoles;
+  assert.ok(holes.some((h) => h.commune.nom === 'Vallet' && h.stage === 'creation'), `${holes.length} trous`);
 });

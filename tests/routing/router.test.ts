@@ -186,7 +186,8 @@ test('watched files: a valid change is swapped in, an invalid one refused, the l
     reloaded = nextReload(router);
   }
   decision = await router.route(vallet);
-  assert.equal(decision.fallback, true);
+  // Without its local adviser, the holder still gets the ESS welcome (CRESS), not nothing.
+  assert.deepEqual(decision.referrals.map((r) => r.actorId), ['cress-pdl']);
   assert.deepEqual(decision.skipped, [{ actorId: 'sevre-loire-eco', ruleId: SL, why: 'inactive' }]);
 });
 
@@ -196,12 +197,12 @@ test('reload() without watching; unchanged files keep the version', async () => 
   const before = router.rulesVersion;
   const same = await router.reload();
   assert.deepEqual(same, { ok: true, changed: false, rulesVersion: before, ruleCount: router.ruleCount, actorCount: router.actors().length });
-  edit(join(copy.rulesDir, 'filieres.json'), (d) => (d.rules[0].conditions.all[0].value = 'numerique'));
+  edit(join(copy.rulesDir, 'filieres.json'), (d) => (d.rules[0].conditions.all[1].value = ['44', '49']));
   const changed = await router.reload();
   assert.ok(changed.ok && changed.changed && changed.rulesVersion !== before);
   // A route started before a reload finishes on the set it started with.
   const pending = router.route(await profileAt('44212', { stage: 'creation' }));
-  edit(join(copy.rulesDir, 'filieres.json'), (d) => (d.rules[0].conditions.all[0].value = 'habitat'));
+  edit(join(copy.rulesDir, 'filieres.json'), (d) => (d.rules[0].conditions.all[1].value = ['44']));
   await router.reload();
   assert.equal((await pending).rulesVersion, changed.rulesVersion);
 });

@@ -138,7 +138,8 @@ function loaded(id: string, conditions: Condition): LoadedRule {
   return { id, file: 't.json', order: order++, priority: 1, type: 'refer', params: { actorId: 'x', tier: 'local', reason: 'raison de test' }, conditions };
 }
 const facts = (patch: Partial<RoutingFacts>): RoutingFacts => ({
-  stage: null, sector: null, projectType: null, needs: [], commune: null, epci: null, departement: null, region: null, territory: [], servedArea: null, ...patch,
+  stage: null, sector: null, projectType: null, needs: [], commune: null, epci: null, departement: null, region: null, territory: [], servedArea: null,
+  agriculturalInstallation: null, takeover: null, cooperativeForm: null, employerStructure: null, trade: null, youngHolder: null, ...patch,
 });
 
 test('static analysis is conservative: any / not / negative operators keep a rule as a candidate', () => {
