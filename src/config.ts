@@ -20,6 +20,8 @@ const configSchema = z.object({
   PUBLIC_URL: z.string().url().optional().or(z.literal('').transform(() => undefined)),
   SMTP_URL: optional,
   MAIL_FROM: z.string().min(3).default('Aiguillage <aiguillage@example.org>'),
+  /** Where holders' (and actors') replies go; unset: the coordination's address (ADMIN_EMAIL). */
+  MAIL_REPLY_TO: z.email().optional().or(z.literal('').transform(() => undefined)),
   AIGUILLAGE_SECRET: optional,
   ADMIN_EMAIL: optional,
   ADMIN_PASSWORD: optional,
@@ -43,7 +45,11 @@ const configSchema = z.object({
   MAIL_RETRY_SECONDS: z.coerce.number().positive().max(86_400).default(30),
 });
 
-export type Config = z.infer<typeof configSchema> & { publicUrl: string };
+export type Config = z.infer<typeof configSchema> & {
+  publicUrl: string;
+  /** MAIL_REPLY_TO, or the coordination's address: the address every holder can write to. */
+  mailReplyTo: string | undefined;
+};
 
 export class ConfigError extends Error {}
 
@@ -54,5 +60,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Configuration invalide :\n${lines.join('\n')}`);
   }
   const c = parsed.data;
-  return { ...c, publicUrl: c.PUBLIC_URL ?? `http://localhost:${c.PORT}` };
+  return { ...c, publicUrl: c.PUBLIC_URL ?? `http://localhost:${c.PORT}`, mailReplyTo: c.MAIL_REPLY_TO ?? c.ADMIN_EMAIL };
 }

@@ -45,6 +45,7 @@ export async function main(): Promise<void> {
     secret,
     smtpUrl: config.SMTP_URL,
     adminEmail: config.ADMIN_EMAIL,
+    replyTo: config.mailReplyTo,
     intervalMs: config.FOLLOWUP_INTERVAL_SECONDS * 1000,
     backoff: { baseMs: config.MAIL_RETRY_SECONDS * 1000 },
     log: logInfo,
@@ -59,7 +60,9 @@ export async function main(): Promise<void> {
     // The e-mails are already queued durably; send them now rather than at the next tick.
     handOff: handOffService(referrals.service, () => void referrals.mailer.flush().catch((e: unknown) => logError('envoi des courriels', e))),
     partnerName: (id) => partners.greetingName(id), logError: (e) => logError('tour du bot', e),
-    events: (event) => events.append(event) });
+    events: (event) => events.append(event),
+    // « Où en est ma demande AIG-… ? »: statuses only, and the status link sent again.
+    statusQuery: { service: referrals.service, replyTo: config.mailReplyTo, afterResend: () => void referrals.mailer.flush().catch((e: unknown) => logError('envoi des courriels', e)) } });
   const inProcess = new InProcessAdapter((context) => bot.run(context));
 
   let warm = false;

@@ -175,6 +175,25 @@ export function actorCheckIn(input: { referral: Referral; actor: Pick<Actor, 'na
   ]);
 }
 
+/** What every e-mail to a holder ends with: their status page, and where to write. */
+export interface HolderFollow {
+  /** Signed link to the request's status page. */
+  statusUrl?: string;
+  /** MAIL_REPLY_TO: the coordination's address, answered by a person. */
+  replyTo?: string;
+}
+
+export function writeToUs(reference: string, replyTo?: string): string {
+  return `Une question, personne ne vous a appelé, ou vous souhaitez obtenir ou faire effacer vos données ? Répondez simplement à ce courriel${replyTo ? ` (ou écrivez à ${replyTo})` : ''} en indiquant votre référence ${reference} : la coordination d’Aiguillage vous répondra.`;
+}
+
+function holderFollowBlocks(reference: string, follow: HolderFollow): Block[] {
+  return [
+    ...(follow.statusUrl ? [{ kind: 'links', title: 'Suivre votre demande', items: [{ label: 'Où en est ma demande (page personnelle, sans compte)', url: follow.statusUrl }] } as Block] : []),
+    { kind: 'p', text: writeToUs(reference, follow.replyTo) },
+  ];
+}
+
 function actorPresentation(actor: Pick<Actor, 'name' | 'names' | 'website' | 'offer'>, promisedDays: number, createdAt: string): string[] {
   return [
     `${capitalized(actorNames(actor).subject)} vous recontactera d’ici le ${frenchDate(addDays(createdAt, promisedDays))} (sous ${promisedDays} jours).`,
@@ -183,7 +202,7 @@ function actorPresentation(actor: Pick<Actor, 'name' | 'names' | 'website' | 'of
   ];
 }
 
-export function holderConfirmation(input: {
+export function holderConfirmation(input: HolderFollow & {
   reference: string;
   name: string;
   referrals: { referral: Referral; actor: Pick<Actor, 'name' | 'names' | 'website' | 'offer'> }[];
@@ -204,12 +223,13 @@ export function holderConfirmation(input: {
     },
     {
       kind: 'p',
-      text: `Vos coordonnées ont été transmises, avec votre accord donné le ${frenchDate(first.consent?.at ?? first.createdAt)}, ${several ? 'à ces structures' : 'à cette structure'} seulement, et, si besoin, à la structure qui prendrait le relais. Elles seront anonymisées ${input.anonymiseAfterMonths} mois après la fin de l’accompagnement. Pour les consulter ou les faire effacer, écrivez-nous en indiquant votre référence.`,
+      text: `Vos coordonnées ont été transmises, avec votre accord donné le ${frenchDate(first.consent?.at ?? first.createdAt)}, ${several ? 'à ces structures' : 'à cette structure'} seulement, et, si besoin, à la structure qui prendrait le relais. Elles seront anonymisées ${input.anonymiseAfterMonths} mois après la fin de l’accompagnement. Vous pouvez à tout moment en obtenir une copie ou les faire effacer.`,
     },
+    ...holderFollowBlocks(input.reference, input),
   ]);
 }
 
-export function holderTakenCare(input: { referral: Referral; actor: Pick<Actor, 'name' | 'names' | 'website'> }): MailContent {
+export function holderTakenCare(input: HolderFollow & { referral: Referral; actor: Pick<Actor, 'name' | 'names' | 'website'> }): MailContent {
   const r = input.referral;
   const how = r.contact ? CHANNEL_LABELS[r.contact.channel] : '';
   const who = capitalized(actorNames(input.actor).subject);
@@ -220,10 +240,11 @@ export function holderTakenCare(input: { referral: Referral; actor: Pick<Actor, 
       text: `Bonne nouvelle : ${actorNames(input.actor).subject} a pris en charge votre demande (référence ${r.reference}) et va vous contacter ${how}${r.contact?.preferredTime ? `, ${r.contact.preferredTime}` : ''}.`,
     },
     ...(input.actor.website ? [{ kind: 'p', text: `Site de la structure : ${input.actor.website}` } as Block] : []),
+    ...holderFollowBlocks(r.reference, input),
   ]);
 }
 
-export function holderEscalated(input: {
+export function holderEscalated(input: HolderFollow & {
   referral: Referral;
   previousActorName: string;
   why: 'expired' | 'declined';
@@ -237,6 +258,53 @@ export function holderEscalated(input: {
     { kind: 'p', text: `${why}. Nous l’avons confiée, avec votre accord initial, à :` },
     ...input.targets.map(({ referral, actor }) => ({ kind: 'list', items: actorPresentation(actor, referral.promisedDays, referral.createdAt) }) as Block),
     { kind: 'p', text: `Votre référence reste ${r.reference}.` },
+    ...holderFollowBlocks(r.reference, input),
+  ]);
+}
+
+/** The signed status link again, on the holder's request (from the chat). */
+export function holderStatusLink(input: HolderFollow & { reference: string; name: string | null }): MailContent {
+  return render(`Le suivi de votre demande ${input.reference}`, [
+    { kind: 'p', text: `Bonjour${input.name ? ` ${input.name}` : ''},` },
+    { kind: 'p', text: `Vous avez demandé à recevoir à nouveau le lien de suivi de votre demande ${input.reference}. Si ce n’est pas vous, ignorez ce message : il ne change rien à votre demande.` },
+    ...holderFollowBlocks(input.reference, input),
+  ]);
+}
+
+const CLOSED_SENTENCES: Partial<Record<Referral['status'], (actor: string) => string>> = {
+  done: (actor) => `${actor} nous a indiqué que votre accompagnement a commencé.`,
+  done_no_help: (actor) => `${actor} nous a indiqué avoir échangé avec vous et clos la demande.`,
+  unreachable: (actor) => `${actor} nous a indiqué ne pas avoir réussi à vous joindre.`,
+};
+
+/** Every structure has answered and none is still working on it: the request is closed. */
+export function holderClosed(input: HolderFollow & { referral: Referral; actor: Pick<Actor, 'name' | 'names'> }): MailContent {
+  const r = input.referral;
+  const who = capitalized(actorNames(input.actor).subject);
+  return render(`Votre demande ${r.reference} est close`, [
+    { kind: 'p', text: `Bonjour${r.contact ? ` ${r.contact.name}` : ''},` },
+    { kind: 'p', text: CLOSED_SENTENCES[r.status]?.(who) ?? `${who} a clos votre demande.` },
+    {
+      kind: 'p',
+      text:
+        r.status === 'unreachable'
+          ? 'Votre demande Aiguillage est donc close. Si vous souhaitez toujours être accompagné, répondez à ce courriel : nous reprendrons contact avec vous.'
+          : 'Votre demande Aiguillage est donc close. Si votre projet évolue ou si vous avez besoin d’une autre aide, revenez nous voir : une nouvelle demande est toujours possible.',
+    },
+    ...holderFollowBlocks(r.reference, input),
+  ]);
+}
+
+/** No structure could take the request: the coordination takes it back by hand. */
+export function holderNoStructure(input: HolderFollow & { referral: Referral }): MailContent {
+  const r = input.referral;
+  return render(`Votre demande ${r.reference} : la coordination d’Aiguillage la reprend`, [
+    { kind: 'p', text: `Bonjour${r.contact ? ` ${r.contact.name}` : ''},` },
+    {
+      kind: 'p',
+      text: 'Aucune des structures sollicitées n’a pu suivre votre demande, et aucune autre n’est prévue pour votre projet dans notre annuaire. La coordination d’Aiguillage reprend votre demande elle-même et vous contactera pour chercher une solution avec vous.',
+    },
+    ...holderFollowBlocks(r.reference, input),
   ]);
 }
 

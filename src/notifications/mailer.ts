@@ -15,6 +15,8 @@ export interface MailerOptions {
   now?: () => Date;
   /** First retry after baseMs, doubling up to maxMs (defaults: 30 s, 6 h). */
   backoff?: { baseMs?: number; maxMs?: number };
+  /** Reply-To of every message (MAIL_REPLY_TO): a reply reaches the coordination. */
+  replyTo?: string;
   log?: (message: string) => void;
 }
 
@@ -90,7 +92,7 @@ export class Mailer {
           await this.writeNote(mail);
           report.notes += 1;
         } else {
-          await transport.send({ queueId: mail.id, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
+          await transport.send({ queueId: mail.id, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, replyTo: this.options.replyTo });
           report.sent += 1;
         }
       } catch (error) {

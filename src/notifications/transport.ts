@@ -12,6 +12,8 @@ export interface OutgoingMail {
   subject: string;
   text: string;
   html: string;
+  /** Reply-To: where an answer to an automatic message reaches a person. */
+  replyTo?: string;
 }
 
 export interface MailTransport {
@@ -34,6 +36,7 @@ function message(mail: OutgoingMail, from: string) {
     text: mail.text,
     html: mail.html,
     messageId: `<${mail.queueId}@${domainOf(from)}>`,
+    ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
     headers: {
       [QUEUE_ID_HEADER]: mail.queueId,
       // Out-of-office replies should not answer an automatic message.

@@ -22,6 +22,8 @@ export interface OpenReferralsOptions {
   /** Unset: e-mails are written as .eml files in <dataDir>/outbox. */
   smtpUrl?: string;
   adminEmail?: string;
+  /** MAIL_REPLY_TO (default: adminEmail): Reply-To of the e-mails, named to holders as where to write. */
+  replyTo?: string;
   policy?: Partial<FollowUpPolicy>;
   now?: () => Date;
   /** Scheduler period (default 60 s). */
@@ -60,7 +62,8 @@ export async function openReferrals(options: OpenReferralsOptions): Promise<Refe
   const outboxDir = join(options.dataDir, 'outbox');
   const signer = new LinkSigner(options.readOnly ? (options.secret ?? 'lecture-seule-sans-liens') : loadOrCreateSecret(options.dataDir, options.secret));
   const transport = options.smtpUrl ? smtpTransport(options.smtpUrl, options.mailFrom) : outboxTransport(outboxDir, options.mailFrom);
-  const mailer = new Mailer({ store, transport, outboxDir, now, backoff: options.backoff, log: options.log });
+  const replyTo = options.replyTo ?? options.adminEmail;
+  const mailer = new Mailer({ store, transport, outboxDir, now, backoff: options.backoff, replyTo, log: options.log });
   const service = new ReferralService({
     store,
     actors: options.actors,
@@ -70,10 +73,11 @@ export async function openReferrals(options: OpenReferralsOptions): Promise<Refe
     now,
     policy: options.policy,
     adminEmail: options.adminEmail,
+    replyTo,
     purgeFiles: (reference) => deleteOutboxFiles(outboxDir, reference),
     log: options.log,
   });
-  const links = createLinkHandlers({ service, signer, actors: options.actors, now, log: options.log });
+  const links = createLinkHandlers({ service, signer, actors: options.actors, now, replyTo, log: options.log });
   const scheduler = createScheduler({ service, mailer, store, conversations: store.conversations, now, intervalMs: options.intervalMs, log: options.log });
   return {
     store,

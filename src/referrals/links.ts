@@ -1,58 +1,50 @@
 // The actors' signed links, served at /r/:token. GET only shows a French confirmation page with
 // a form (mail scanners that prefetch links must not act); POST performs the action. Forged,
-// altered or expired links get a French refusal page. Framework-free handlers, plus a small
-// mount function for restify (or anything with get/post(path, handler)).
+// altered or expired links get a French refusal page. The holder's status page (/suivi/:token)
+// only reads: each structure's status in plain French, the promised dates, where to write, the
+// holder's rights. Framework-free handlers, plus a small mount function for restify (or
+// anything with get/post(path, handler)).
 import { SECTOR_LABELS, STAGE_LABELS } from '../domain/profile.js';
 import { DECLINE_REASON_LABELS, DECLINE_REASONS, STATUS_LABELS, type DeclineReason, type Referral } from '../domain/referral.js';
 import { LINK_LABELS, frenchDate, type ActionLinks } from '../notifications/compose.js';
 import { escapeHtml } from '../notifications/render.js';
 import type { ActorDirectory } from './actors.js';
 import { ReferralError } from './errors.js';
+import { holderStatus } from './holderStatus.js';
+import { p, page, type LinkPage } from './pages.js';
 import { applyAction, type ReferralService } from './service.js';
 import type { LinkAction, LinkSigner } from './tokens.js';
 
-export interface LinkPage {
-  status: number;
-  headers: Record<string, string>;
-  html: string;
-}
+export type { LinkPage } from './pages.js';
 
 export interface LinkHandlers {
   get(token: string): Promise<LinkPage>;
   post(token: string, form: Record<string, unknown>): Promise<LinkPage>;
+  /** The holder's status page (`/suivi/:token`): reads only. */
+  status(token: string): Promise<LinkPage>;
 }
 
-const HEADERS: Record<string, string> = {
-  'Content-Type': 'text/html; charset=utf-8',
-  'Cache-Control': 'no-store',
-  'Referrer-Policy': 'no-referrer',
-  'X-Robots-Tag': 'noindex, nofollow',
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
-  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
-};
+const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+const li = (text: string) => `<li>${escapeHtml(text)}</li>`;
 
-function page(status: number, title: string, body: string): LinkPage {
-  const html =
-    `<!doctype html><html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
-    `<title>${escapeHtml(title)} — Aiguillage</title><style>body{font-family:Arial,Helvetica,sans-serif;line-height:1.5;max-width:40em;margin:2em auto;padding:0 1em;color:#1e1e1e}` +
-    `button{font-size:1em;padding:.6em 1.2em;cursor:pointer}fieldset{border:1px solid #999;margin:1em 0}label{display:block;margin:.3em 0}` +
-    `select,textarea{font-size:1em;max-width:100%}.erreur{color:#a00;font-weight:bold}</style></head>` +
-    `<body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`;
-  return { status, headers: HEADERS, html };
-}
-
-const p = (text: string, cls?: string) => `<p${cls ? ` class="${cls}"` : ''}>${escapeHtml(text)}</p>`;
-
-function summary(record: Referral): string {
+/** The request as the actor needs it: project, the holder's own words, the other structures. */
+function summary(record: Referral, dossier: Referral[] = []): string {
   const profile = record.profile;
   const items = [
-    `Référence : ${record.id}`,
-    `Structure : ${record.actorName}`,
-    `Projet : ${profile.sector ? SECTOR_LABELS[profile.sector] : 'secteur non précisé'}, ${profile.stage ? STAGE_LABELS[profile.stage].toLowerCase() : 'stade non précisé'}${profile.commune ? `, ${profile.commune.nom}` : ''}`,
-    `Statut actuel : ${STATUS_LABELS[record.status]} depuis le ${frenchDate(record.statusAt)}`,
+    ['Référence', record.id],
+    ['Structure', record.actorName],
+    ['Projet', `${profile.sector ? SECTOR_LABELS[profile.sector] : 'secteur non précisé'}, ${profile.stage ? STAGE_LABELS[profile.stage].toLowerCase() : 'stade non précisé'}${profile.commune ? `, ${profile.commune.nom}` : ''}`],
+    ['Statut actuel', `${STATUS_LABELS[record.status]} depuis le ${frenchDate(record.statusAt)}`],
   ];
-  return `<ul>${items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>`;
+  const words = record.description?.trim();
+  const others = dossier.filter((r) => r.id !== record.id);
+  return (
+    `<dl class="summary">${items.map(([k, v]) => `<dt>${escapeHtml(k!)}</dt><dd>${escapeHtml(v!)}</dd>`).join('')}</dl>` +
+    (words ? `<h2>Le projet, avec les mots du porteur</h2><blockquote class="words">${escapeHtml(words)}</blockquote>` : '') +
+    (others.length
+      ? `<h2>Autres structures sollicitées pour cette demande</h2><ul>${others.map((r) => li(`${r.actorName} : ${STATUS_LABELS[r.status]} depuis le ${frenchDate(r.statusAt)}`)).join('')}</ul>`
+      : '')
+  );
 }
 
 const QUESTIONS: Record<LinkAction, { title: string; explain: (r: Referral) => string; button: string }> = {
@@ -84,13 +76,15 @@ export interface LinkHandlerOptions {
   signer: LinkSigner;
   actors: ActorDirectory;
   now?: () => Date;
+  /** MAIL_REPLY_TO: where holders write (rights, nobody called). */
+  replyTo?: string;
   log?: (message: string) => void;
 }
 
 export function createLinkHandlers(options: LinkHandlerOptions): LinkHandlers {
   const now = options.now ?? (() => new Date());
 
-  async function resolve(token: string): Promise<{ record: Referral; action: LinkAction } | LinkPage> {
+  async function resolve(token: string): Promise<{ record: Referral; action: LinkAction; dossier: Referral[] } | LinkPage> {
     const verified = options.signer.verify(token, now());
     if (!verified.ok && verified.reason !== 'expired') {
       return page(403, 'Lien non valide', p('Ce lien n’est pas valide. Vérifiez qu’il a été copié en entier, sans espace ni coupure. Il n’a rien modifié.'));
@@ -105,20 +99,20 @@ export function createLinkHandlers(options: LinkHandlerOptions): LinkHandlers {
     }
     const record = await options.service.get(verified.id);
     if (!record) return page(404, 'Orientation introuvable', p(`L’orientation ${verified.id} n’existe plus.`));
-    return { record, action: verified.action };
+    return { record, action: verified.action, dossier: await options.service.byReference(record.reference) };
   }
 
-  function refusal(record: Referral, error: ReferralError): LinkPage {
+  function refusal(record: Referral, error: ReferralError, dossier: Referral[]): LinkPage {
     const title = error.code === 'already_done' ? 'Déjà enregistré' : 'Action impossible';
-    return page(409, title, p(error.message) + summary(record));
+    return page(409, title, p(error.message) + summary(record, dossier));
   }
 
-  function form(record: Referral, action: LinkAction, error?: string): LinkPage {
+  function form(record: Referral, action: LinkAction, dossier: Referral[], error?: string): LinkPage {
     const q = QUESTIONS[action];
     let fields = '';
     if (action === 'decline') {
       const reasons = DECLINE_REASONS.map(
-        (r, i) => `<label><input type="radio" name="reason" value="${r}"${i === 0 ? ' required' : ''}> ${escapeHtml(DECLINE_REASON_LABELS[r])}</label>`,
+        (r, i) => `<label class="check"><input type="radio" name="reason" value="${r}"${i === 0 ? ' required' : ''}> ${escapeHtml(DECLINE_REASON_LABELS[r])}</label>`,
       ).join('');
       const others = options.actors
         .actors()
@@ -134,8 +128,8 @@ export function createLinkHandlers(options: LinkHandlerOptions): LinkHandlers {
         `<textarea id="comment" name="comment" rows="3" cols="50" maxlength="500"></textarea>`;
     }
     const body =
-      summary(record) +
-      (error ? p(error, 'erreur') : '') +
+      summary(record, dossier) +
+      (error ? `<div class="flash error" role="alert">${escapeHtml(error)}</div>` : '') +
       p(q.explain(record)) +
       `<form method="post">${fields}<input type="hidden" name="confirm" value="1"><p><button type="submit">${escapeHtml(q.button)}</button></p></form>`;
     return page(error ? 400 : 200, q.title, body);
@@ -150,42 +144,100 @@ export function createLinkHandlers(options: LinkHandlerOptions): LinkHandlers {
     async get(token) {
       const resolved = await resolve(token);
       if ('status' in resolved) return resolved;
-      const { record, action } = resolved;
+      const { record, action, dossier } = resolved;
       try {
         applyAction(record, action, 'dry-run', null, now()); // refused now → say so before the form
       } catch (error) {
-        if (error instanceof ReferralError) return refusal(record, error);
+        if (error instanceof ReferralError) return refusal(record, error, dossier);
         throw error;
       }
-      return form(record, action);
+      return form(record, action, dossier);
     },
 
     async post(token, body) {
       const resolved = await resolve(token);
       if ('status' in resolved) return resolved;
-      const { record, action } = resolved;
+      const { record, action, dossier } = resolved;
       const by = `actor:${record.actorId}`;
       const field = (name: string) => (typeof body[name] === 'string' ? (body[name] as string).trim() : '');
       try {
         let updated: Referral;
         if (action === 'decline') {
           const reason = field('reason');
-          if (!DECLINE_REASONS.includes(reason as DeclineReason)) return form(record, action, 'Choisissez un motif dans la liste.');
+          if (!DECLINE_REASONS.includes(reason as DeclineReason)) return form(record, action, dossier, 'Choisissez un motif dans la liste.');
           updated = await options.service.decline(record.id, { reason: reason as DeclineReason, shouldGoTo: field('shouldGoTo') || null, comment: field('comment') || null }, by);
         } else {
           updated = await options.service.transition(record.id, action, by);
         }
-        return page(200, 'C’est enregistré', p(DONE_MESSAGES[action]) + summary(updated) + nextSteps(options.service.nextLinks(updated)));
+        const after = await options.service.byReference(record.reference);
+        return page(200, 'C’est enregistré', `<div class="flash ok" role="status">${escapeHtml(DONE_MESSAGES[action])}</div>` + summary(updated, after) + nextSteps(options.service.nextLinks(updated)));
       } catch (error) {
         if (error instanceof ReferralError) {
-          if (error.code === 'invalid_input' || error.code === 'unknown_actor') return form(record, action, error.message);
-          return refusal(record, error);
+          if (error.code === 'invalid_input' || error.code === 'unknown_actor') return form(record, action, dossier, error.message);
+          return refusal(record, error, dossier);
         }
         options.log?.(`lien de l’orientation ${record.id} : erreur ${error instanceof Error ? error.name : 'inconnue'}`);
         return page(500, 'Erreur', p('Une erreur nous empêche d’enregistrer votre réponse. Réessayez dans quelques minutes ; rien n’a été modifié.'));
       }
     },
+
+    async status(token) {
+      const verified = options.signer.verifyStatus(token, now());
+      if (!verified.ok && verified.reason !== 'expired') {
+        return page(403, 'Lien non valide', p('Ce lien de suivi n’est pas valide. Vérifiez qu’il a été copié en entier, sans espace ni coupure.') + writeUs(null));
+      }
+      if (!verified.ok) return page(410, 'Lien expiré', p(`Ce lien de suivi a expiré le ${frenchDate(verified.expiresAt)}.`) + writeUs(verified.reference));
+      const records = await options.service.byReference(verified.reference);
+      if (records.length === 0) return page(404, 'Demande introuvable', p(`La demande ${verified.reference} n’existe plus.`) + writeUs(verified.reference));
+      return page(200, `Votre demande ${verified.reference}`, statusBody(records));
+    },
   };
+
+  function writeUs(reference: string | null): string {
+    const ref = reference ? ` en indiquant votre référence ${reference}` : ' en indiquant votre référence (AIG-…)';
+    const to = options.replyTo
+      ? `écrivez à <a href="mailto:${escapeHtml(options.replyTo)}">${escapeHtml(options.replyTo)}</a> (ou répondez à l’un de nos courriels)`
+      : 'répondez à l’un de nos courriels';
+    return `<p>Pour joindre la coordination d’Aiguillage, ${to}${escapeHtml(ref)}.</p>`;
+  }
+
+  function statusBody(records: Referral[]): string {
+    const view = holderStatus(records, { named: true, now: now() });
+    const first = records[0]!;
+    const profile = first.profile;
+    const project = `${profile.sector ? SECTOR_LABELS[profile.sector] : 'secteur non précisé'}, ${profile.stage ? STAGE_LABELS[profile.stage].toLowerCase() : 'stade non précisé'}${profile.commune ? `, ${profile.commune.nom}` : ''}`;
+    const words = first.description?.trim();
+    const late = view.lines.some((l) => l.late);
+    const cards = view.lines
+      .map(
+        (l) =>
+          `<li class="card"><h3>${escapeHtml(l.actor)}</h3><p><span class="badge ${l.promisedBy ? 'warn' : 'info'}">${escapeHtml(capitalise(l.status))}</span></p>` +
+          (l.promisedBy ? p(`Vous contactera d’ici le ${l.promisedBy}.${l.late ? ' Ce délai est dépassé : nous avons relancé la structure.' : ''}`) : '') +
+          `</li>`,
+      )
+      .join('');
+    const state = view.withCoordination
+      ? 'La coordination d’Aiguillage a repris votre demande : elle vous contactera.'
+      : view.closed
+        ? 'Votre demande est close : plus aucune structure ne la traite.'
+        : 'Votre demande est en cours.';
+    return (
+      `<div class="flash ok" role="status">${escapeHtml(state)}</div>` +
+      `<dl class="summary"><dt>Déposée le</dt><dd>${escapeHtml(frenchDate(view.createdAt))}</dd><dt>Projet</dt><dd>${escapeHtml(project)}</dd></dl>` +
+      (words ? `<h2>Votre projet, avec vos mots</h2><blockquote class="words">${escapeHtml(words)}</blockquote>` : '') +
+      `<h2>Les structures sollicitées</h2><ol class="plain">${cards}</ol>` +
+      `<h2>Personne ne vous a appelé ?</h2>` +
+      p(`Chaque structure s’est engagée à vous contacter avant la date indiquée ; sans réponse de sa part, nous la relançons, puis nous confions votre demande à une autre structure et vous prévenons par courriel.${late ? ' Un délai est déjà dépassé : vous pouvez aussi nous le signaler.' : ''}`) +
+      writeUs(view.reference) +
+      `<h2>Vos données personnelles</h2>` +
+      (view.erased ? p('Vos données personnelles ont été effacées à votre demande ; il ne reste que le suivi ci-dessus, sans vos coordonnées.') : '') +
+      `<p>Vos coordonnées n’ont été transmises qu’aux structures ci-dessus, avec votre accord. Vous avez deux droits, à exercer à tout moment, sans justification :</p>` +
+      `<ul><li><strong>Obtenir une copie</strong> de tout ce qu’Aiguillage garde sur votre demande (export) ;</li><li><strong>Faire effacer</strong> vos données personnelles.</li></ul>` +
+      p('Pour cela, écrivez à la coordination avec votre référence et l’adresse e-mail ou le numéro de téléphone donné lors de la demande (c’est ce qui nous permet de vérifier que c’est bien vous) ; elle vous répond dans un délai d’un mois au plus.') +
+      writeUs(view.reference) +
+      p('Cette page est personnelle : ne transmettez pas son adresse.', 'hint')
+    );
+  }
 }
 
 // ── mounting ──────────────────────────────────────────────────────────────────
@@ -203,13 +255,14 @@ export interface RouteServer {
   post(path: string, handler: (req: LinkRequest, res: LinkReply) => Promise<void>): unknown;
 }
 
-/** Mounts GET and POST `/r/:token` (the bot server's body parser must accept url-encoded forms). */
+/** Mounts GET and POST `/r/:token` (the bot server's body parser must accept url-encoded forms) and GET `/suivi/:token`. */
 export function mountReferralLinks(server: RouteServer, handlers: LinkHandlers): void {
   const send = (res: LinkReply, result: LinkPage) => {
     res.writeHead(result.status, { ...result.headers, 'Content-Length': String(Buffer.byteLength(result.html)) });
     res.end(result.html);
   };
   server.get('/r/:token', async (req, res) => send(res, await handlers.get(req.params?.token ?? '')));
+  server.get('/suivi/:token', async (req, res) => send(res, await handlers.status(req.params?.token ?? '')));
   server.post('/r/:token', async (req, res) => {
     const body = req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {};
     send(res, await handlers.post(req.params?.token ?? '', body));

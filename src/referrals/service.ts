@@ -30,9 +30,13 @@ import {
   actorReminder,
   coordinatorAlert,
   frenchDate,
+  holderClosed,
   holderConfirmation,
   holderEscalated,
+  holderNoStructure,
+  holderStatusLink,
   holderTakenCare,
+  type HolderFollow,
   type ActionLinks,
   type CoordinatorAlert,
   type PreviousAttempt,
@@ -121,6 +125,8 @@ export interface ReferralServiceOptions {
   policy?: Partial<FollowUpPolicy>;
   /** Coordinators' address; without it, alerts become notes in the outbox. */
   adminEmail?: string;
+  /** MAIL_REPLY_TO: the address holders are told to write to. */
+  replyTo?: string;
   /** Deletes files that hold a request's personal data outside the store (outbox copies). */
   purgeFiles?: (reference: string) => Promise<number>;
   log?: (message: string) => void;
@@ -296,6 +302,7 @@ export class ReferralService {
         name: first.contact.name,
         referrals: records.map((referral) => ({ referral, actor: this.actorOf(referral) })),
         anonymiseAfterMonths: this.policy.anonymiseAfterMonths,
+        ...this.follow(first),
       });
       mails.push(queuedMail(`${first.reference}.holder-confirm`, first.reference, 'holder-confirm', [first.contact.email], content, now));
     }
@@ -321,6 +328,7 @@ export class ReferralService {
       const tookCare = record.status === 'pending' && (action === 'take_care' || IMPLICIT_TAKE_CARE.includes(action));
       if (tookCare) plan.mails.push(...this.takenCareMails(updated, now));
       if (action === 'expire') return this.followOn(plan, dossier, updated, 'expired', now);
+      plan.mails.push(...this.closedMails(updated, dossier, now));
       return plan;
     });
   }
@@ -436,6 +444,10 @@ export class ReferralService {
       closing.history.push(entry(now, 'review', 'system', closing.status, closing.status, 'plus aucune structure disponible', null));
       alerts.push('no_target');
       plan.mails.push(this.alertMail(closing, alerts, details, now));
+      if (closing.contact?.email && closing.erasedAt === null) {
+        const content = holderNoStructure({ referral: closing, ...this.follow(closing) });
+        plan.mails.push(queuedMail(`${closing.reference}.holder-no-structure`, closing.reference, 'holder-no-structure', [closing.contact.email], content, now));
+      }
       return plan;
     }
     this.addFollowOn(plan, dossier, closing, targets, 'escalate', 'system', now);
@@ -497,6 +509,7 @@ export class ReferralService {
     for (const record of created) plan.mails.push(...this.actorNewMail(record, now, previous));
     if (source.contact?.email && source.erasedAt === null) {
       const content = holderEscalated({
+        ...this.follow(source),
         referral: source,
         previousActorName: source.actorName,
         why: source.status === 'expired' ? 'expired' : 'declined',
@@ -570,6 +583,28 @@ export class ReferralService {
       return { records: [updated], mails: [queuedMail(`${id}.check-in-${n}`, updated.reference, 'actor-check-in', [actor.notification.email], content, now)] };
     });
     return sent;
+  }
+
+  // ── the holder's follow-up ─────────────────────────────────────────────────
+
+  /**
+   * Sends the status link again to the e-mail on file (asked from the chat, where anyone may
+   * type a reference): at most once a day per request, and the address is never shown.
+   */
+  async resendStatusLink(reference: string): Promise<'sent' | 'already_sent' | 'no_email' | 'not_found'> {
+    const ref = reference.trim().toUpperCase();
+    return this.lock.run(`reference:${ref}`, async () => {
+      const records = await this.options.store.referrals.byReference(ref);
+      if (records.length === 0) return 'not_found';
+      const first = records[0]!;
+      if (!first.contact?.email || first.erasedAt !== null) return 'no_email';
+      const now = this.now();
+      const id = `${ref}.holder-link-${parisDay(now)}`;
+      if (this.options.store.mails.known(id)) return 'already_sent';
+      const content = holderStatusLink({ reference: ref, name: first.contact.name, ...this.follow(first) });
+      await this.options.store.commit({ enqueue: [queuedMail(id, ref, 'holder-link', [first.contact.email], content, now)] });
+      return 'sent';
+    });
   }
 
   // ── personal data ──────────────────────────────────────────────────────────
@@ -674,9 +709,29 @@ export class ReferralService {
     return [queuedMail(`${record.id}.actor-new`, record.reference, 'actor-new', [actor.notification.email], content, now)];
   }
 
+  /** The holder's status link: valid as long as the request keeps personal data. */
+  statusUrl(record: Pick<Referral, 'reference' | 'createdAt'>): string {
+    const until = monthsBefore(new Date(record.createdAt), -this.policy.anonymiseAfterMonths);
+    return `${this.options.publicUrl.replace(/\/+$/, '')}/suivi/${this.options.signer.signStatus(record.reference, until)}`;
+  }
+
+  private follow(record: Pick<Referral, 'reference' | 'createdAt'>): HolderFollow {
+    return { statusUrl: this.statusUrl(record), replyTo: this.options.replyTo };
+  }
+
+  /** The last structure still working on the request has closed it: the holder is told once. */
+  private closedMails(updated: Referral, dossier: Referral[], now: Date): QueuedMail[] {
+    if (!updated.contact?.email || updated.erasedAt !== null || !isClosed(updated.status)) return [];
+    const stillOpen = dossier.some((r) => r.id !== updated.id && !isClosed(r.status));
+    const id = `${updated.reference}.holder-closed`;
+    if (stillOpen || this.options.store.mails.known(id)) return [];
+    const content = holderClosed({ referral: updated, actor: this.actorOf(updated), ...this.follow(updated) });
+    return [queuedMail(id, updated.reference, 'holder-closed', [updated.contact.email], content, now)];
+  }
+
   private takenCareMails(record: Referral, now: Date): QueuedMail[] {
     if (!record.contact?.email || record.erasedAt !== null) return [];
-    const content = holderTakenCare({ referral: record, actor: this.actorOf(record) });
+    const content = holderTakenCare({ referral: record, actor: this.actorOf(record), ...this.follow(record) });
     return [queuedMail(`${record.id}.holder-taken`, record.reference, 'holder-taken', [record.contact.email], content, now)];
   }
 
