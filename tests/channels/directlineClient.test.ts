@@ -70,16 +70,11 @@ describe('botframework-directlinejs against the channel', () => {
       assert.ok(statuses.includes(ConnectionStatus.Online));
 
       if (h.bot === 'real') {
-        await post('Bonjour, avec deux amies on veut créer une recyclerie à Vallet et on cherche un local pour stocker');
-        const confirm = await transcript.waitFor(
-          (a) => (a.suggestedActions?.actions ?? []).some((x) => x.value === 'Oui, c’est bien ça'),
-          'demande de confirmation',
-        );
+        // Everything in one sentence: the summary and the proposal come at once, with the consent.
+        await post('Avec deux amies on veut créer une association de recyclerie à Vallet, pas en coopérative, on cherche un local');
+        await transcript.waitFor((a) => /Voici ce que j’ai compris[\s\S]*Voici qui peut vous accompagner/.test(a.text ?? ''), 'résumé et orientation');
         assert.match(transcript.dump(), /Vallet/);
-        assert.ok(confirm);
-        await post('Oui, c’est bien ça');
-        await transcript.waitFor((a) => /Voici qui peut vous accompagner/.test(a.text ?? ''), 'orientation');
-        await transcript.waitFor((a) => (a.suggestedActions?.actions ?? []).some((x) => x.value === 'Non merci'), 'proposition de mise en relation');
+        await transcript.waitFor((a) => (a.suggestedActions?.actions ?? []).some((x) => x.value === 'Non merci'), 'consentement');
         await post('Non merci');
         await transcript.waitFor((a) => /je ne transmets rien/.test(a.text ?? ''), 'fin de la conversation');
       } else {

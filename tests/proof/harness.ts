@@ -223,16 +223,12 @@ export class Http {
 
 // ── a holder in the widget ───────────────────────────────────────────────────
 
-/** A full description, the confirmation, the hand-off and the contact details (DESIGN §1). */
+/** A full description (no question left), the consent, the contact details in one message, the moment (DESIGN §1). */
 export function holderScript(i: number): string[] {
   return [
-    'Avec deux amies on veut créer une recyclerie à Vallet, on cherche un local',
-    'Oui, c’est bien ça',
-    'Oui, mettez-moi en relation',
-    'J’accepte',
-    `Camille Essai ${letters(i)}`,
-    'Par e-mail',
-    `porteur.${i}@exemple.fr`,
+    'Avec deux amies on veut créer une association de recyclerie à Vallet, pas en coopérative, on cherche un local',
+    'Oui, à toutes',
+    `Camille Essai ${letters(i)}, porteur.${i}@exemple.fr`,
     'En semaine, le matin',
   ];
 }

@@ -15,8 +15,8 @@ const W = 'aiguillage-chat';
 const noBrowser = chromiumPath() ? false : 'chromium absent (scripts/install-system-deps.sh)';
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-const ONE_SENTENCE = 'Bonjour, avec deux amies on veut créer une recyclerie à Vallet et on cherche un local pour stocker';
-const CONFIRM = 'Oui, c’est bien ça';
+// Says everything the rules turn on: the summary and the proposal come at once.
+const ONE_SENTENCE = 'Bonjour, avec deux amies on veut créer une association de recyclerie à Vallet, pas en coopérative, on cherche un local pour stocker';
 const ORIENTATION = /Voici qui peut vous accompagner/;
 const DECLINE = 'Non merci';
 const END = /je ne transmets rien/;
@@ -140,8 +140,6 @@ describe('widget in Chromium', { skip: noBrowser }, () => {
       await type(page, ONE_SENTENCE);
       sent.push(ONE_SENTENCE);
       await botSaid(page, /Vallet/);
-      await choice(page, CONFIRM).click();
-      sent.push(CONFIRM);
       await botSaid(page, ORIENTATION);
       await choice(page, DECLINE).click();
       sent.push(DECLINE);
@@ -202,11 +200,20 @@ describe('widget in Chromium', { skip: noBrowser }, () => {
       await page.keyboard.type('Clisson');
       await page.keyboard.press('Enter');
       await pressChoice(page, 'C’est une idée');
-      await pressChoice(page, 'Alimentation, circuits courts, agriculture');
-      await pressChoice(page, 'En groupe, en association');
-      await pressChoice(page, 'Financement');
+      // The next questions depend on the rules (only those that change the orientation are
+      // asked): « je ne sais pas » answers each of them, typed, until the proposal.
+      const bot = page.locator(`${W} .msg.bot`);
+      for (let i = 0; i < 8 && (await bot.filter({ hasText: ORIENTATION }).count()) === 0; i += 1) {
+        const count = await bot.count();
+        await page.keyboard.type('je ne sais pas');
+        await page.keyboard.press('Enter');
+        await page.waitForFunction(
+          ([tag, n]) => (document.querySelector(tag as string)?.shadowRoot?.querySelectorAll('.msg.bot').length ?? 0) > (n as number),
+          [W, count] as const,
+        );
+        await page.waitForTimeout(150);
+      }
       await botSaid(page, /Clisson/);
-      await pressChoice(page, CONFIRM);
       await botSaid(page, ORIENTATION);
       await pressChoice(page, DECLINE);
       await botSaid(page, END);
