@@ -193,12 +193,16 @@ export function createLinkHandlers(options: LinkHandlerOptions): LinkHandlers {
     },
   };
 
-  function writeUs(reference: string | null): string {
-    const ref = reference ? ` en indiquant votre référence ${reference}` : ' en indiquant votre référence (AIG-…)';
-    const to = options.replyTo
+  /** « écrivez à … (ou répondez à l’un de nos courriels) »: the reply address, when set. */
+  function coordination(): string {
+    return options.replyTo
       ? `écrivez à <a href="mailto:${escapeHtml(options.replyTo)}">${escapeHtml(options.replyTo)}</a> (ou répondez à l’un de nos courriels)`
       : 'répondez à l’un de nos courriels';
-    return `<p>Pour joindre la coordination d’Aiguillage, ${to}${escapeHtml(ref)}.</p>`;
+  }
+
+  function writeUs(reference: string | null): string {
+    const ref = reference ? ` en indiquant votre référence ${reference}` : ' en indiquant votre référence (AIG-…)';
+    return `<p>Pour joindre la coordination d’Aiguillage, ${coordination()}${escapeHtml(ref)}.</p>`;
   }
 
   function statusBody(records: Referral[]): string {
@@ -233,8 +237,7 @@ export function createLinkHandlers(options: LinkHandlerOptions): LinkHandlers {
       (view.erased ? p('Vos données personnelles ont été effacées à votre demande ; il ne reste que le suivi ci-dessus, sans vos coordonnées.') : '') +
       `<p>Vos coordonnées n’ont été transmises qu’aux structures ci-dessus, avec votre accord. Vous avez deux droits, à exercer à tout moment, sans justification :</p>` +
       `<ul><li><strong>Obtenir une copie</strong> de tout ce qu’Aiguillage garde sur votre demande (export) ;</li><li><strong>Faire effacer</strong> vos données personnelles.</li></ul>` +
-      p('Pour cela, écrivez à la coordination avec votre référence et l’adresse e-mail ou le numéro de téléphone donné lors de la demande (c’est ce qui nous permet de vérifier que c’est bien vous) ; elle vous répond dans un délai d’un mois au plus.') +
-      writeUs(view.reference) +
+      `<p>Pour cela, ${coordination()} avec votre référence ${escapeHtml(view.reference)} et l’adresse e-mail ou le numéro de téléphone donné lors de la demande (c’est ce qui nous permet de vérifier que c’est bien vous) ; la coordination d’Aiguillage vous répond dans un délai d’un mois au plus.</p>` +
       p('Cette page est personnelle : ne transmettez pas son adresse.', 'hint')
     );
   }

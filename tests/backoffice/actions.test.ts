@@ -25,8 +25,22 @@ after(async () => {
   await smtp.stop();
 });
 
-// Clisson, an idea in food: two local structures receive it in parallel.
 const clisson = () => h.profileAt('44043', { stage: 'idee', sector: 'alimentation' });
+let conversation = 0;
+/** A request sent to local structures in parallel (the decision written here, not by the rules being edited). */
+async function referTo(actorIds: string[], name = 'Camille Porteuse'): Promise<string[]> {
+  conversation += 1;
+  const local = (actorId: string) => ({ actorId, actorName: actorId, role: 'local' as const, tier: 'local' as const, ruleId: `local-${actorId}`, reason: 'Parce que.' });
+  const created = await h.referrals.service.createReferral({
+    conversationId: `conv-actions-${process.pid}-${conversation}`,
+    partnerId: 'vignoble-nantais',
+    profile: clisson(),
+    decision: { referrals: actorIds.map(local), fallback: false, rulesVersion: 'test', skipped: [] },
+    consent: { textVersion: 'consentement-v1' },
+    contact: { name, email: `porteur.actions.${conversation}@exemple.fr`, phone: null, channel: 'email', preferredTime: null },
+  });
+  return created.referrals.map((r) => r.id);
+}
 const flashOf = async (path: string) => {
   const page = await (await client.get(path)).text();
   return { page, ok: /class="flash ok"/.test(page), error: /class="flash error"[^>]*>([^<]*)/.exec(page)?.[1] ?? '' };
@@ -34,7 +48,7 @@ const flashOf = async (path: string) => {
 
 describe('réorienter et vérifier', () => {
   it('refuse de réorienter vers la structure qui a déjà la demande, puis lève le cas « à vérifier » avec une note', async () => {
-    const [first, second] = await h.refer(clisson());
+    const [first, second] = await referTo(['clisson-sevre-maine-eco', 'chambre-agriculture-pdl']);
     assert.equal((await h.referrals.service.get(second!))!.actorId, 'chambre-agriculture-pdl');
     // The first local says it should go to the second one, which already has it: to check.
     await h.referrals.service.decline(first!, { reason: 'hors_offre', shouldGoTo: 'chambre-agriculture-pdl' }, 'actor:clisson-sevre-maine-eco');
@@ -75,7 +89,7 @@ describe('réorienter et vérifier', () => {
   });
 
   it('réoriente pour de bon vers une structure qui n’a pas la demande', async () => {
-    const [first, second] = await h.refer(clisson());
+    const [first, second] = await referTo(['clisson-sevre-maine-eco', 'chambre-agriculture-pdl']);
     await h.referrals.service.decline(first!, { reason: 'hors_offre' }, 'actor:clisson-sevre-maine-eco');
     await client.post(`/orientations/${first}/reorienter`, { actorId: 'sevre-loire-eco' });
     assert.equal((await flashOf(`/orientations/${first}`)).ok, true);
@@ -87,7 +101,7 @@ describe('réorienter et vérifier', () => {
 describe('demande non sérieuse', () => {
   it('close sans escalade, sans nouvelle orientation, sans courriel au porteur ; comptée à part', async () => {
     // One structure only: a decline would otherwise escalate to the experts.
-    const [only] = await h.refer(h.profileAt('44212', { stage: 'creation', sector: 'habitat' }), 'Azerty Test');
+    const [only] = await referTo(['sevre-loire-eco'], 'Azerty Test');
     const reference = (await h.referrals.service.get(only!))!.reference;
     assert.equal((await h.referrals.service.byReference(reference)).length, 1);
     await h.referrals.mailer.flush();
