@@ -11,6 +11,7 @@ import { MessageFactory, type TurnContext } from 'botbuilder';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { REFERENCE_PATTERN } from '../../src/domain/referral.js';
 import { REFERENCE_IN_TEXT } from '../../web-widget/src/richText.js';
+import { readMultiSelect } from '../../web-widget/src/choices.js';
 import { chromiumPath, launchBrowser } from './browser.js';
 import { startServer, type Harness } from './server.js';
 
@@ -216,6 +217,12 @@ describe('the widget shows the question (multi-select contract, bot of the test)
       const submit = page.locator(`${W} .choices .submit`);
       assert.equal(await submit.isDisabled(), true, 'Valider est désactivé tant que rien n’est choisi');
       await shot(page, `${size}-question`);
+      // A smaller window (or a phone's keyboard): the panel stays inside, the question in view.
+      await page.setViewportSize({ width: SIZES[size].width, height: 520 });
+      await page.waitForTimeout(100);
+      assertQuestionVisible(await layout(page), `${size}, fenêtre de 520 px`);
+      await page.setViewportSize(SIZES[size]);
+      await page.waitForTimeout(100);
 
       // Picked out of order, one of them by keyboard (Space on a focused toggle), one unpicked.
       await page.locator(`${W} .choices .toggle`, { hasText: 'Local, lieu' }).click();
@@ -276,6 +283,26 @@ describe('the widget shows the question (multi-select contract, bot of the test)
     assert.equal(lines, 1);
     assertQuestionVisible(await layout(page), 'message final');
     await shot(page, 'phone-numero-de-dossier');
+  });
+
+  it('on another page of the site, the pending question comes back with its toggles, in view', async () => {
+    const page = await newPage('desktop');
+    await open(page, h);
+    await say(page, 'besoins');
+    await page.goto(`${h.base}/demo/page2`);
+    await page.getByRole('dialog').waitFor();
+    await page.locator(`${W} .choices .toggle`).first().waitFor();
+    await page.waitForTimeout(300);
+    assert.equal(await page.locator(`${W} .choices .toggle`).count(), NEEDS.length);
+    assertQuestionVisible(await layout(page), 'historique rechargé');
+  });
+
+  it('reads the multiSelect contract defensively: anything malformed is a single choice', () => {
+    assert.deepEqual(readMultiSelect({ aiguillage: { multiSelect: { submit: 'Valider', exclusive: ['Aucun', 3] } } }), { submit: 'Valider', exclusive: ['Aucun'] });
+    assert.deepEqual(readMultiSelect({ aiguillage: { multiSelect: {} } }), { submit: 'Valider', exclusive: [] });
+    for (const bad of [undefined, null, 'x', { aiguillage: null }, { aiguillage: { multiSelect: true } }, { multiSelect: {} }]) {
+      assert.equal(readMultiSelect(bad), undefined, JSON.stringify(bad));
+    }
   });
 
   it('the widget reads the dossier number with the referral service’s own pattern', () => {

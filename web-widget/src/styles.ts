@@ -35,9 +35,9 @@ h2{font-size:17px;font-weight:700;line-height:1.3}
 .typing i:nth-child(2){animation-delay:.2s}.typing i:nth-child(3){animation-delay:.4s}
 @keyframes b{0%,80%,100%{opacity:.3}40%{opacity:1}}
 @media (prefers-reduced-motion:reduce){.typing i{animation:none}}
-.choices{flex:none;display:flex;flex-direction:column;gap:6px;max-height:60%;padding:8px 12px;border-top:1px solid #e0e0e0;background:#fafafa}
+.choices{flex:0 1 auto;min-height:0;overflow:hidden;display:flex;flex-direction:column;gap:6px;max-height:60%;padding:8px 12px;border-top:1px solid #e0e0e0;background:#fafafa}
 .choices:empty{display:none}
-.hint{font-size:13px;color:#4a4a4a}
+.hint{flex:none;font-size:13px;color:#4a4a4a}
 .options{display:flex;flex-wrap:wrap;gap:6px;min-height:0;overflow-y:auto;margin:-5px;padding:5px}
 .option{padding:6px 12px;border:2px solid var(--p-text);border-radius:18px;background:#fff;color:var(--p-text);font-size:14px;font-weight:600;text-align:left}
 @media (hover:hover){.option:hover{box-shadow:inset 0 0 0 1px var(--p-text);text-decoration:underline}}
@@ -54,5 +54,6 @@ input:disabled{background:#f0f0f0}
 form button{flex:none;height:44px;padding:0 16px;border-radius:8px;background:var(--p);color:var(--on-p);font-weight:600}
 form button:disabled{cursor:default}
 .legal{padding:0 12px 8px;font-size:12px;color:#4a4a4a;background:#fff}
+@media (max-height:600px){.head p{display:none}}
 @media (max-width:599px){.panel,.left .panel{top:0;left:0;right:0;bottom:0;width:100%;max-width:none;height:100%;max-height:none;border-radius:0}.launcher,.left .launcher{bottom:12px;right:12px}.left .launcher{right:auto;left:12px}}
 `;
