@@ -64,7 +64,7 @@ const QUESTIONS: Record<LinkAction, { title: string; explain: (r: Referral) => s
 };
 
 const DONE_MESSAGES: Record<LinkAction, string> = {
-  take_care: 'Merci : la prise en charge est enregistrée et le porteur de projet en est prévenu.',
+  take_care: 'Merci : la prise en charge est enregistrée et le porteur de projet en est prévenu. Ses coordonnées sont dans le courriel que vous avez reçu.',
   decline: 'Merci : le refus est enregistré. La demande suit son cours ailleurs.',
   done: 'Merci : l’accompagnement engagé est enregistré.',
   done_no_help: 'Merci : la clôture sans suite est enregistrée.',

@@ -57,9 +57,10 @@ describe('réorienter et vérifier', () => {
     const before = await h.referrals.service.byReference(declined.reference);
     const auditBefore = h.backoffice.deps.audit.list().entries.length;
 
-    // The form proposes the suggested structure: following it is refused, clearly.
+    // The form does not offer the structure that has it, and says why; a stale form is refused.
     const detail = await (await client.get(`/orientations/${first}`)).text();
-    assert.match(detail, /<option value="chambre-agriculture-pdl" selected>/);
+    assert.doesNotMatch(detail, /<option value="chambre-agriculture-pdl"/);
+    assert.match(detail, /La structure suggérée, .*, a déjà cette demande \(en attente\) : si rien d’autre n’est à faire, marquez le cas comme vérifié\./);
     const res = await client.post(`/orientations/${first}/reorienter`, { actorId: 'chambre-agriculture-pdl' });
     assert.equal(res.status, 303);
     const shown = await flashOf(`/orientations/${first}`);

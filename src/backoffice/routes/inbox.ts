@@ -219,14 +219,19 @@ export function mountInbox(app: Router, deps: Deps): void {
             <p><button type="submit" class="danger">Décliner l’orientation</button></p>
           </form></details>`
       : '';
+    // Structures that already have the request are not offered: sending it there would do nothing.
+    const holding = new Map(dossier.filter((r) => r.status === 'pending' || r.status === 'taking_care').map((r) => [r.actorId, r] as const));
+    const suggested = record.review?.actorId ?? record.decline?.shouldGoTo ?? null;
+    const suggestedHolds = suggested ? holding.get(suggested) : undefined;
     const canReroute = coordinator && ((['declined', 'expired'] as ReferralStatus[]).includes(record.status) || (record.status === 'pending' && actor?.active === false));
     const rerouteForm = canReroute
       ? html`<h2>Réorienter</h2>
           <p>${record.status === 'pending' ? 'Cette structure est désactivée : la demande lui est retirée (motif « autre », noté comme décision de la coordination) et confiée à la structure choisie.' : 'Confier la demande à une autre structure ; l’historique lui est transmis et le porteur est prévenu.'}</p>
           <form method="post" action="/orientations/${record.id}/reorienter">${csrfField(csrf)}
             <label for="target">Nouvelle structure</label>
-            <select id="target" name="actorId" required><option value="">— Choisir —</option>${others.map(
-              (a) => html`<option value="${a.id}"${record.review?.actorId === a.id || record.decline?.shouldGoTo === a.id ? html` selected` : ''}>${a.name}</option>`,
+            ${suggestedHolds ? html`<p class="hint">La structure suggérée, ${suggestedHolds.actorName}, a déjà cette demande (${STATUS_LABELS[suggestedHolds.status]}) : si rien d’autre n’est à faire, marquez le cas comme vérifié.</p>` : ''}
+            <select id="target" name="actorId" required><option value="">— Choisir —</option>${others.filter((a) => !holding.has(a.id)).map(
+              (a) => html`<option value="${a.id}"${suggested === a.id ? html` selected` : ''}>${a.name}</option>`,
             )}</select>
             <p><button type="submit">Réorienter</button></p></form>`
       : coordinator && record.status === 'taking_care' && actor?.active === false
