@@ -314,7 +314,7 @@ describe('the widget shows the question (multi-select contract, bot of the test)
 describe('the widget shows the question (real bot)', { skip: noBrowser }, () => {
   let h: Harness;
   before(async () => {
-    h = await startServer({ bot: 'real' });
+    h = await startServer({ bot: 'real', handOff: true });
     browser ??= await launchBrowser();
   });
   after(async () => {
@@ -353,6 +353,7 @@ describe('the widget shows the question (real bot)', { skip: noBrowser }, () => 
         const toggles = page.locator(`${W} .choices .toggle`);
         const labels = await page.locator(`${W} .choices button`).allTextContents();
         const before = await botCount(page);
+        if (/d’accord/.test(question)) await shot(page, `${size}-consentement`);
         if (!seen.question) {
           seen.question = true;
           assert.deepEqual(await audit(page), [], 'axe, question à boutons');

@@ -1,6 +1,9 @@
 // Test harness: the real bot server (restify, Direct Line channel, widget) in-process on port
 // 0, with the real bot when it loads, else (or on request) a bare echo bot.
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ActivityHandler, MessageFactory, type TurnContext } from 'botbuilder';
 import type { Server } from 'restify';
 import { createBotServer } from '../../src/channels/server.js';
@@ -8,6 +11,7 @@ import { InProcessAdapter } from '../../src/channels/inProcessAdapter.js';
 import { mountWebChannel, type DirectLineLimits } from '../../src/channels/directline/index.js';
 import type { DirectLineChannel } from '../../src/channels/directline/api.js';
 import { loadPartners } from '../../src/channels/partners.js';
+import type { HandOffService } from '../../src/bot/handOff.js';
 
 export const TEST_SECRET = 'secret-de-test-pour-les-jetons-0123456789';
 
@@ -29,6 +33,9 @@ export interface HarnessOptions {
   host?: string;
   now?: () => number;
   trustProxy?: boolean;
+  /** The real bot hands requests to a real referral service (temporary data directory, e-mails
+   * written to its outbox): the conversation reaches a dossier number. */
+  handOff?: boolean;
 }
 
 /** A bare bot: greets, echoes, offers two buttons. The reference for overhead measures. */
@@ -51,12 +58,12 @@ export class EchoBot extends ActivityHandler {
 
 export type Logic = (context: TurnContext) => Promise<void>;
 
-async function realBot(partnerName: (id: string) => string | undefined): Promise<Logic | undefined> {
+async function realBot(partnerName: (id: string) => string | undefined, handOff: HandOffService | undefined): Promise<Logic | undefined> {
   try {
     const { createBot } = await import('../../src/bot/index.js');
     const qualification = (await import('../../src/qualification/index.js')) as { warmUp?: () => void };
     qualification.warmUp?.();
-    const bot = await createBot({ partnerName });
+    const bot = await createBot({ partnerName, handOff });
     return (context) => bot.run(context);
   } catch (error) {
     process.stderr.write(`(bot réel indisponible, bot écho utilisé : ${(error as Error).message.split('\n')[0]})\n`);
@@ -64,10 +71,34 @@ async function realBot(partnerName: (id: string) => string | undefined): Promise
   }
 }
 
+/** A referral service of its own in a temporary directory, as src/index.ts wires it. */
+async function referralService(): Promise<{ handOff: HandOffService; close(): Promise<void> }> {
+  const { handOffService } = await import('../../src/bot/index.js');
+  const { openReferrals } = await import('../../src/referrals/index.js');
+  const { createRouter, DEFAULT_ACTORS_FILE, DEFAULT_RULES_DIR } = await import('../../src/routing/index.js');
+  const { loadTerritory } = await import('../../src/territory/index.js');
+  const dir = mkdtempSync(join(tmpdir(), 'aig-web-'));
+  const referrals = await openReferrals({
+    dataDir: dir,
+    publicUrl: 'http://127.0.0.1:9',
+    actors: await createRouter({ rulesDir: DEFAULT_RULES_DIR, actorsFile: DEFAULT_ACTORS_FILE, territory: loadTerritory() }),
+    mailFrom: 'Aiguillage <aiguillage@example.org>',
+    secret: 'secret-de-test-widget-0123456789',
+  });
+  return {
+    handOff: handOffService(referrals.service),
+    close: async () => {
+      await referrals.close().catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 export async function startServer(options: HarnessOptions = {}): Promise<Harness> {
   const partners = loadPartners();
   const wanted = options.logic ? 'echo' : (options.bot ?? 'auto');
-  const real = wanted === 'echo' ? undefined : await realBot((id) => partners.greetingName(id));
+  const service = options.handOff && wanted !== 'echo' ? await referralService() : undefined;
+  const real = wanted === 'echo' ? undefined : await realBot((id) => partners.greetingName(id), service?.handOff);
   if (wanted === 'real' && !real) throw new Error('bot réel indisponible');
   const echo = new EchoBot();
   const logic: Logic = options.logic ?? real ?? ((context) => echo.run(context));
@@ -103,6 +134,6 @@ export async function startServer(options: HarnessOptions = {}): Promise<Harness
       new Promise<void>((resolve) => {
         channel?.close();
         server.close(() => resolve());
-      }),
+      }).then(() => service?.close()),
   };
 }
