@@ -9,9 +9,9 @@ import { performance } from 'node:perf_hooks';
 const SCRIPT = [
   'Bonjour, avec deux amies on veut créer une recyclerie à Vallet et on cherche un local',
   'non, c’est à Clisson',
-  'Oui, c’est bien ça',
+  'Non merci',
 ];
-const VAGUE = ['je veux faire un projet', 'Gétigné', 'C’est une idée', 'Habitat', 'En groupe, en association', 'Financement', 'Oui, c’est bien ça'];
+const VAGUE = ['je veux faire un projet', 'Gétigné', 'C’est une idée', 'Habitat', 'En groupe, en association', 'Financement', 'Non merci'];
 
 class EchoBot extends ActivityHandler {
   constructor() {

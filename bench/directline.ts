@@ -18,8 +18,8 @@ import { ms, percentile, printTable, type Row } from './stats.js';
 const CONCURRENCY = 50;
 const ROUNDS = 2;
 const SCRIPTS = [
-  ['Bonjour, avec deux amies on veut créer une recyclerie à Vallet et on cherche un local', 'non, c’est à Clisson', 'Oui, c’est bien ça'],
-  ['je veux faire un projet', 'Gétigné', 'C’est une idée', 'Habitat', 'En groupe, en association', 'Financement', 'Oui, c’est bien ça'],
+  ['Bonjour, avec deux amies on veut créer une recyclerie à Vallet et on cherche un local', 'non, c’est à Clisson', 'Non merci'],
+  ['je veux faire un projet', 'Gétigné', 'C’est une idée', 'Habitat', 'En groupe, en association', 'Financement', 'Non merci'],
 ];
 const UNLIMITED = { capacity: 1e9, refillPerSecond: 1e9 };
 

@@ -1,6 +1,7 @@
 // `npm run bench`: every figure the project promises, each with its target, as one table.
 // Progress goes to stderr; the table to stdout. `npm run bench -- qualify bot` runs some sections.
 import { benchBotTurn } from './botTurn.js';
+import { benchConversationLength } from './conversationLength.js';
 import { benchQualify } from './qualify.js';
 import { benchStartup } from './startup.js';
 import { benchRouting } from './routing.js';
@@ -14,6 +15,7 @@ import { cpus, totalmem } from 'node:os';
 const sections: Record<string, () => Promise<Row[]>> = {
   qualify: benchQualify,
   bot: benchBotTurn,
+  length: benchConversationLength,
   route: () => benchRouting(),
   referrals: benchReferrals,
   directline: benchDirectLine,

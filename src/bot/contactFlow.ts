@@ -1,7 +1,8 @@
 // The contact details, after the consent: a name and one way to reach the holder, in as few
-// messages as they like (« Camille Martin, 06 12 34 56 78 » is enough), then the preferred
-// moment, which « Peu importe » or any words answer. Only what is missing is asked; the channel
-// is what the holder gave (a phone only: by phone). Nothing is kept once the referral is written.
+// messages as they like (« Camille Martin, 06 12 34 56 78, plutôt le matin » is enough). Only
+// what is missing is asked; the channel is what the holder gave (a phone only: by phone). The
+// moment matters for a call: with a phone and no moment said, it is asked, « Peu importe » or any
+// words answer it. Nothing is kept once the referral is written.
 import { fr } from './messages.fr.js';
 import type { BotReply } from './qualificationFlow.js';
 
@@ -46,11 +47,22 @@ const FILLER = new Set(
 const EMAIL_TEXT = /\S+@\S+/g;
 const PHONE_TEXT = /(?:\+|00)?\d[\d\s.\-/()]{7,}\d/g;
 
+/** « plutôt le matin », « après 18 h », « le mardi »: a moment said with the contact details. */
+const MOMENT =
+  /(?<![\p{L}])(?:(?:plut[oô]t|de pr[ée]f[ée]rence|id[ée]alement|surtout)\s+)?(?:(?:le|la|les|en|l['’]|en fin de|en d[ée]but de|dans l['’]|tous les|chaque)(?:\s+|(?<=['’]))(?:matin(?:ée)?s?|apr[eè]s[- ]midis?|soirs?|soir[ée]es?|fin de journ[ée]e|midi|week-?ends?|samedis?|lundis?|mardis?|mercredis?|jeudis?|vendredis?)|(?:apr[eè]s|avant|vers|[àa] partir de|entre)\s+\d{1,2}\s*h(?:\s*\d{2})?(?:\s+et\s+\d{1,2}\s*h(?:\s*\d{2})?)?)(?![\p{L}])[^,;.\d@]*/iu;
+
+/** The moment in a contact message, as the holder wrote it (at most 120 characters), or null. */
+export function momentIn(text: string): string | null {
+  const found = MOMENT.exec(text.replace(EMAIL_TEXT, ' '))?.[0]?.trim();
+  return found ? found.slice(0, 120) : null;
+}
+
 const plain = (word: string) => word.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '').replace(/’/g, "'");
 
 /** The name in a message that may also hold an e-mail or a phone number, or null. */
 export function nameIn(text: string): string | null {
-  const words = text
+  const moment = momentIn(text);
+  const words = (moment ? text.replace(moment, ' ') : text)
     .replace(EMAIL_TEXT, ' ')
     .replace(PHONE_TEXT, ' ')
     .replace(/[,;:!?()«»"]/g, ' ')
@@ -85,6 +97,7 @@ export class ContactFlow {
         // A bare name when only the name is missing; a name next to a number or an address.
         const name = state.step === 'reach' && !email && !phone ? null : nameIn(text);
         if (name && (state.step !== 'reach' || !state.name)) state.name = name;
+        state.preferredTime = momentIn(text) ?? state.preferredTime;
         if (!state.name && !state.email && !state.phone) return ask({ text: state.step === 'name' ? fr.contact.badName : fr.contact.badAny }, this.repeat(state)[0]!);
         if (!state.name) {
           state.step = 'name';
@@ -94,6 +107,11 @@ export class ContactFlow {
           if (state.step === 'reach') return ask({ text: fr.contact.badAny });
           state.step = 'reach';
           return ask({ text: fr.contact.askReach });
+        }
+        // An e-mail needs no time slot; a call does, unless the holder already said when.
+        if (!state.phone || state.preferredTime) {
+          state.step = 'submit';
+          return this.ready(state);
         }
         state.step = 'time';
         return ask(timeQuestion());

@@ -43,6 +43,8 @@ export const fr = {
       employerStructure: 'Votre structure emploie-t-elle déjà des salariés ?',
       youngHolder: 'Avez-vous moins de 26 ans ?',
     } as Record<string, string>,
+    /** Several of those facts useful at once: one checklist (multi-select). */
+    checklist: 'Votre projet est-il concerné par l’un de ces points ? Choisissez tous ceux qui s’appliquent.',
     /** A yes/no fact added to the catalogue without its own sentence yet. */
     genericFact: (label: string) => `${label} : est-ce le cas de votre projet ?`,
     correctWhich: 'Que voulez-vous corriger ? Choisissez ou écrivez directement la bonne information.',
@@ -61,6 +63,7 @@ export const fr = {
     noParticularNeed: 'Aucun besoin particulier',
     /** Sends the options ticked in a multi-select (widget contract). */
     validate: 'Valider',
+    noneOfThese: 'Aucun de ces points',
     correct: 'Corriger',
     restart: 'Recommencer',
   },
@@ -144,12 +147,12 @@ export const fr = {
         .filter(Boolean)
         .join('\n'),
     askContact:
-      'Pour qu’on vous recontacte, écrivez votre nom et votre adresse e-mail ou votre numéro de téléphone, par exemple : « Camille Martin, 06 12 34 56 78 ».',
+      'Pour qu’on vous recontacte, écrivez votre nom et votre adresse e-mail ou votre numéro de téléphone (et, si vous voulez, le moment qui vous arrange), par exemple : « Camille Martin, 06 12 34 56 78, plutôt le matin ».',
     askName: 'Merci. Et votre nom (ou votre prénom) ?',
     badName: 'Je n’ai pas compris votre nom. Écrivez simplement votre prénom et votre nom, par exemple : « Marie Dupont ».',
     askReach: 'Merci. À quelle adresse e-mail ou à quel numéro de téléphone peut-on vous joindre ?',
     badAny: 'Je n’ai reconnu ni une adresse e-mail ni un numéro de téléphone. Par exemple : marie.dupont@exemple.fr ou 06 12 34 56 78',
-    askTime: 'À quel moment préférez-vous être recontacté ?',
+    askTime: 'À quel moment préférez-vous être appelé ?',
     times: ['En semaine, le matin', 'En semaine, l’après-midi', 'En fin de journée', 'Peu importe'],
     confirmed: (reference: string, who: string[], days: number, emailSent: boolean) =>
       [

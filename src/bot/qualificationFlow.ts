@@ -79,7 +79,9 @@ export interface PlaceCandidate {
 export interface QualificationState {
   profile: Profile;
   /** What the last bot message asked for. */
-  awaiting: Slot | 'description' | 'placeChoice' | 'correct' | null;
+  awaiting: Slot | 'description' | 'placeChoice' | 'correct' | 'checklist' | null;
+  /** Yes/no facts (and the chambers' trade) asked together as one checklist, when several are useful at once. */
+  checklist?: QuestionSlot[];
   placeCandidates: PlaceCandidate[];
   placeChoiceReason: 'postal_code' | 'homonym';
   /** A territory or department named without a commune: the next place question narrows it. */
@@ -126,6 +128,9 @@ export interface TurnResult {
 const DESCRIPTION_MIN_WORDS = 5;
 
 export class QualificationFlow {
+  /** The checklist pending when the current message came (for isClick). */
+  private lastChecklist: QuestionSlot[] = [];
+
   constructor(
     private readonly understanding: Understanding,
     private readonly questions: QuestionChooser,
@@ -180,6 +185,8 @@ export class QualificationFlow {
     }
 
     if (awaiting === 'placeChoice') answered = this.answerPlaceChoice(state, normalized);
+    this.lastChecklist = state.checklist ?? [];
+    if (awaiting === 'checklist') answered = this.answerChecklist(state, text, normalized);
     if (!answered && isSlot(awaiting)) answered = this.answerButton(state, awaiting, text, normalized);
     if (awaiting === 'description' || awaiting === null || (!answered && wordCount(normalized) >= DESCRIPTION_MIN_WORDS)) {
       if (/[\p{L}]/u.test(text)) state.description.push(text.trim());
@@ -232,9 +239,23 @@ export class QualificationFlow {
       state.awaiting = 'place';
       return this.ask(state);
     }
-    for (const slot of this.questions.slots()) {
+    const slots = this.questions.slots();
+    for (const [i, slot] of slots.entries()) {
       if (this.slotKnown(state, slot) || !this.canAsk(slot)) continue;
       if (!(await this.questions.worthAsking(state.profile, slot))) continue;
+      // Several yes/no facts useful at once: one checklist instead of a question each.
+      if (CHECKLISTABLE(slot)) {
+        const group = [slot];
+        for (const other of slots.slice(i + 1)) {
+          if (!CHECKLISTABLE(other) || this.slotKnown(state, other) || !this.canAsk(other)) continue;
+          if (await this.questions.worthAsking(state.profile, other)) group.push(other);
+        }
+        if (group.length > 1) {
+          state.checklist = group;
+          state.awaiting = 'checklist';
+          return this.ask(state);
+        }
+      }
       state.awaiting = slot;
       return this.ask(state);
     }
@@ -242,16 +263,46 @@ export class QualificationFlow {
     return null;
   }
 
+  /** The checklist's answer: ticked options are yes, the others no (trade: the ticked chamber, else neither). */
+  private answerChecklist(state: QualificationState, text: string, normalized: string): boolean {
+    const u = this.understanding;
+    const slots = state.checklist ?? [];
+    const options = checklistOptions(slots);
+    if (this.matchButton(normalized, [fr.buttons.dontKnow]) !== null || u.unsure(text)) {
+      state.unanswerable.push(...slots);
+      state.checklist = [];
+      return true;
+    }
+    const ticked = options.filter((o) => containsLabel(u.normalize(o.label), normalized));
+    const none = this.matchButton(normalized, [fr.buttons.noneOfThese, 'aucun', 'aucune', 'rien', 'non']) !== null || (ticked.length === 0 && u.yesNo(text) === false);
+    if (ticked.length === 0 && !none) return false;
+    const p = state.profile as Record<string, unknown>;
+    for (const slot of slots) {
+      const mine = ticked.filter((o) => o.slot === slot);
+      p[slot] = slot === 'trade' ? (mine[0]?.value ?? 'autre') : mine.length > 0;
+    }
+    state.checklist = [];
+    return true;
+  }
+
   /** True when the text is one of the pending question's buttons (or several needs joined by « Valider »). */
   private isClick(awaiting: QualificationState['awaiting'], normalized: string): boolean {
+    if (awaiting === 'checklist') {
+      return normalized !== '' && this.stripLabels(normalized, [...checklistOptions(this.lastChecklist).map((o) => o.label), fr.buttons.noneOfThese, fr.buttons.dontKnow]) === '';
+    }
     if (!isSlot(awaiting) || awaiting === 'place') return false;
     const question = QUESTIONS[awaiting];
     const labels = (question ? question().buttons : undefined) ?? [fr.buttons.yes, fr.buttons.no, fr.buttons.dontKnow];
     if (labels.some((l) => this.understanding.normalize(l) === normalized)) return true;
     if (awaiting !== 'needs') return false;
+    return this.stripLabels(normalized, NEEDS.map((n) => NEED_LABELS[n])) === '';
+  }
+
+  /** What is left of the text once every label is taken out (the multi-select joins titles with ", "). */
+  private stripLabels(normalized: string, labels: readonly string[]): string {
     let rest = ` ${normalized} `;
-    for (const n of NEEDS) rest = rest.replace(` ${this.understanding.normalize(NEED_LABELS[n])} `, ' ');
-    return rest.trim() === '';
+    for (const label of labels) rest = rest.replace(` ${this.understanding.normalize(label)} `, ' ');
+    return rest.trim();
   }
 
   /** A fact the bot has no question for (a new enum without labels) is never asked. */
@@ -282,6 +333,16 @@ export class QualificationFlow {
         ];
       case 'correct':
         return [{ text: fr.questions.correctWhich, buttons: correctableSlots(state.profile).map(slotLabel) }];
+      case 'checklist': {
+        const options = checklistOptions(state.checklist ?? []).map((o) => o.label);
+        return [
+          {
+            text: fr.questions.checklist,
+            buttons: [...options, fr.buttons.noneOfThese, dontKnow],
+            multiSelect: { submit: fr.buttons.validate, exclusive: [fr.buttons.noneOfThese, dontKnow] },
+          },
+        ];
+      }
       case null:
       case 'description':
         state.awaiting = 'description';
@@ -479,6 +540,25 @@ export class QualificationFlow {
 }
 
 const PLACE_KEYS = ['commune', 'epci', 'departement'];
+
+/** Facts that fit a checklist: yes/no facts, and the chambers' trade (artisanat, commerce). */
+function CHECKLISTABLE(slot: QuestionSlot): boolean {
+  return slot === 'trade' || slot in BOOLEAN_FACT_LABELS;
+}
+
+interface ChecklistOption {
+  slot: QuestionSlot;
+  label: string;
+  value?: Trade;
+}
+
+function checklistOptions(slots: readonly QuestionSlot[]): ChecklistOption[] {
+  return slots.flatMap((slot): ChecklistOption[] =>
+    slot === 'trade'
+      ? (['artisanat', 'commerce'] as const).map((value) => ({ slot, label: TRADE_LABELS[value], value }))
+      : [{ slot, label: (BOOLEAN_FACT_LABELS as Record<string, string>)[slot] ?? slot }],
+  );
+}
 
 /** Typed answers that mean « no particular need ». */
 const NO_NEED_ANSWERS = [fr.buttons.noParticularNeed, 'rien de precis', 'rien', 'aucun', 'non', 'aucun besoin'] as const;

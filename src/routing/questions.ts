@@ -136,3 +136,30 @@ export async function nextUsefulQuestion(
   }
   return null;
 }
+
+/**
+ * The router as the question choice uses it: decisions remembered for a minute per rule set and
+ * profile, because choosing one question routes the same few profiles many times (each answer of
+ * each missing fact) and most holders share them. The proposal itself always routes afresh.
+ */
+export function rememberingRouter(router: Pick<Router, 'route' | 'rulesVersion'>, options: { max?: number; ttlMs?: number; now?: () => number } = {}): Pick<Router, 'route'> {
+  const max = options.max ?? 5000;
+  const ttl = options.ttlMs ?? 60_000;
+  const now = options.now ?? Date.now;
+  const memo = new Map<string, { at: number; decision: ReturnType<Router['route']> }>();
+  return {
+    route(profile, routeOptions) {
+      if (routeOptions) return router.route(profile, routeOptions);
+      const key = `${router.rulesVersion}:${JSON.stringify(profile)}`;
+      const hit = memo.get(key);
+      if (hit && now() - hit.at < ttl) return hit.decision;
+      const decision = router.route(profile);
+      decision.catch(() => memo.delete(key));
+      memo.delete(key);
+      memo.set(key, { at: now(), decision });
+      // Oldest first in a Map: drop them beyond the bound.
+      while (memo.size > max) memo.delete(memo.keys().next().value!);
+      return decision;
+    },
+  };
+}

@@ -7,7 +7,7 @@ import { acceptButton, allText, Holder, isConsent, lastQuestion, proposal, until
 import { createRouter, DEFAULT_ACTORS_FILE, DEFAULT_RULES_DIR } from '../../src/routing/index.js';
 import { loadTerritory } from '../../src/territory/index.js';
 import { questionSlots, sensibleToAsk, worthAsking, wouldChangeDecision, type QuestionSlot } from '../../src/routing/questions.js';
-import type { Profile } from '../../src/domain/profile.js';
+import { BOOLEAN_FACT_LABELS, TRADE_LABELS, type Profile } from '../../src/domain/profile.js';
 
 /** The profile the bot holds for this holder's conversation (read from its state). */
 async function currentProfile(holder: Holder): Promise<Profile> {
@@ -71,13 +71,22 @@ describe('a vague holder', () => {
       let r = await holder.say('je veux faire un projet à Clisson');
       asks(r, Q.stage);
       r = await holder.click(fr.buttons.stage.creation, r);
-      for (let i = 0; i < 6 && lastQuestion(r).text !== Q.facts.agriculturalInstallation; i++) {
+      const agricultural = BOOLEAN_FACT_LABELS.agriculturalInstallation;
+      const asked = (q: Reply) => q.text === Q.facts.agriculturalInstallation || (q.text === Q.checklist && q.buttons.includes(agricultural));
+      for (let i = 0; i < 6 && !asked(lastQuestion(r)); i++) {
         const q = lastQuestion(r);
         r = await holder.say(q.text === Q.sector ? 'Alimentation, circuits courts, agriculture' : q.buttons.includes(fr.buttons.no) ? fr.buttons.no : q.buttons[0]!);
       }
-      asks(r, Q.facts.agriculturalInstallation!);
-      assert.deepEqual(lastQuestion(r).buttons, [fr.buttons.yes, fr.buttons.no, fr.buttons.dontKnow]);
-      r = await holder.click(installation, r);
+      const q = lastQuestion(r);
+      assert.ok(asked(q), holder.transcript.join('\n'));
+      if (q.text === Q.checklist) {
+        // With other useful yes/no facts, one checklist (multi-select) holds them all.
+        assert.ok(q.multiSelect?.exclusive.includes(fr.buttons.noneOfThese));
+        r = await holder.say(installation === fr.buttons.yes ? agricultural : fr.buttons.noneOfThese);
+      } else {
+        assert.deepEqual(q.buttons, [fr.buttons.yes, fr.buttons.no, fr.buttons.dontKnow]);
+        r = await holder.click(installation, r);
+      }
       r = await untilConsent(holder, r, (q) => (q.buttons.includes(fr.buttons.no) ? fr.buttons.no : q.buttons[0]!));
       return proposal(r);
     };
@@ -113,11 +122,19 @@ describe('questions that would change nothing are not asked', () => {
       let r = await holder.say(opening);
       for (let i = 0; i < 12 && !isConsent(lastQuestion(r)); i++) {
         const q = lastQuestion(r);
-        const slot = slotOf.get(q.text);
-        assert.ok(slot, `question inattendue : ${q.text}`);
         const profile = await currentProfile(holder);
-        seen.push({ slot, useful: await worthAsking(router, profile, slot) });
-        r = await holder.say(q.buttons.includes(fr.buttons.no) ? fr.buttons.no : q.buttons[0]!);
+        // A checklist asks several yes/no facts at once: each of them must be useful.
+        const slots: QuestionSlot[] =
+          q.text === Q.checklist
+            ? [...new Set(q.buttons.flatMap((label): QuestionSlot[] => {
+                const fact = Object.entries(BOOLEAN_FACT_LABELS).find(([, l]) => l === label)?.[0];
+                if (fact) return [fact as QuestionSlot];
+                return label === TRADE_LABELS.artisanat || label === TRADE_LABELS.commerce ? ['trade'] : [];
+              }))]
+            : [slotOf.get(q.text)].filter((s): s is QuestionSlot => s !== undefined);
+        assert.ok(slots.length > 0, `question inattendue : ${q.text}`);
+        for (const slot of slots) seen.push({ slot, useful: await worthAsking(router, profile, slot) });
+        r = await holder.say(q.text === Q.checklist ? fr.buttons.noneOfThese : q.buttons.includes(fr.buttons.no) ? fr.buttons.no : q.buttons[0]!);
       }
       assert.ok(isConsent(lastQuestion(r)), holder.transcript.join('\n'));
       const final = await currentProfile(holder);

@@ -80,10 +80,8 @@ test('a consented conversation ends with a referral in the store and the actor�
   assert.match(allText(r), new RegExp(fr.contact.badAny));
   r = await holder.say('camille.martin@exemple.fr');
   assert.equal(lastQuestion(r).text, fr.contact.askName, 'only the missing name is asked');
+  // No channel question (an e-mail only means by e-mail), no moment (an e-mail needs no time slot).
   r = await holder.say('Camille Martin');
-  assert.equal(lastQuestion(r).text, fr.contact.askTime, 'no channel question: an e-mail only means by e-mail');
-  assert.ok(lastQuestion(r).buttons.includes('Peu importe'));
-  r = await holder.click(fr.contact.times[0]!, r);
   const confirmation = allText(r);
   const reference = referenceIn(r);
   assert.ok(reference, confirmation);
@@ -145,7 +143,8 @@ test('keeping only some structures: the consent named them all, only the kept on
   r = await holder.say(kept.join(', '));
   assert.match(allText(r), /C’est noté : je transmettrai votre demande/);
   r = await holder.say('Dominique Durand, 06 12 34 56 78');
-  assert.equal(lastQuestion(r).text, fr.contact.askTime);
+  assert.equal(lastQuestion(r).text, fr.contact.askTime, 'a phone and no moment said: the moment is asked');
+  assert.ok(lastQuestion(r).buttons.includes('Peu importe'));
   r = await holder.click('Peu importe', r);
   const reference = referenceIn(r);
   assert.ok(reference, holder.transcript.join('\n'));
@@ -186,8 +185,13 @@ test('a wrong phone number is asked again with an example; name and phone in one
   assert.equal(lastQuestion(r).text, fr.contact.askReach);
   r = await holder.say('12 34');
   assert.equal(lastQuestion(r).text, fr.contact.badAny);
-  r = await holder.say('06 12 34 56 78');
-  assert.equal(lastQuestion(r).text, fr.contact.askTime);
+  r = await holder.say('06 12 34 56 78, plutôt le matin');
+  const reference = referenceIn(r);
+  assert.ok(reference, holder.transcript.join('\n'));
+  const [record] = await world.referrals.service.byReference(reference);
+  assert.equal(record?.contact?.phone, '06 12 34 56 78');
+  assert.equal(record?.contact?.preferredTime, 'plutôt le matin', 'the moment said with the number: not asked again');
+  assert.equal(record?.contact?.name, 'Dominique');
 });
 
 test('a restart of the server in the middle of a conversation resumes where the holder was', async (t) => {
@@ -213,7 +217,6 @@ test('after a hand-off, « recommencer » and another project give a second requ
   const consentAndContact = async (r: Reply[], name: string) => {
     r = await holder.click(acceptButton(lastQuestion(r)), r);
     r = await holder.say(`${name}, ${name.toLowerCase().replace(' ', '.')}@exemple.fr`);
-    r = await holder.click(fr.contact.times[0]!, r);
     const reference = referenceIn(r);
     assert.ok(reference, holder.transcript.join('\n'));
     return reference;

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { fr } from '../../src/bot/messages.fr.js';
-import { NEED_LABELS, SECTOR_LABELS, TRADE_LABELS, type Need, type ProjectType, type Sector, type Stage, type Trade } from '../../src/domain/profile.js';
+import { BOOLEAN_FACT_LABELS, NEED_LABELS, SECTOR_LABELS, TRADE_LABELS, type Need, type ProjectType, type Sector, type Stage, type Trade } from '../../src/domain/profile.js';
 import { acceptButton, allText, isConsent, lastQuestion, type Holder, type Reply } from './holder.js';
 
 export interface Persona {
@@ -55,6 +55,15 @@ export function answer(persona: Persona, q: Reply): string {
   // Several needs: the widget's « Valider » sends them joined by ", ".
   if (text === Q.needs) return persona.needs.length ? persona.needs.map((n) => NEED_LABELS[n]).join(', ') : fr.buttons.noParticularNeed;
   for (const [fact, question] of Object.entries(Q.facts)) if (text === question) return yesNo(persona[fact as keyof Persona] as boolean | undefined);
+  if (text === Q.checklist) {
+    // Ticks what holds for the project (the widget sends the titles joined by ", ").
+    const ticked = q.buttons.filter((label) => {
+      const fact = Object.entries(BOOLEAN_FACT_LABELS).find(([, l]) => l === label)?.[0];
+      if (fact) return persona[fact as keyof Persona] === true;
+      return (persona.trade === 'artisanat' && label === TRADE_LABELS.artisanat) || (persona.trade === 'commerce' && label === TRADE_LABELS.commerce);
+    });
+    return ticked.length ? ticked.join(', ') : fr.buttons.noneOfThese;
+  }
   if (text === fr.contact.askContact) return persona.contact;
   if (text === fr.contact.askName) return persona.contact.split(',')[0]!;
   if (text === fr.contact.askReach) return persona.contact;

@@ -228,7 +228,8 @@ export function holderScript(i: number): string[] {
   return [
     'Avec deux amies on veut créer une association de recyclerie à Vallet, pas en coopérative, on cherche un local',
     'Oui, à toutes',
-    `Camille Essai ${letters(i)}, porteur.${i}@exemple.fr`,
+    `Camille Essai ${letters(i)}, porteur.${i}@exemple.fr, 06 12 34 56 78`,
+    // A phone without a moment: the moment is asked, and this answer sends the request.
     'En semaine, le matin',
   ];
 }
