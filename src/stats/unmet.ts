@@ -26,6 +26,16 @@ export const QUESTION_LABELS: Record<string, string> = {
   contact_phone: 'Téléphone',
   contact_any: 'Coordonnées',
   contact_time: 'Moment préféré pour être rappelé',
+  // Since issue 11: the proposal and its consent are one step, the contact one message.
+  checklist: 'Points particuliers du projet (liste à cocher)',
+  agriculturalInstallation: 'Installation agricole',
+  takeover: 'Reprise d’entreprise',
+  cooperativeForm: 'Forme coopérative',
+  employerStructure: 'Structure employeuse',
+  youngHolder: 'Moins de 26 ans',
+  trade: 'Artisanat ou commerce',
+  contact_contact: 'Nom et moyen de contact',
+  contact_reach: 'E-mail ou téléphone',
   contact_submit: 'Envoi de la demande',
 };
 
