@@ -100,7 +100,10 @@ export function uniqueActorIds(decision: RoutingDecision): string[] {
   return [...new Set(decision.referrals.map((r) => r.actorId))];
 }
 
-export type ConsentAnswer = { kind: 'keep'; actorIds: string[] } | { kind: 'refuse' } | { kind: 'unclear' };
+export type ConsentAnswer =
+  | { kind: 'keep'; actorIds: string[]; /** How: a button, structures named, or a bare yes. */ via: 'button' | 'names' | 'yes' }
+  | { kind: 'refuse'; via: 'button' | 'no' }
+  | { kind: 'unclear' };
 
 /**
  * The holder's answer: « Oui, à toutes » / yes keeps every structure; one or several structure
@@ -115,8 +118,8 @@ export function readConsent(
 ): ConsentAnswer {
   const n = u.normalize(text);
   const ids = uniqueActorIds(decision);
-  if (n === u.normalize(fr.contact.acceptAll) || n === u.normalize(fr.contact.acceptOne)) return { kind: 'keep', actorIds: ids };
-  if (n === u.normalize(fr.contact.refuse)) return { kind: 'refuse' };
+  if (n === u.normalize(fr.contact.acceptAll) || n === u.normalize(fr.contact.acceptOne)) return { kind: 'keep', actorIds: ids, via: 'button' };
+  if (n === u.normalize(fr.contact.refuse)) return { kind: 'refuse', via: 'button' };
   // Structure names hold commas (« le CADES, pôle ESS… »): find each label in the text, not split it.
   const padded = ` ${n} `;
   const named = ids.filter((id) => {
@@ -128,12 +131,12 @@ export function readConsent(
   });
   // « Sauf la CCI », « pas aux Ecossolies »: every structure but the named ones.
   if (named.length > 0 && named.length < ids.length && /(^| )(sauf|pas|sans|excepte|hormis)( |$)/.test(n)) {
-    return { kind: 'keep', actorIds: ids.filter((id) => !named.includes(id)) };
+    return { kind: 'keep', actorIds: ids.filter((id) => !named.includes(id)), via: 'names' };
   }
-  if (named.length > 0) return { kind: 'keep', actorIds: named };
+  if (named.length > 0) return { kind: 'keep', actorIds: named, via: 'names' };
   const yes = u.yesNo(text);
-  if (yes === true) return { kind: 'keep', actorIds: ids };
-  if (yes === false) return { kind: 'refuse' };
+  if (yes === true) return { kind: 'keep', actorIds: ids, via: 'yes' };
+  if (yes === false) return { kind: 'refuse', via: 'no' };
   return { kind: 'unclear' };
 }
 

@@ -194,6 +194,19 @@ describe('proposal and consent', () => {
 });
 
 describe('corrections', () => {
+  it('at the consent, new facts (« non, c’est à Clisson ») correct the project and give a new proposal, not a refusal', async () => {
+    const holder = new Holder();
+    let r = await holder.say('Avec deux amies on veut créer une association de recyclerie à Vallet, pas en coopérative, on cherche un local');
+    r = await untilConsent(holder, r, (q) => (q.buttons.includes(fr.buttons.no) ? fr.buttons.no : q.buttons[0]!));
+    assert.match(proposal(r), /Lieu : Vallet/);
+    r = await holder.say('non, c’est à Clisson');
+    assert.doesNotMatch(allText(r), /je ne transmets rien/);
+    r = await untilConsent(holder, r, (q) => (q.buttons.includes(fr.buttons.no) ? fr.buttons.no : q.buttons[0]!));
+    assert.match(proposal(r), /Lieu : Clisson/);
+    assert.match(lastQuestion(r).text, /Clisson Sèvre et Maine Agglo/);
+  });
+
+
   it('"non, c’est à Vallet" changes the commune in the middle of the questions', async () => {
     const holder = new Holder();
     let r = await holder.say('Nous voulons lancer une épicerie solidaire à Clisson');

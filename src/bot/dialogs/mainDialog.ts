@@ -41,7 +41,9 @@ export class MainDialog extends ComponentDialog<MainOptions> {
         (step) => step.beginDialog(QUALIFICATION_DIALOG, step.options),
         (step) => this.qualified(step),
         (step) => {
-          const keep = (step.result as OrientationResult | undefined)?.keep ?? [];
+          const result = step.result as OrientationResult | undefined;
+          if (result?.amend) return step.replaceDialog(MAIN_WATERFALL, { amend: result.amend } satisfies QualificationOptions);
+          const keep = result?.keep ?? [];
           return keep.length ? step.beginDialog(CONTACT_DIALOG, { keep } satisfies ContactOptions) : step.next();
         },
         (step) => step.endDialog(),

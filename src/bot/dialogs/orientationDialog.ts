@@ -6,7 +6,7 @@ import type { TurnContext } from 'botbuilder';
 import type { Profile } from '../../domain/profile.js';
 import { loadConversationData, type ConversationDataAccessor } from '../conversationData.js';
 import { fr } from '../messages.fr.js';
-import { consentQuestion, presentProposal, readConsent, type EscalationPolicy, type OrientationService } from '../orientation.js';
+import { consentQuestion, presentProposal, readConsent, structureLabel, type EscalationPolicy, type OrientationService } from '../orientation.js';
 import type { QualificationFlow } from '../qualificationFlow.js';
 import { sendReplies } from '../replies.js';
 import { report } from '../report.js';
@@ -16,6 +16,8 @@ export const ORIENTATION_DIALOG = 'orientation';
 export interface OrientationResult {
   /** Actors the holder agreed to send the request to; empty when they refused. */
   keep: string[];
+  /** Words that correct the project instead of answering (« non, c'est à Vallet »): qualified again. */
+  amend?: string;
 }
 
 export class OrientationDialog extends Dialog<{ profile: Profile }> {
@@ -54,7 +56,11 @@ export class OrientationDialog extends Dialog<{ profile: Profile }> {
     const data = await loadConversationData(this.data, dc.context);
     const decision = data.decision;
     if (!decision) return dc.endDialog({ keep: [] } satisfies OrientationResult);
-    const answer = readConsent(dc.context.activity.text ?? '', decision, this.service, this.understanding);
+    const text = dc.context.activity.text ?? '';
+    const answer = readConsent(text, decision, this.service, this.understanding);
+    // « Non, c'est à Vallet », « en fait on est déjà en Scop »: new facts, not a refusal.
+    const bare = answer.kind === 'unclear' || answer.via === 'yes' || answer.via === 'no';
+    if (bare && this.flow.statesFacts(text)) return dc.endDialog({ keep: [], amend: text } satisfies OrientationResult);
     if (answer.kind === 'unclear') {
       await sendReplies(dc.context, [{ text: fr.contact.notUnderstoodChoice }, consentQuestion(decision, this.service, this.policy())]);
       return Dialog.EndOfTurn;
@@ -63,7 +69,7 @@ export class OrientationDialog extends Dialog<{ profile: Profile }> {
       report(dc.context, 'consent_refused');
       const sites = decision.referrals.flatMap((r) => {
         const site = this.service.actor(r.actorId)?.website;
-        return site ? [`${r.actorName} : ${site}`] : [];
+        return site ? [`${structureLabel(this.service, r.actorId, r.actorName)} : ${site}`] : [];
       });
       // Nothing is sent: the holder's words are not kept either.
       data.qualification.description = [];

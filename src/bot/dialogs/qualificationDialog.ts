@@ -15,6 +15,8 @@ export interface QualificationOptions {
   partnerName?: string;
   /** « Corriger »: keep the answers and ask which one to change. */
   correct?: boolean;
+  /** Words that correct the answers at the proposal (« non, c'est à Vallet »): applied, then on. */
+  amend?: string;
 }
 
 export class QualificationDialog extends Dialog<QualificationOptions> {
@@ -28,6 +30,10 @@ export class QualificationDialog extends Dialog<QualificationOptions> {
 
   override async beginDialog(dc: DialogContext, options?: QualificationOptions): Promise<DialogTurnResult> {
     const data = await loadConversationData(this.data, dc.context);
+    if (options?.amend) {
+      data.decision = undefined;
+      return this.handle(dc, options.amend);
+    }
     if (options?.correct) {
       data.decision = undefined;
       await sendReplies(dc.context, this.flow.startCorrection(data.qualification));
