@@ -4,7 +4,7 @@ import { ConversationState, MemoryStorage, type Storage } from 'botbuilder';
 import { createRouter, DEFAULT_ACTORS_FILE, DEFAULT_RULES_DIR, type Router } from '../routing/index.js';
 import { loadTerritory } from '../territory/index.js';
 import type { EscalationPolicy, OrientationService } from './orientation.js';
-import { questionSlots, rememberingRouter, worthAsking } from '../routing/questions.js';
+import { questionSlots, rememberingRouter, sameDecision, worthAsking } from '../routing/questions.js';
 import { DEFAULT_POLICY } from '../referrals/policy.js';
 import type { HandOffService } from './handOff.js';
 import type { ConversationEventSink } from '../domain/events.js';
@@ -35,7 +35,11 @@ export function orientationService(router: Router): OrientationService {
 /** Questions chosen by the live router: asked only when an answer changes who is proposed. */
 export function questionChooser(router: Router): QuestionChooser {
   const remembering = rememberingRouter(router);
-  return { slots: questionSlots, worthAsking: (profile, slot) => worthAsking(remembering, profile, slot) };
+  return {
+    slots: questionSlots,
+    worthAsking: (profile, slot) => worthAsking(remembering, profile, slot),
+    sameDecision: (profiles) => sameDecision(remembering, profiles),
+  };
 }
 
 /** The referral use case seen from the bot. */

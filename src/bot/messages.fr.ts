@@ -89,7 +89,7 @@ export const fr = {
   no: 'non',
   notSpecified: 'non précisé',
   placeLabel: (commune: string | null, epci: string | null, departement: string | null) =>
-    [commune, epci ? `(${epci})` : null].filter(Boolean).join(' ') || (departement ? `département ${departement}` : 'non précisé'),
+    commune ? `${commune}${epci ? ` (${epci})` : ''}` : epci ?? (departement ? `département ${departement}` : 'non précisé'),
 
   orientation: {
     intro: (count: number) =>

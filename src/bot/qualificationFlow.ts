@@ -47,6 +47,8 @@ export interface QuestionChooser {
   /** The facts the bot may ask about, in the order a receptionist asks them. */
   slots(): readonly QuestionSlot[];
   worthAsking(profile: Profile, slot: QuestionSlot): Promise<boolean>;
+  /** True when all these profiles get the same structures (then which one holds needs no question). */
+  sameDecision(profiles: Profile[]): Promise<boolean>;
 }
 
 /** What the flow needs to understand text (qualification + territory), injected. */
@@ -74,6 +76,7 @@ export interface PlaceCandidate {
   code: string;
   nom: string;
   departement: string;
+  epci?: { code: string; nom: string } | null;
 }
 
 export interface QualificationState {
@@ -204,6 +207,7 @@ export class QualificationFlow {
       }
     }
 
+    if (state.awaiting === 'placeChoice' && (await this.settlePlaceChoice(state))) state.awaiting = null;
     const changes = describeChanges(before, state.profile);
     const replies: BotReply[] = [];
     if (changes.length > 0) replies.push({ text: awaiting === 'description' ? fr.understood(changes) : fr.noted(changes) });
@@ -234,7 +238,10 @@ export class QualificationFlow {
 
   /** The next useful question, or null when nothing left would change the orientation. */
   private async next(state: QualificationState): Promise<BotReply[] | null> {
-    if (state.awaiting === 'placeChoice') return this.ask(state);
+    if (state.awaiting === 'placeChoice') {
+      if (!(await this.settlePlaceChoice(state))) return this.ask(state);
+      state.awaiting = null;
+    }
     if (!this.slotKnown(state, 'place')) {
       state.awaiting = 'place';
       return this.ask(state);
@@ -303,6 +310,25 @@ export class QualificationFlow {
     let rest = ` ${normalized} `;
     for (const label of labels) rest = rest.replace(` ${this.understanding.normalize(label)} `, ' ');
     return rest.trim();
+  }
+
+  /**
+   * A postal code shared by communes of one intercommunality (« 44190 »): when every commune it
+   * may mean gets the same structures, the intercommunality is enough and no question is asked.
+   */
+  private async settlePlaceChoice(state: QualificationState): Promise<boolean> {
+    const candidates = state.placeCandidates;
+    const epci = candidates[0]?.epci;
+    if (state.placeChoiceReason !== 'postal_code' || !epci || candidates.some((c) => c.epci?.code !== epci.code)) return false;
+    const departements = new Set(candidates.map((c) => c.departement));
+    const profiles = candidates.map((c) => ({ ...state.profile, commune: { code: c.code, nom: c.nom }, epci: { ...epci }, departement: c.departement }));
+    if (!(await this.questions.sameDecision(profiles))) return false;
+    const p = state.profile;
+    p.commune = null;
+    p.epci = { code: epci.code, nom: epci.nom };
+    p.departement = departements.size === 1 ? [...departements][0]! : null;
+    state.placeCandidates = [];
+    return true;
   }
 
   /** A fact the bot has no question for (a new enum without labels) is never asked. */
@@ -606,7 +632,7 @@ function isSlot(value: unknown): value is Slot {
 }
 
 function toCandidate(c: Commune): PlaceCandidate {
-  return { code: c.code, nom: c.nom, departement: c.departement };
+  return { code: c.code, nom: c.nom, departement: c.departement, epci: c.epci ? { code: c.epci.code, nom: c.epci.nom } : null };
 }
 
 function candidateLabel(c: PlaceCandidate): string {

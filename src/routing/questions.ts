@@ -137,6 +137,12 @@ export async function nextUsefulQuestion(
   return null;
 }
 
+/** True when these profiles (e.g. each commune a postal code may mean) get the same actors. */
+export async function sameDecision(router: Pick<Router, 'route'>, profiles: readonly Profile[], options?: RouteOptions): Promise<boolean> {
+  const sets = await Promise.all(profiles.map((p) => actorSet(router, p, options)));
+  return new Set(sets).size <= 1;
+}
+
 /**
  * The router as the question choice uses it: decisions remembered for a minute per rule set and
  * profile, because choosing one question routes the same few profiles many times (each answer of

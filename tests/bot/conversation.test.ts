@@ -237,6 +237,13 @@ describe('places', () => {
     assert.match(allText(r), /Lieu : Haute-Goulaine \(CA Clisson Sèvre et Maine Agglo\)/);
   });
 
+  it('a postal code whose communes are in one intercommunality and get the same structures: no commune question', async () => {
+    const holder = new Holder();
+    const r = await holder.say('code postal 44190, je veux créer une ressourcerie');
+    assert.notEqual(lastQuestion(r).text, Q.placeChoose('postal_code'), holder.transcript.join('\n'));
+    assert.match(allText(r), /Lieu : CA Clisson Sèvre et Maine Agglo$/m);
+  });
+
   it('a homonym in two served departments makes the bot ask which one', async () => {
     const holder = new Holder();
     let r = await holder.say('je lance une ressourcerie à Saint-Mars-du-Désert');
