@@ -127,11 +127,9 @@ export const fr = {
       ].join(''),
     consent: (route: string, several: boolean) =>
       [
-        `Si vous êtes d’accord, ${route}. Chaque structure recevra votre nom, le moyen de vous joindre, ce résumé et la description de votre projet telle que vous l’avez écrite.`,
-        'Ces informations servent uniquement à vous recontacter pour accompagner ce projet. Elles sont anonymisées au plus tard 24 mois après la fin du suivi, et vous pouvez à tout moment les consulter ou les faire effacer avec votre numéro de dossier.',
-        several
-          ? 'Êtes-vous d’accord ? Vous pouvez aussi ne garder que certaines de ces structures.'
-          : 'Êtes-vous d’accord ?',
+        `Si vous êtes d’accord, ${route}. Chaque structure recevra votre nom, votre moyen de contact, ce résumé et votre description du projet.`,
+        'Ces informations servent uniquement à vous recontacter ; elles sont anonymisées au plus tard 24 mois après la fin du suivi, et votre numéro de dossier vous permet de les consulter ou de les faire effacer.',
+        several ? 'Êtes-vous d’accord ? Vous pouvez aussi ne garder que certaines structures.' : 'Êtes-vous d’accord ?',
       ].join('\n'),
     acceptAll: 'Oui, à toutes',
     acceptOne: 'Oui, d’accord',

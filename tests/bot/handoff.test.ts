@@ -72,7 +72,7 @@ test('a consented conversation ends with a referral in the store and the actorâ€
   const consent = lastQuestion(r);
   assert.match(consent.text, /Clisson SÃ¨vre et Maine/);
   assert.match(consent.text, /24 mois/);
-  assert.match(consent.text, /description de votre projet/);
+  assert.match(consent.text, /votre description du projet/);
   r = await holder.click(acceptButton(consent), r);
   assert.equal(lastQuestion(r).text, fr.contact.askContact);
   r = await holder.say('camille.martin@exemple');
