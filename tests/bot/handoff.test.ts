@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fr } from '../../src/bot/messages.fr.js';
+import { actorNames } from '../../src/domain/actor.js';
 import { handOffService } from '../../src/bot/index.js';
 import { openReferrals, type Referrals } from '../../src/referrals/index.js';
 import { createRouter, DEFAULT_ACTORS_FILE, DEFAULT_RULES_DIR, type Router } from '../../src/routing/index.js';
@@ -138,6 +139,12 @@ test('keeping only some structures: the consent named them all, only the kept on
   const decision = (await world.referrals.conversationStorage.read(['test/conversations/Convo1/']))['test/conversations/Convo1/'] as { aiguillage: { decision: { referrals: { actorId: string; actorName: string; tier: string }[] } } };
   const referrals = decision.aiguillage.decision.referrals;
   assert.equal(offered.length, new Set(referrals.map((x) => x.actorId)).size, 'one button per structure proposed');
+  // The consent sentence names every one of them, with its article (« à la… », « aux… »).
+  const router = await sharedRouter();
+  for (const x of referrals) {
+    const to = actorNames(router.actorById(x.actorId)!).to;
+    assert.ok(consent.text.includes(to), `« ${to} » absent du consentement :\n${consent.text}`);
+  }
   // Keep every structure but the first one (the widget's « Valider » sends the titles joined by ", ").
   const kept = offered.slice(1);
   r = await holder.say(kept.join(', '));
