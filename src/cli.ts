@@ -8,6 +8,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(args
   'validate-rules': { summary: 'valider les règles et les acteurs (option --write-schema)', load: () => import('./cli/validate-rules.js') },
   'export-holder': { summary: 'données d’un porteur en JSON (référence, courriel)', load: () => import('./cli/referrals.js').then((m) => m.exportHolder) },
   'erase-holder': { summary: 'effacer les données d’un porteur (référence, courriel)', load: () => import('./cli/referrals.js').then((m) => m.eraseHolder) },
+  'monthly-report': { summary: 'envoyer le bilan d’un mois (--mois AAAA-MM), service arrêté', load: () => import('./cli/referrals.js').then((m) => m.monthlyReport) },
   followup: { summary: 'un passage de suivi : relances, expirations, courriels', load: () => import('./cli/referrals.js').then((m) => m.followup) },
   'create-coordinator': { summary: 'créer un compte de coordination (mot de passe sur l’entrée standard)', load: () => import('./backoffice/cli.js') },
 };

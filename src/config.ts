@@ -41,6 +41,10 @@ const configSchema = z.object({
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
   /** Follow-up scheduler period (reminders, e-mail retries…). */
   FOLLOWUP_INTERVAL_SECONDS: z.coerce.number().positive().max(86_400).default(60),
+  /** Working day of the month the monthly report goes out (1 = first working day; 0 = never by itself). */
+  MONTHLY_REPORT_DAY: z.coerce.number().int().min(0).max(20).default(1),
+  /** Hour (Paris) from which it goes out that day. */
+  MONTHLY_REPORT_HOUR: z.coerce.number().int().min(0).max(23).default(8),
   /** First retry of an e-mail the SMTP server refused, doubling up to 6 h. */
   MAIL_RETRY_SECONDS: z.coerce.number().positive().max(86_400).default(30),
 });

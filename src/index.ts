@@ -11,10 +11,11 @@ import { logError, logInfo } from './log.js';
 import { warmUpInSteps } from './qualification/index.js';
 import { createRouter, DEFAULT_ACTORS_FILE, DEFAULT_RULES_DIR, describeReload } from './routing/index.js';
 import { loadTerritory } from './territory/index.js';
-import { liveActorLoad, openReferrals, mountReferralLinks } from './referrals/index.js';
+import { liveActorLoad, openReferrals, mountReferralLinks, reportRecipients } from './referrals/index.js';
 import { loadOrCreateSecret } from './store/index.js';
 import { EventLog } from './store/eventLog.js';
 import { createBackoffice, LivePartnerDirectory } from './backoffice/index.js';
+import { createOffer, modifiedAt } from './offer/index.js';
 
 export async function main(): Promise<void> {
   const started = performance.now();
@@ -37,6 +38,8 @@ export async function main(): Promise<void> {
   logInfo(`règles d’orientation chargées : ${router.ruleCount} règles, version ${router.rulesVersion}`);
   // One secret signs widget tokens and e-mail links; generated once into the data dir if unset.
   const secret = loadOrCreateSecret(config.AIGUILLAGE_DATA_DIR, config.AIGUILLAGE_SECRET);
+  // Coordinators who receive the monthly report: the back office's accounts, once it is open.
+  let coordinatorEmails = (): string[] => (config.ADMIN_EMAIL ? [config.ADMIN_EMAIL] : []);
   const referrals = await openReferrals({
     dataDir: config.AIGUILLAGE_DATA_DIR,
     publicUrl: config.publicUrl,
@@ -46,6 +49,12 @@ export async function main(): Promise<void> {
     smtpUrl: config.SMTP_URL,
     adminEmail: config.ADMIN_EMAIL,
     replyTo: config.mailReplyTo,
+    monthlyReport: {
+      workingDay: config.MONTHLY_REPORT_DAY,
+      hour: config.MONTHLY_REPORT_HOUR,
+      recipients: () => reportRecipients(partners.all(), coordinatorEmails()),
+      labels: { actor: (id) => router.actorById(id)?.name ?? id, partner: (id) => partners.get(id)?.name ?? id },
+    },
     intervalMs: config.FOLLOWUP_INTERVAL_SECONDS * 1000,
     backoff: { baseMs: config.MAIL_RETRY_SECONDS * 1000 },
     log: logInfo,
@@ -65,12 +74,23 @@ export async function main(): Promise<void> {
     statusQuery: { service: referrals.service, replyTo: config.mailReplyTo, afterResend: () => void referrals.mailer.flush().catch((e: unknown) => logError('envoi des courriels', e)) } });
   const inProcess = new InProcessAdapter((context) => bot.run(context));
 
+  // The published offer (/offre) and its open data: the live directory and rules.
+  const offer = createOffer({
+    router,
+    territory,
+    publicUrl: config.publicUrl,
+    updatedAt: modifiedAt(DEFAULT_ACTORS_FILE),
+    contact: config.mailReplyTo,
+    partnerEpcis: (id) => partners.get(id)?.defaultTerritory?.epci,
+  });
+
   let warm = false;
   const server = createBotServer({
     config,
     logic: (context) => bot.run(context),
     health: () => ({ warm, uptimeSeconds: Math.round(process.uptime()) }),
     logError,
+    offer,
     mount: (s) => {
       mountWebChannel(s, { process: (activity) => inProcess.process(activity), partners, secret, logError, trustProxy: config.PUBLIC_TRUST_PROXY });
       mountReferralLinks(s, referrals.links);
@@ -87,6 +107,8 @@ export async function main(): Promise<void> {
     void warmUpInSteps().then(({ ms }) => {
       warm = true;
       logInfo(`reconnaissance préchauffée en ${Math.round(ms)} ms`);
+      // Then the états des lieux of /offre (the region's takes a few seconds, EPCI by EPCI).
+      void offer.prewarm().catch((e: unknown) => logError('état des lieux de l’offre', e));
     });
   });
 
@@ -114,6 +136,7 @@ export async function main(): Promise<void> {
     cookieSecure: config.COOKIE_SECURE,
     log: logInfo,
   });
+  coordinatorEmails = () => backoffice.deps.accounts.store.accounts().filter((a) => a.role === 'coordinator' && a.active).map((a) => a.email);
   await backoffice.listen(config.BACKOFFICE_PORT);
   logInfo(`back-office prêt sur http://localhost:${config.BACKOFFICE_PORT}`);
 

@@ -3,22 +3,39 @@
 //                             works while the service runs)
 //   erase-holder REF EMAIL    erases the holder's personal data now (service stopped)
 //   followup                  runs one follow-up pass now (reminders, expiry, e-mails…)
+//   monthly-report --mois M   sends month M's report now to the partners' contacts and the
+//                             coordinators (service stopped; nothing is sent twice)
 // EMAIL may also be the phone number the holder gave. Logs carry references only.
+import { join } from 'node:path';
+import { loadPartners } from '../channels/partners.js';
 import { loadConfig } from '../config.js';
+import { AccountStore } from '../store/accountStore.js';
 import { logError, logInfo } from '../log.js';
-import { ReferralError, loadActorDirectory, openReferrals, type Referrals } from '../referrals/index.js';
+import { ReferralError, loadActorDirectory, openReferrals, reportRecipients, type Referrals } from '../referrals/index.js';
 import { StoreLockedError } from '../store/index.js';
 
-async function open(readOnly: boolean): Promise<Referrals> {
+async function open(readOnly: boolean, withReports = false): Promise<Referrals> {
   const config = loadConfig();
+  const actors = await loadActorDirectory(process.env.AIGUILLAGE_ACTORS_FILE ?? 'data/actors.json');
+  const partners = loadPartners(process.env.AIGUILLAGE_PARTNERS_FILE);
+  const coordinators = withReports
+    ? (await AccountStore.open(join(config.AIGUILLAGE_DATA_DIR, 'backoffice'))).accounts().filter((a) => a.role === 'coordinator' && a.active).map((a) => a.email)
+    : [];
   return openReferrals({
     dataDir: config.AIGUILLAGE_DATA_DIR,
     publicUrl: config.publicUrl,
-    actors: await loadActorDirectory(process.env.AIGUILLAGE_ACTORS_FILE ?? 'data/actors.json'),
+    actors,
     mailFrom: config.MAIL_FROM,
     secret: config.AIGUILLAGE_SECRET,
     smtpUrl: config.SMTP_URL,
     adminEmail: config.ADMIN_EMAIL,
+    replyTo: config.mailReplyTo,
+    monthlyReport: {
+      workingDay: 0, // the command sends the month it is given, whatever the day
+      hour: 0,
+      recipients: () => reportRecipients(partners.all(), coordinators.length ? coordinators : config.ADMIN_EMAIL ? [config.ADMIN_EMAIL] : []),
+      labels: { actor: (id) => actors.actorById(id)?.name ?? id, partner: (id) => partners.get(id)?.name ?? id },
+    },
     readOnly,
     log: logInfo,
   });
@@ -89,6 +106,27 @@ export const followup = {
         const report = await referrals.scheduler.tick();
         process.stdout.write(`${JSON.stringify(report)}\n`);
         return 0;
+      } finally {
+        await referrals.close();
+      }
+    }),
+};
+
+export const monthlyReport = {
+  run: (args: string[]) =>
+    guarded(async () => {
+      const at = args.indexOf('--mois');
+      const month = at >= 0 ? args[at + 1] : undefined;
+      if (!month || !/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) {
+        process.stderr.write('Usage : npm run --silent cli -- monthly-report --mois AAAA-MM (par exemple --mois 2026-11)\n');
+        return 2;
+      }
+      const referrals = await open(false, true);
+      try {
+        const { queued, already } = await referrals.reports!.queue(month);
+        const mail = await referrals.mailer.flush();
+        process.stdout.write(`${JSON.stringify({ month, queued, already, sent: mail.sent, failed: mail.failed })}\n`);
+        return mail.failed ? 1 : 0;
       } finally {
         await referrals.close();
       }

@@ -22,6 +22,8 @@ export const partnerSchema = z.object({
   greetingName: z.string().min(1).max(80),
   origins: z.array(originPattern).min(1),
   colors: z.object({ primary: hexColor, accent: hexColor.optional() }),
+  /** Who receives the partner's monthly report (requests of its territory); none: no report. */
+  reportEmail: z.email().optional(),
   /** Territory the partner serves, offered first when asking where the project is. */
   defaultTerritory: z
     .object({

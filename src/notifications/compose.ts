@@ -334,3 +334,34 @@ export function backofficeInvitation(input: { name: string; role: string; invite
     { kind: 'p', text: `Ce lien ne sert qu’une fois et reste valable jusqu’au ${frenchDate(input.expiresAt)}. Si vous n’attendiez pas cette invitation, ignorez ce message.` },
   ]);
 }
+
+/** The monthly report: a few figures in the message, every table in the attached CSV. */
+export function monthlyReportMail(input: {
+  monthLabel: string;
+  territory: string | null;
+  requests: number;
+  notSerious: number;
+  takenCare: number;
+  withinPromise: { within: number; measured: number };
+  fallbackOnly: number;
+  highlights: string[];
+  filename: string;
+}): MailContent {
+  const where = input.territory ? ` — ${input.territory}` : '';
+  const share = input.withinPromise.measured ? `${Math.round((input.withinPromise.within / input.withinPromise.measured) * 100)} %` : 'pas encore mesurable';
+  return render(`[Aiguillage] Bilan de ${input.monthLabel}${where}`, [
+    { kind: 'p', text: 'Bonjour,' },
+    { kind: 'p', text: `Voici le bilan d’Aiguillage pour ${input.monthLabel}${input.territory ? `, sur le territoire ${input.territory}` : ', pour tous les territoires'}.` },
+    {
+      kind: 'list',
+      items: [
+        `Demandes reçues : ${input.requests}${input.notSerious ? ` (sans compter ${input.notSerious} demande${input.notSerious > 1 ? 's' : ''} de test ou non sérieuse${input.notSerious > 1 ? 's' : ''})` : ''}`,
+        `Demandes prises en charge par une structure : ${input.takenCare}`,
+        `Prises en charge dans le délai promis au porteur : ${share}${input.withinPromise.measured ? ` (${input.withinPromise.within} sur ${input.withinPromise.measured})` : ''}`,
+        `Demande non satisfaite : ${input.fallbackOnly} demande${input.fallbackOnly > 1 ? 's' : ''} transmise${input.fallbackOnly > 1 ? 's' : ''} à un recours seulement (aucune structure de l’annuaire pour ce projet)`,
+      ],
+    },
+    ...(input.highlights.length ? [{ kind: 'list', title: 'En bref', items: input.highlights } as Block] : []),
+    { kind: 'p', text: `Le détail (par intercommunalité, secteur, stade et structure, délais, demande non satisfaite) est dans le fichier joint « ${input.filename} », à ouvrir avec un tableur. Les chiffres ne contiennent aucune donnée personnelle.` },
+  ]);
+}

@@ -92,7 +92,7 @@ export class Mailer {
           await this.writeNote(mail);
           report.notes += 1;
         } else {
-          await transport.send({ queueId: mail.id, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, replyTo: this.options.replyTo });
+          await transport.send({ queueId: mail.id, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, replyTo: this.options.replyTo, attachments: mail.attachments });
           report.sent += 1;
         }
       } catch (error) {

@@ -14,6 +14,7 @@ export interface OutgoingMail {
   html: string;
   /** Reply-To: where an answer to an automatic message reaches a person. */
   replyTo?: string;
+  attachments?: { filename: string; contentType: string; content: string }[];
 }
 
 export interface MailTransport {
@@ -37,6 +38,7 @@ function message(mail: OutgoingMail, from: string) {
     html: mail.html,
     messageId: `<${mail.queueId}@${domainOf(from)}>`,
     ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
+    ...(mail.attachments?.length ? { attachments: mail.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })) } : {}),
     headers: {
       [QUEUE_ID_HEADER]: mail.queueId,
       // Out-of-office replies should not answer an automatic message.

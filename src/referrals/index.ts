@@ -7,6 +7,8 @@ import { loadOrCreateSecret, openStore, type ConversationStore, type QueuedMail,
 import type { ActorDirectory } from './actors.js';
 import { createLinkHandlers, type LinkHandlers } from './links.js';
 import type { FollowUpPolicy } from './policy.js';
+import { MonthlyReports, type MonthlyReportSettings, type ReportRecipient } from './monthlyReport.js';
+import type { Labels } from '../stats/table.js';
 import { createScheduler, type Scheduler } from './scheduler.js';
 import { ReferralService } from './service.js';
 import { LinkSigner } from './tokens.js';
@@ -29,6 +31,8 @@ export interface OpenReferralsOptions {
   /** Scheduler period (default 60 s). */
   intervalMs?: number;
   backoff?: { baseMs?: number; maxMs?: number };
+  /** The monthly report's day and recipients (partner contacts, coordinators). */
+  monthlyReport?: MonthlyReportSettings & { recipients: () => ReportRecipient[]; labels: Pick<Labels, 'actor' | 'partner'> };
   /** Commands that only read while the service runs. */
   readOnly?: boolean;
   log?: (message: string) => void;
@@ -40,6 +44,8 @@ export interface Referrals {
   links: LinkHandlers;
   mailer: Mailer;
   scheduler: Scheduler;
+  /** Present when `monthlyReport` was given: `queue(month)` sends a month's report now. */
+  reports?: MonthlyReports;
   /** botbuilder Storage for ConversationState (structurally compatible). */
   conversationStorage: ConversationStore;
   /**
@@ -78,13 +84,15 @@ export async function openReferrals(options: OpenReferralsOptions): Promise<Refe
     log: options.log,
   });
   const links = createLinkHandlers({ service, signer, actors: options.actors, now, replyTo, log: options.log });
-  const scheduler = createScheduler({ service, mailer, store, conversations: store.conversations, now, intervalMs: options.intervalMs, log: options.log });
+  const reports = options.monthlyReport ? new MonthlyReports({ ...options.monthlyReport, store, now, log: options.log }) : undefined;
+  const scheduler = createScheduler({ service, mailer, store, conversations: store.conversations, now, intervalMs: options.intervalMs, monthly: reports, log: options.log });
   return {
     store,
     service,
     links,
     mailer,
     scheduler,
+    reports,
     conversationStorage: store.conversations,
     async sendMail(mail) {
       await store.commit({ enqueue: [mail] });
@@ -119,6 +127,8 @@ export { LinkSigner } from './tokens.js';
 export { createLinkHandlers, mountReferralLinks } from './links.js';
 export type { LinkHandlers, LinkPage } from './links.js';
 export { createScheduler } from './scheduler.js';
+export { MonthlyReports, reportRecipients } from './monthlyReport.js';
+export type { ReportRecipient, MonthlyReportSettings } from './monthlyReport.js';
 export type { Scheduler, TickReport } from './scheduler.js';
 export { actorDirectory, loadActorDirectory } from './actors.js';
 export type { ActorDirectory } from './actors.js';

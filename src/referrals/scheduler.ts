@@ -25,6 +25,8 @@ export interface SchedulerOptions {
   intervalMs?: number;
   /** Slower chores (anonymisation, conversation purge): at most this often (default 1 h). */
   choresEveryMs?: number;
+  /** The monthly report: queued on its day, then sent with the other e-mails of the tick. */
+  monthly?: { tick(): Promise<number> };
   log?: (message: string) => void;
 }
 
@@ -55,6 +57,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       anonymised = await service.anonymiseDue();
       conversationsPurged = (await options.conversations?.purgeIdle(at)) ?? 0;
     }
+    await options.monthly?.tick().catch((error: unknown) => options.log?.(`bilan mensuel : ${error instanceof Error ? error.message : String(error)}`));
     const mail = await mailer.flush();
     let compacted = false;
     if (anonymised > 0 || store.needsCompaction()) {

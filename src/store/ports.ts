@@ -51,6 +51,15 @@ export interface QueuedMail {
   nextAttemptAt: string;
   /** Error code of the last attempt (never the server's text, which may quote an address). */
   lastError: string | null;
+  /** Files sent with the message (the monthly report's CSV). */
+  attachments?: MailAttachment[];
+}
+
+export interface MailAttachment {
+  filename: string;
+  contentType: string;
+  /** Text content (UTF-8). */
+  content: string;
 }
 
 export interface MailSummary {
