@@ -127,6 +127,10 @@ export class ContactFlow {
       }
       case 'submit':
         return this.ready(state);
+      default:
+        // A step of an older version of this dialog: start the contact questions again.
+        state.step = 'contact';
+        return ask(this.question());
     }
   }
 

@@ -166,6 +166,13 @@ export class QualificationFlow {
     return this.ask(state);
   }
 
+  /** The next useful question from the answers kept, or done. */
+  async resume(state: QualificationState): Promise<TurnResult> {
+    state.description ??= [];
+    const next = await this.next(state);
+    return next ? { replies: next, done: false } : { replies: [], done: true };
+  }
+
   /** One holder message (already cleaned of markup and control characters). */
   async handle(state: QualificationState, text: string): Promise<TurnResult> {
     state.description ??= [];

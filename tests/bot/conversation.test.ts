@@ -1,6 +1,7 @@
 // Conversation transcripts: the real bot (qualification, territory, dialogs) through TestAdapter.
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { MemoryStorage } from 'botbuilder';
 import { fr } from '../../src/bot/messages.fr.js';
 import { warmUp } from '../../src/qualification/index.js';
 import { acceptButton, allText, Holder, isConsent, lastQuestion, proposal, untilConsent, type Reply } from './holder.js';
@@ -190,6 +191,37 @@ describe('proposal and consent', () => {
     asks(r, fr.contact.askContact);
     r = await holder.say('corriger');
     asks(r, Q.correctWhich);
+  });
+});
+
+describe('a conversation from before the one-step consent (state of an older version)', () => {
+  const KEY = 'test/conversations/Convo1/';
+  async function atConsent(): Promise<{ holder: Holder; storage: MemoryStorage; stack: { id: string; state: unknown }[]; save: () => Promise<void> }> {
+    const storage = new MemoryStorage();
+    const holder = new Holder({ storage });
+    await untilConsent(holder, await holder.say('Avec deux amies on veut créer une association de recyclerie à Vallet, pas en coopérative, on cherche un local'));
+    const item = (await storage.read([KEY]))[KEY] as { dialogState: { dialogStack: { state: { dialogs: { dialogStack: { id: string; state: unknown }[] } } }[] } };
+    const stack = item.dialogState.dialogStack[0]!.state.dialogs.dialogStack;
+    return { holder, storage, stack, save: () => storage.write({ [KEY]: { ...item, eTag: '*' } }) };
+  }
+
+  it('an answer to an older consent text is not taken as consent: the proposal comes again', async () => {
+    const { holder, stack, save } = await atConsent();
+    stack[stack.length - 1]!.state = {}; // the old orientation step kept nothing
+    await save();
+    const r = await holder.say('Oui, mettez-moi en relation');
+    assert.ok(isConsent(lastQuestion(r)), holder.transcript.join('\n'));
+    assert.match(proposal(r), /Voici qui peut vous accompagner/);
+  });
+
+  it('contact questions of the older version: back to the one consent, nothing sent', async () => {
+    const { holder, stack, save } = await atConsent();
+    (stack[0]!.state as { stepIndex: number }).stepIndex = 2; // the contact step of the main waterfall
+    stack[stack.length - 1] = { id: 'contact', state: { step: 'name', name: null, email: null, phone: null, channel: null, preferredTime: null, consentAt: new Date().toISOString() } };
+    await save();
+    const r = await holder.say('Camille Martin');
+    assert.ok(isConsent(lastQuestion(r)), holder.transcript.join('\n'));
+    assert.doesNotMatch(allText(r), /Votre numéro de dossier :/);
   });
 });
 

@@ -57,6 +57,8 @@ export class ContactDialog extends Dialog<ContactOptions> {
   override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
     const state = dc.activeDialog!.state as ContactDialogState;
     const data = await loadConversationData(this.data, dc.context);
+    // State from before the one-step consent (no kept structures, maybe no consent): ask again.
+    if (!Array.isArray(state.keep) || !state.consentAt) return dc.endDialog({ reconsent: true });
     const outcome = this.flow.handle(state, dc.context.activity.text ?? '');
     if (outcome.kind === 'ask') {
       await sendReplies(dc.context, outcome.replies);

@@ -46,7 +46,10 @@ export class MainDialog extends ComponentDialog<MainOptions> {
           const keep = result?.keep ?? [];
           return keep.length ? step.beginDialog(CONTACT_DIALOG, { keep } satisfies ContactOptions) : step.next();
         },
-        (step) => step.endDialog(),
+        (step) =>
+          (step.result as { reconsent?: boolean } | undefined)?.reconsent
+            ? step.replaceDialog(MAIN_WATERFALL, { resume: true } satisfies QualificationOptions)
+            : step.endDialog(),
       ]),
     );
     this.initialDialogId = MAIN_WATERFALL;

@@ -49,6 +49,9 @@ export class OrientationDialog extends Dialog<{ profile: Profile }> {
     });
     report(dc.context, 'asked', { question: 'consent' });
     await sendReplies(dc.context, presentProposal(this.flow.summary(profile), decision, this.service, this.policy()));
+    // The consent text the holder read: an answer to another version (a conversation from
+    // before an update) is not a consent to this one.
+    dc.activeDialog!.state = { consentVersion: fr.contact.consentVersion };
     return Dialog.EndOfTurn;
   }
 
@@ -56,6 +59,9 @@ export class OrientationDialog extends Dialog<{ profile: Profile }> {
     const data = await loadConversationData(this.data, dc.context);
     const decision = data.decision;
     if (!decision) return dc.endDialog({ keep: [] } satisfies OrientationResult);
+    if ((dc.activeDialog?.state as { consentVersion?: string } | undefined)?.consentVersion !== fr.contact.consentVersion) {
+      return this.beginDialog(dc, { profile: data.qualification.profile });
+    }
     const text = dc.context.activity.text ?? '';
     const answer = readConsent(text, decision, this.service, this.understanding);
     // « Non, c'est à Vallet », « en fait on est déjà en Scop »: new facts, not a refusal.

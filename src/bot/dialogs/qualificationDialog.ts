@@ -17,6 +17,8 @@ export interface QualificationOptions {
   correct?: boolean;
   /** Words that correct the answers at the proposal (« non, c'est à Vallet »): applied, then on. */
   amend?: string;
+  /** Go on from the answers kept (after an update changed the later steps). */
+  resume?: boolean;
 }
 
 export class QualificationDialog extends Dialog<QualificationOptions> {
@@ -30,6 +32,13 @@ export class QualificationDialog extends Dialog<QualificationOptions> {
 
   override async beginDialog(dc: DialogContext, options?: QualificationOptions): Promise<DialogTurnResult> {
     const data = await loadConversationData(this.data, dc.context);
+    if (options?.resume) {
+      data.decision = undefined;
+      const result = await this.flow.resume(data.qualification);
+      await sendReplies(dc.context, result.replies);
+      if (result.done) return dc.endDialog(data.qualification.profile);
+      return Dialog.EndOfTurn;
+    }
     if (options?.amend) {
       data.decision = undefined;
       return this.handle(dc, options.amend);
