@@ -96,6 +96,24 @@ describe('a vague holder', () => {
   });
 });
 
+describe('the one question that settles a hedge', () => {
+  it('a food project with the installation unknown: « Votre projet comprend-il une installation agricole … ? », and the answer decides', async () => {
+    const opening = 'On lance un projet alimentaire à Clisson en association, on cherche un financement';
+    const proposed = async (answer: string) => {
+      const holder = new Holder();
+      let r = await holder.say(opening);
+      asks(r, 'Votre projet comprend-il une installation agricole (production, élevage, vigne) ?');
+      assert.deepEqual(lastQuestion(r).buttons, [fr.buttons.yes, fr.buttons.no, fr.buttons.dontKnow]);
+      r = await holder.click(answer, r);
+      r = await untilConsent(holder, r, (q) => (q.buttons.includes(fr.buttons.no) ? fr.buttons.no : q.buttons[0]!));
+      return proposal(r);
+    };
+    assert.match(await proposed(fr.buttons.yes), /Chambre d’agriculture/);
+    assert.doesNotMatch(await proposed(fr.buttons.no), /Chambre d’agriculture/);
+    assert.doesNotMatch(await proposed(fr.buttons.dontKnow), /Chambre d’agriculture/, 'never a guess');
+  });
+});
+
 describe('questions that would change nothing are not asked', () => {
   it('out of the region, no answer changes the regional contact: straight to the proposal', async () => {
     const holder = new Holder();
