@@ -32,7 +32,8 @@ const ASKING = /^\s*(o[uù] en est|o[uù] en sont|suivre|suivi|statut|[ée]tat)\
 /** A status question, a request for the link, or null (anything else is for the dialogs). */
 export function recognizeStatusQuery(text: string): StatusQuery | null {
   const match = REFERENCE.exec(text);
-  if (match) {
+  // Glued letters only (« aigrettes ») are a word, not a number: a separator or a digit says so.
+  if (match && (/[\s-]/.test(match[0]) || /\d/.test(match[1]! + match[2]!))) {
     const reference = `AIG-${match[1]!.toUpperCase()}-${match[2]!.toUpperCase()}`;
     return { kind: RESEND.test(text.replace(match[0], ' ')) ? 'resend' : 'status', reference };
   }

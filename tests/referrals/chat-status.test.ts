@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { openReferrals } from '../../src/referrals/index.js';
+import { recognizeStatusQuery } from '../../src/bot/statusQuery.js';
 import { allText, Holder } from '../bot/holder.js';
 import { startSmtp } from '../notifications/smtp.js';
 import { Clock, decision, holderInput, tempDir, testActors } from './helpers.js';
@@ -76,4 +77,13 @@ test('le porteur demande où en est sa demande dans la discussion, et reçoit à
   assert.match(allText(await holder.say('où en est mon dossier AIG-2222-22 ?')), /Je ne trouve aucune demande AIG-2222-22/);
   assert.match(allText(await holder.say('Où en est ma demande ?')), /j’ai besoin de son numéro, qui commence par AIG/);
   assert.ok(!holder.transcript.some((l) => l.startsWith('!!')), holder.transcript.join('\n'));
+});
+
+test('reconnaître une question de suivi sans prendre un mot pour un numéro', () => {
+  assert.deepEqual(recognizeStatusQuery('où en est mon dossier AIG-7K3F-Q2 ?'), { kind: 'status', reference: 'AIG-7K3F-Q2' });
+  assert.deepEqual(recognizeStatusQuery('aig7k3fq2'), { kind: 'status', reference: 'AIG-7K3F-Q2' });
+  assert.deepEqual(recognizeStatusQuery('Pouvez-vous me renvoyer le lien ? AIG 7K3F Q2'), { kind: 'resend', reference: 'AIG-7K3F-Q2' });
+  assert.equal(recognizeStatusQuery('Nous voulons protéger les aigrettes du marais'), null);
+  assert.equal(recognizeStatusQuery('Une recyclerie à Vallet, c’est ma demande'), null);
+  assert.deepEqual(recognizeStatusQuery('Où en est ma demande ?'), { kind: 'no_reference' });
 });
