@@ -17,6 +17,9 @@ import type { RuleDraft, RuleFiles, RulesHistoryPort, RulesVersionEntry } from '
 import type { TerritoryIndex } from '../territory/types.js';
 import { who } from './accounts.js';
 import { diffRuleFiles, type FileDiff } from './diff.js';
+import { jsonErrorText } from './rulesText.js';
+
+export { jsonErrorText };
 
 export type Validation = { ok: true; set: RuleSet } | { ok: false; issues: RuleIssue[] };
 export type Outcome<T = void> = ({ ok: true } & ([T] extends [void] ? unknown : { value: T })) | { ok: false; message: string; issues?: RuleIssue[] };
@@ -33,15 +36,6 @@ export interface RulesWorkspaceOptions {
 
 const FILE_NAME = /^[a-z0-9][a-z0-9-]*\.json$/;
 const lock = new KeyedLock();
-
-/** « ligne 3, colonne 7 » for a JSON.parse error. */
-export function jsonErrorText(text: string, error: unknown): string {
-  const raw = error instanceof Error ? error.message : String(error);
-  const position = /end of JSON input/.test(raw) ? text.length : Number(/position (\d+)/.exec(raw)?.[1] ?? NaN);
-  if (!Number.isFinite(position)) return `JSON illisible : ${raw}`;
-  const before = text.slice(0, position);
-  return `JSON illisible ligne ${before.split('\n').length}, colonne ${position - before.lastIndexOf('\n')} : ${raw}`;
-}
 
 export const formatJson = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 

@@ -81,12 +81,15 @@ describe('back-office dans Chromium', { skip: noBrowser }, () => {
     assert.ok((await h.router.route(idea)).referrals.some((r) => r.actorId === 'sevre-loire-eco'));
 
     await page.goto(`${h.base}/regles`);
-    await page.getByRole('link', { name: 'Modifier la règle vignoble-proximite-sevre-loire' }).click();
+    // The expert view: the same rule in JSON, reached from its sentence form.
+    await page.getByRole('link', { name: `Modifier la règle « ${SEVRE_LOIRE} — proximité, CC Sèvre et Loire »` }).click();
+    await page.getByRole('link', { name: 'Vue experte : cette règle en JSON' }).click();
     const area = page.getByLabel('Règle (JSON)');
     const rule = JSON.parse(await area.inputValue());
     // Validation as you type: an unknown fact is reported before saving.
     await area.fill(JSON.stringify({ ...rule, conditions: { all: [{ fact: 'epcii', operator: 'equal', value: '200067866' }] } }, null, 2));
     await page.locator('#validation[data-state=error]', { hasText: 'fait inconnu « epcii »' }).waitFor();
+    assert.match((await page.locator('#validation').textContent()) ?? '', /Règle « Communauté de communes Sèvre et Loire — développement économique — proximité, partout », champ « Pour quels projets \(le critère\) »/);
     // The edit: Sèvre et Loire's generalist no longer receives ideas.
     rule.conditions.all.push({ fact: 'stage', operator: 'notEqual', value: 'idee' });
     await area.fill(JSON.stringify(rule, null, 2));
@@ -94,8 +97,8 @@ describe('back-office dans Chromium', { skip: noBrowser }, () => {
     await page.screenshot({ path: join(SCREENS, 'regle-edition.png'), fullPage: true });
     await page.getByRole('button', { name: 'Enregistrer dans le brouillon' }).click();
     await page.waitForURL(/\/regles\/brouillon$/);
-    await page.getByText('Le jeu de règles du brouillon est valide').waitFor();
-    await page.getByText('Règle « vignoble-proximite-sevre-loire » modifiée').waitFor();
+    await page.getByText('Le brouillon est valide : il peut être publié.').waitFor();
+    await page.getByText(`Règle « ${SEVRE_LOIRE} — proximité, CC Sèvre et Loire » modifiée`).waitFor();
     assert.equal(h.router.rulesVersion, original, 'un brouillon ne change rien en ligne');
 
     // Simulation: live and draft side by side, with the condition that now fails.
@@ -108,8 +111,8 @@ describe('back-office dans Chromium', { skip: noBrowser }, () => {
     const draft = page.locator('section', { has: page.getByRole('heading', { name: 'Avec votre brouillon' }) });
     await live.locator('ol', { hasText: SEVRE_LOIRE }).waitFor();
     assert.equal(await draft.locator('ol', { hasText: SEVRE_LOIRE }).count(), 0);
-    await draft.getByText(/Règles fausses/).click();
-    await draft.locator('li', { hasText: 'vignoble-proximite-sevre-loire' }).getByText('✗ fausse — Stade du projet n’est pas « Idée, émergence »').waitFor();
+    await draft.getByText(/Règles qui ne s’appliquent pas/).click();
+    await draft.locator('li', { hasText: `${SEVRE_LOIRE} — proximité, CC Sèvre et Loire` }).getByText('✗ fausse — Stade du projet n’est pas « Idée, émergence »').waitFor();
     await page.screenshot({ path: join(SCREENS, 'simulation.png'), fullPage: true });
 
     // Coverage of the Vignoble: 11 communes × 10 sectors change at the idea stage.
@@ -124,7 +127,7 @@ describe('back-office dans Chromium', { skip: noBrowser }, () => {
     await page.getByLabel('Message de publication').fill('Les idées de Sèvre et Loire vont directement aux experts');
     await page.getByRole('button', { name: 'Publier maintenant' }).click();
     await page.waitForURL(/\/regles\/historique$/);
-    await page.getByText(/Règles publiées : version [0-9a-f]{12} \(n° 2\)/).waitFor();
+    await page.getByText(/Règles publiées \(publication n° 2\)/).waitFor();
     assert.notEqual(h.router.rulesVersion, original);
     const after = await h.router.route(idea);
     assert.ok(!after.referrals.some((r) => r.actorId === 'sevre-loire-eco'));
@@ -231,6 +234,8 @@ describe('back-office dans Chromium', { skip: noBrowser }, () => {
       [coordinator, '/regles'],
       [coordinator, '/regles/regle/vignoble.json/vignoble-pret-honneur'],
       [coordinator, '/regles/nouvelle/filieres.json'],
+      [coordinator, '/regles/regle/vignoble.json/vignoble-pret-honneur/json'],
+      [coordinator, '/regles?territoire=epci%3A200067866&structure=sevre-loire-eco'],
       [coordinator, '/regles/fichier/filieres.json'],
       [coordinator, '/regles/brouillon'],
       [coordinator, '/regles/simuler?stage=idee&sector=habitat&commune=44212&needs=financement'],

@@ -21,7 +21,8 @@ after(() => h.close());
 const formOf = (actor: Record<string, unknown>): Record<string, string> => ({
   name: String(actor.name),
   role: String(actor.role),
-  zones: (actor.zones as string[]).join(' '),
+  // The zone picker posts the places chosen by name as « kind:code » tokens.
+  zones: `epci:${(actor.zones as string[])[0]}`,
   stages: (actor.stages as string[])[0]!,
   sectorsAll: 'all',
   website: String(actor.website ?? ''),
@@ -34,14 +35,40 @@ describe('annuaire', () => {
   it('refuse une fiche invalide avec des messages en français, sans rien écrire', async () => {
     const before = readFileSync(h.actorsFile, 'utf8');
     const actor = JSON.parse(before).actors.find((a: { id: string }) => a.id === 'sevre-loire-eco');
-    const res = await client.post('/acteurs/sevre-loire-eco', { ...formOf(actor), zones: '123 200067866', recontactDays: '0' });
+    const res = await client.post('/acteurs/sevre-loire-eco', { ...formOf(actor), zones: 'commune:123', recontactDays: '0' });
     assert.equal(res.status, 400);
     const page = await res.text();
     assert.match(page, /Zones desservies \(n° 1\) : zone « 123 » illisible/);
     assert.match(page, /Délai de recontact promis : /);
-    const unknown = await client.post('/acteurs/sevre-loire-eco', { ...formOf(actor), zones: '999999999' });
+    const unknown = await client.post('/acteurs/sevre-loire-eco', { ...formOf(actor), zones: 'epci:999999999' });
     assert.match(await unknown.text(), /zone : EPCI inconnu « 999999999 »/);
     assert.equal(readFileSync(h.actorsFile, 'utf8'), before);
+  });
+
+  it('ajoute une commune à la zone d’une structure en tapant son nom, sans JavaScript', async () => {
+    const actor = JSON.parse(readFileSync(h.actorsFile, 'utf8')).actors.find((a: { id: string }) => a.id === 'mission-locale-vignoble');
+    const form = { ...formOf(actor), stages: 'idee' };
+    // « Ajouter ce lieu » : the page again with the place as a checked chip, nothing written yet.
+    const step = await client.post('/acteurs/mission-locale-vignoble', { ...form, add_zones: 'Ancenis-Saint-Géréon', intent: 'add-zones' });
+    assert.equal(step.status, 200);
+    const page = await step.text();
+    assert.match(page, /<input type="checkbox" name="zones" value="commune:44003" checked> Ancenis-Saint-Géréon/);
+    assert.doesNotMatch(page.replace(/value="[^"]*"/g, ''), /44003/, 'aucun code affiché');
+    assert.deepEqual(h.router.actorById('mission-locale-vignoble')!.zones, actor.zones);
+    // An ambiguous name asks which one.
+    const ambiguous = await client.post('/acteurs/mission-locale-vignoble', { ...form, add_zones: 'Saint', intent: 'add-zones' });
+    assert.match(await ambiguous.text(), /« Saint » désigne plusieurs lieux : choisissez-en un dans la liste/);
+    // Save: the checked chips plus the typed name.
+    const body = new URLSearchParams({ _csrf: client.csrf, ...form, add_zones: 'Oudon', intent: 'save' });
+    body.append('zones', 'epci:200067866');
+    body.append('zones', 'commune:44003');
+    const saved = await fetch(`${h.base}/acteurs/mission-locale-vignoble`, { method: 'POST', headers: { cookie: client.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body, redirect: 'manual' });
+    assert.equal(saved.status, 303);
+    const oudon = h.territory.resolve('Oudon');
+    assert.equal(oudon?.kind, 'commune');
+    assert.deepEqual(h.router.actorById('mission-locale-vignoble')!.zones, ['200067635', '200067866', '44003', oudon.kind === 'commune' ? oudon.commune.code : '']);
+    const flash = await (await client.get('/acteurs/mission-locale-vignoble')).text();
+    assert.match(flash, /Enregistré \([^)]*zones desservies[^)]*\)/);
   });
 
   it('confirme une adresse de notification réelle (confirmed: true)', async () => {

@@ -1,6 +1,100 @@
-// Validation as you type in the rules editor: the text is sent (debounced) to POST
-// /regles/valider with the page's CSRF token; the answer is shown in #validation, an
-// aria-live region. Built with DOM nodes and textContent only.
+// Rules editor and place pickers, progressive enhancement of plain POST forms:
+// - place suggestions as you type (GET /regles/lieux) in a datalist; picking one adds a chip
+//   (a checked checkbox named like the list), Enter too; without script the server resolves
+//   the typed name;
+// - buttons inserting a reason's variables at the caret;
+// - JSON validation as you type (POST /regles/valider with the page's CSRF token), shown in
+//   #validation, an aria-live region.
+// Built with DOM nodes and textContent only.
+(function () {
+  'use strict';
+  Array.prototype.forEach.call(document.querySelectorAll('input[data-place-search]'), function (input) {
+    var list = document.getElementById(input.getAttribute('list'));
+    var target = input.getAttribute('data-place-target');
+    var chips = document.getElementById(target + '-list');
+    var facts = input.getAttribute('data-place-facts') || '';
+    var known = {};
+    var timer = null;
+    var status = document.createElement('p');
+    status.className = 'visually-hidden';
+    status.setAttribute('role', 'status');
+    input.parentNode.appendChild(status);
+
+    function add(place) {
+      var exists = chips.querySelector('input[value="' + place.token.replace(/"/g, '') + '"]');
+      if (exists) exists.checked = true;
+      else {
+        var li = document.createElement('li');
+        var label = document.createElement('label');
+        label.className = 'check chip';
+        var box = document.createElement('input');
+        box.type = 'checkbox';
+        box.name = target;
+        box.value = place.token;
+        box.checked = true;
+        var detail = document.createElement('span');
+        detail.className = 'muted';
+        detail.textContent = '(' + place.detail + ')';
+        label.appendChild(box);
+        label.appendChild(document.createTextNode(' ' + place.name + ' '));
+        label.appendChild(detail);
+        li.appendChild(label);
+        chips.appendChild(li);
+      }
+      input.value = '';
+      status.textContent = place.name + ' ajouté.';
+    }
+
+    function search() {
+      var q = input.value.trim();
+      if (q.length < 2 || known[q]) return;
+      fetch('/regles/lieux?q=' + encodeURIComponent(q) + (facts ? '&faits=' + encodeURIComponent(facts) : ''), { credentials: 'same-origin' })
+        .then(function (r) { return r.ok ? r.json() : { places: [] }; })
+        .then(function (data) {
+          if (input.value.trim() !== q) return;
+          list.textContent = '';
+          data.places.forEach(function (p) {
+            known[p.text] = p;
+            var option = document.createElement('option');
+            option.value = p.text;
+            list.appendChild(option);
+          });
+          status.textContent = data.places.length ? data.places.length + ' lieux proposés.' : 'Aucun lieu ne correspond.';
+        })
+        .catch(function () {});
+    }
+
+    input.addEventListener('input', function () {
+      var place = known[input.value];
+      if (place) return add(place);
+      clearTimeout(timer);
+      timer = setTimeout(search, 150);
+    });
+    input.addEventListener('keydown', function (event) {
+      if (event.key !== 'Enter') return;
+      var first = list.querySelector('option');
+      var place = known[input.value] || (first && known[first.value]);
+      if (place) {
+        event.preventDefault();
+        add(place);
+      }
+    });
+  });
+
+  Array.prototype.forEach.call(document.querySelectorAll('button[data-insert]'), function (button) {
+    button.addEventListener('click', function () {
+      var area = document.getElementById(button.getAttribute('aria-controls'));
+      if (!area) return;
+      var text = button.getAttribute('data-insert');
+      var start = area.selectionStart == null ? area.value.length : area.selectionStart;
+      var end = area.selectionEnd == null ? start : area.selectionEnd;
+      area.value = area.value.slice(0, start) + text + area.value.slice(end);
+      area.focus();
+      area.setSelectionRange(start + text.length, start + text.length);
+    });
+  });
+})();
+
 (function () {
   'use strict';
   var area = document.querySelector('textarea[data-validate]');

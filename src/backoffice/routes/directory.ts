@@ -2,13 +2,35 @@
 // confirmation, absences, capacity, deactivation (open referrals flagged for re-routing), and
 // each partner's embed snippet.
 import type { Request, Response, Router } from 'express';
-import { ROLES, ROLE_LABELS, type Actor } from '../../domain/actor.js';
+import { ROLES, ROLE_LABELS, zoneKind, type Actor } from '../../domain/actor.js';
 import { SECTORS, SECTOR_LABELS, STAGES, STAGE_LABELS } from '../../domain/profile.js';
 import { render, type Deps } from '../context.js';
 import type { FieldIssue } from '../directory.js';
 import { account, field, fields, notFound, state } from '../http.js';
 import { html, type SafeHtml } from '../views/html.js';
 import { csrfField } from '../views/layout.js';
+import { placeIndex, tokenOf, optionText, splitToken, type PlaceIndex } from '../places.js';
+import { placePicker } from '../views/ruleEditor.js';
+
+const ZONE_FACTS = ['commune', 'epci', 'departement', 'region'] as const;
+/** A zone of data/actors.json (« 44212 », « 200067866 », « 44 », « region:52 ») as a place token, and back. */
+const zoneToken = (zone: string) => `${zoneKind(zone)}:${zone.replace(/^region:/, '')}`;
+function tokenZone(token: string): string | null {
+  const [fact, code] = splitToken(token);
+  if (!fact || !(ZONE_FACTS as readonly string[]).includes(fact)) return null;
+  return fact === 'region' ? `region:${code}` : code;
+}
+
+/** Zones posted by a picker (checked tokens) plus the place typed by name, if any. */
+function zonesFromForm(req: Request, name: 'zones' | 'excludedZones', places: PlaceIndex): { zones: string[]; problem: string | null; candidates: string[] } {
+  const zones = fields(req, name).map(tokenZone).filter((z): z is string => z !== null);
+  const typed = field(req, `add_${name}`);
+  if (!typed) return { zones: [...new Set(zones)], problem: null, candidates: [] };
+  const found = places.resolveTyped(typed, ZONE_FACTS);
+  if (!found) return { zones, problem: `Lieu introuvable : « ${typed} ». Tapez le nom d’une commune, d’une intercommunalité ou d’un département.`, candidates: [] };
+  if ('candidates' in found) return { zones, problem: `« ${typed} » désigne plusieurs lieux : choisissez-en un dans la liste.`, candidates: found.candidates.map(optionText) };
+  return { zones: [...new Set([...zones, tokenZone(tokenOf(found))!])], problem: null, candidates: [] };
+}
 
 const ACTOR_FIELDS: Record<string, string> = {
   id: 'Identifiant',
@@ -62,7 +84,7 @@ function issuesBlock(issues: FieldIssue[], names: Record<string, string>): SafeH
 const words = (text: string) => text.split(/[\s,;]+/).map((w) => w.trim()).filter(Boolean);
 
 /** The form as an actor object; fields the form does not show are kept from the file. */
-function actorFromForm(req: Request, original: Record<string, unknown> | undefined): Record<string, unknown> {
+function actorFromForm(req: Request, original: Record<string, unknown> | undefined, places: PlaceIndex): Record<string, unknown> {
   const body = req.body as Record<string, unknown>;
   const notes = (Array.isArray(body.absenceNote) ? body.absenceNote : [body.absenceNote]).map((n) => (typeof n === 'string' ? n.trim() : ''));
   const rawFrom = (Array.isArray(body.absenceFrom) ? body.absenceFrom : [body.absenceFrom]).map((n) => (typeof n === 'string' ? n.trim() : ''));
@@ -72,13 +94,13 @@ function actorFromForm(req: Request, original: Record<string, unknown> | undefin
     .filter((a) => a.from || a.to)
     .map((a) => (a.note ? a : { from: a.from, to: a.to }));
   const capacity = field(req, 'monthlyCapacity');
-  const excluded = words(field(req, 'excludedZones'));
+  const excluded = zonesFromForm(req, 'excludedZones', places).zones;
   const actor: Record<string, unknown> = {
     ...original,
     id: original?.id ?? field(req, 'id'),
     name: field(req, 'name'),
     role: field(req, 'role'),
-    zones: words(field(req, 'zones')),
+    zones: zonesFromForm(req, 'zones', places).zones,
     stages: fields(req, 'stages'),
     sectors: field(req, 'sectorsAll') === 'all' ? 'all' : fields(req, 'sectors'),
     website: field(req, 'website') || null,
@@ -104,6 +126,21 @@ function actorFromForm(req: Request, original: Record<string, unknown> | undefin
 
 export function mountDirectory(app: Router, deps: Deps): void {
   const csrf = (res: Response) => state(res).session?.csrf ?? null;
+  const places = placeIndex(deps.territory);
+
+  /** « Ajouter ce lieu » with a name typed: the form again with the place added (or the choices), nothing saved. */
+  const placeStep = (req: Request): { typed: boolean; issues: FieldIssue[]; candidates: Record<string, string[]> } => {
+    const intent = field(req, 'intent');
+    const out = { typed: false, issues: [] as FieldIssue[], candidates: {} as Record<string, string[]> };
+    for (const name of ['zones', 'excludedZones'] as const) {
+      if (!field(req, `add_${name}`)) continue;
+      const r = zonesFromForm(req, name, places);
+      if (intent === `add-${name}`) out.typed = true;
+      if (r.problem) out.issues.push({ path: name, message: r.problem });
+      if (r.candidates.length) out.candidates[name] = r.candidates;
+    }
+    return out;
+  };
 
   /** Open referrals (waiting or taken care) per actor, from the statistics index. */
   const openReferrals = async () => {
@@ -128,36 +165,39 @@ export function mountDirectory(app: Router, deps: Deps): void {
       active: 'acteurs',
       body: html`<h1>Structures d’accompagnement</h1>
         <p><a href="/acteurs/nouvelle">Ajouter une structure</a></p>
-        <table><caption>Annuaire : ${actors.length} structures</caption>
+        <div class="table-scroll" role="region" aria-labelledby="table-structures" tabindex="0"><table class="directory"><caption id="table-structures">Annuaire : ${actors.length} structure${actors.length > 1 ? 's' : ''}</caption>
           <thead><tr><th scope="col">Structure</th><th scope="col">Rôle</th><th scope="col">État</th><th scope="col">Adresse de notification</th><th scope="col">Capacité / mois</th><th scope="col">Orientations ouvertes</th></tr></thead>
           <tbody>${actors.map((a) => {
             const absent = (a.absences ?? []).some((x) => x.from <= today && today <= x.to);
             const n = open.get(a.id) ?? 0;
             return html`<tr><td><a href="/acteurs/${a.id}">${a.name}</a></td><td>${ROLE_LABELS[a.role]}</td>
               <td>${a.active ? (absent ? html`<span class="badge warn">absente</span>` : html`<span class="badge ok">active</span>`) : html`<span class="badge late">désactivée</span>`}</td>
-              <td>${a.notification.email} ${a.notification.confirmed ? html`<span class="badge ok">confirmée</span>` : html`<span class="badge warn">à confirmer</span>`}</td>
+              <td class="wrap">${a.notification.email} ${a.notification.confirmed ? html`<span class="badge ok">confirmée</span>` : html`<span class="badge warn">à confirmer</span>`}</td>
               <td class="num">${a.monthlyCapacity ?? '—'}</td>
               <td class="num">${!a.active && n ? html`<a href="/orientations?onglet=a-reorienter&amp;structure=${a.id}">${n} à réorienter</a>` : n}</td></tr>`;
-          })}</tbody></table>`,
+          })}</tbody></table></div>`,
     });
   });
 
-  const actorPage = async (req: Request, res: Response, id: string | null, values?: Record<string, unknown>, issues: FieldIssue[] = [], status = 200) => {
+  const actorPage = async (req: Request, res: Response, id: string | null, values?: Record<string, unknown>, issues: FieldIssue[] = [], status = 200, extra: { candidates: Record<string, string[]>; typed: Record<string, string> } = { candidates: {}, typed: {} }) => {
     const stored = id ? ((await deps.directory.rawActor(id)) as Partial<Actor> | undefined) : undefined;
     if (id && !stored) throw notFound();
     const a = (values ?? stored ?? { role: 'local', stages: [...STAGES], sectors: 'all', recontactDays: 7, active: true, zones: [] }) as Partial<Actor>;
     const open = id ? ((await openReferrals()).get(id) ?? 0) : 0;
     const title = id ? `Structure : ${stored!.name}` : 'Nouvelle structure';
     const absences = [...(a.absences ?? []), { from: '', to: '', note: '' }];
-    const zoneHint = 'Codes séparés par des espaces : commune (code INSEE, 5 caractères), intercommunalité (SIREN, 9 chiffres), département (44), région (region:52).';
+    const zoneHint = 'Tapez le début du nom puis choisissez dans la liste ; décochez un lieu pour le retirer.';
     const form = html`<form method="post" action="${id ? `/acteurs/${id}` : '/acteurs/nouvelle'}">
       ${csrfField(csrf(res))}
       ${id ? '' : html`<label for="id">Identifiant (minuscules et tirets, définitif)</label><input type="text" id="id" name="id" required value="${String(a.id ?? '')}">`}
       <label for="name">Nom</label><input type="text" id="name" name="name" required value="${a.name ?? ''}">
       <label for="role">Rôle</label><select id="role" name="role">${ROLES.map((r) => html`<option value="${r}"${a.role === r ? html` selected` : ''}>${ROLE_LABELS[r]}</option>`)}</select>
-      <label for="zones">Zones desservies</label><p class="hint" id="zones-hint">${zoneHint}</p>
-      <input type="text" id="zones" name="zones" aria-describedby="zones-hint" value="${(a.zones ?? []).join(' ')}">
-      <label for="excludedZones">Zones exclues (facultatif)</label><input type="text" id="excludedZones" name="excludedZones" aria-describedby="zones-hint" value="${(a.excludedZones ?? []).join(' ')}">
+      <fieldset><legend>Zones desservies</legend>
+        ${placePicker({ name: 'zones', tokens: (a.zones ?? []).map(zoneToken), places, label: 'Ajouter une commune, une intercommunalité ou un département', hint: zoneHint, listId: 'lieux-zones', facts: ZONE_FACTS.join(','), candidates: extra.candidates.zones, addPlace: extra.typed.zones })}
+      </fieldset>
+      <fieldset><legend>Zones exclues (facultatif)</legend>
+        ${placePicker({ name: 'excludedZones', tokens: (a.excludedZones ?? []).map(zoneToken), places, label: 'Exclure une commune, une intercommunalité ou un département', hint: zoneHint, listId: 'lieux-exclus', facts: ZONE_FACTS.join(','), candidates: extra.candidates.excludedZones, addPlace: extra.typed.excludedZones })}
+      </fieldset>
       <fieldset><legend>Stades accompagnés</legend>${STAGES.map((s) => html`<label class="check"><input type="checkbox" name="stages" value="${s}"${(a.stages ?? []).includes(s) ? html` checked` : ''}> ${STAGE_LABELS[s]}</label>`)}</fieldset>
       <fieldset><legend>Secteurs</legend>
         <label class="check"><input type="radio" name="sectorsAll" value="all"${a.sectors === 'all' ? html` checked` : ''}> Tous les secteurs</label>
@@ -194,10 +234,11 @@ export function mountDirectory(app: Router, deps: Deps): void {
       {
         title,
         active: 'acteurs',
+        scripts: ['rules-editor.js'],
         body: html`<p><a href="/acteurs">← Toutes les structures</a></p><h1>${title}</h1>
           ${issuesBlock(issues, ACTOR_FIELDS)}
           ${stored && stored.active === false && open ? html`<p class="flash error">Structure désactivée avec ${open} orientation${open > 1 ? 's' : ''} ouverte${open > 1 ? 's' : ''} : <a href="/orientations?onglet=a-reorienter&amp;structure=${id}">les réorienter</a>.</p>` : ''}
-          ${stored ? html`<p>Identifiant : <code>${id}</code>. Orientations ouvertes : ${open}.</p>` : ''}
+          ${stored ? html`<p>Orientations ouvertes : ${open}.</p>` : ''}
           ${stored ? html`<form method="post" action="/acteurs/${id}/activation">${csrfField(csrf(res))}<input type="hidden" name="active" value="${stored.active ? '0' : '1'}"><button type="submit" class="${stored.active ? 'danger' : ''}">${stored.active ? 'Désactiver cette structure' : 'Réactiver cette structure'}</button></form>` : ''}
           ${confirmForm}
           <h2>Fiche</h2>${form}`,
@@ -207,8 +248,18 @@ export function mountDirectory(app: Router, deps: Deps): void {
   };
 
   app.get('/acteurs/nouvelle', (req, res) => actorPage(req, res, null));
+  /** Typed place names: resolved and shown again (nothing saved) when asked, or when they need a choice. */
+  const pendingPlaces = async (req: Request, res: Response, id: string | null, input: Record<string, unknown>): Promise<boolean> => {
+    const step = placeStep(req);
+    if (!step.typed && step.issues.length === 0) return false;
+    const typed = Object.fromEntries(Object.keys(step.candidates).map((k) => [k, field(req, `add_${k}`)]));
+    await actorPage(req, res, id, input, step.issues, step.issues.length ? 400 : 200, { candidates: step.candidates, typed });
+    return true;
+  };
+
   app.post('/acteurs/nouvelle', async (req, res) => {
-    const input = actorFromForm(req, undefined);
+    const input = actorFromForm(req, undefined, places);
+    if (await pendingPlaces(req, res, null, input)) return;
     const result = await deps.directory.saveActor(account(res), null, input);
     if (!result.ok) return actorPage(req, res, null, input, result.issues, 400);
     deps.flash.add(res, 'ok', `Structure « ${result.value.name} » ajoutée. Son adresse de notification reste à confirmer.`);
@@ -221,7 +272,7 @@ export function mountDirectory(app: Router, deps: Deps): void {
     if (!result.ok) return actorPage(req, res, id, input, result.issues, 400);
     const open = (await openReferrals()).get(id) ?? 0;
     const flagged = !result.value.active && open ? ` ${open} orientation${open > 1 ? 's' : ''} ouverte${open > 1 ? 's' : ''} à réorienter.` : '';
-    deps.flash.add(res, 'ok', result.changed.length ? `Enregistré (${result.changed.join(', ')}). L’orientation en tient compte dès maintenant.${flagged}` : 'Aucun changement.');
+    deps.flash.add(res, 'ok', result.changed.length ? `Enregistré (${result.changed.map((c) => fieldName(c, ACTOR_FIELDS).toLowerCase()).join(', ')}). L’orientation en tient compte dès maintenant.${flagged}` : 'Aucun changement.');
     res.redirect(303, `/acteurs/${id}`);
   };
 
@@ -229,7 +280,9 @@ export function mountDirectory(app: Router, deps: Deps): void {
     const id = String(req.params.id);
     const original = await deps.directory.rawActor(id);
     if (!original) throw notFound();
-    await saveAndReport(req, res, id, actorFromForm(req, original));
+    const input = actorFromForm(req, original, places);
+    if (await pendingPlaces(req, res, id, input)) return;
+    await saveAndReport(req, res, id, input);
   });
   app.post('/acteurs/:id/activation', async (req, res) => {
     const id = String(req.params.id);
@@ -259,10 +312,10 @@ export function mountDirectory(app: Router, deps: Deps): void {
       title: 'Sites partenaires',
       active: 'partenaires',
       body: html`<h1>Sites partenaires</h1><p><a href="/partenaires/nouveau">Ajouter un site partenaire</a></p>
-        <table><caption>Sites qui intègrent le widget : ${partners.length}</caption><thead><tr><th scope="col">Site</th><th scope="col">Origines autorisées</th><th scope="col">Couleurs</th><th scope="col">Code à intégrer</th></tr></thead>
+        <div class="table-scroll" role="region" aria-labelledby="table-partenaires" tabindex="0"><table><caption id="table-partenaires">Sites qui intègrent le widget : ${partners.length}</caption><thead><tr><th scope="col">Site</th><th scope="col">Origines autorisées</th><th scope="col">Couleurs</th><th scope="col">Code à intégrer</th></tr></thead>
         <tbody>${partners.map(
-          (p) => html`<tr><td><a href="/partenaires/${p.id}">${p.name}</a></td><td>${p.origins.join(', ')}</td><td>${swatch(p.colors.primary, 'principale')} ${swatch(p.colors.accent, 'accent')}</td><td><code class="snippet">${snippet(p.id)}</code></td></tr>`,
-        )}</tbody></table>`,
+          (p) => html`<tr><td><a href="/partenaires/${p.id}">${p.name}</a></td><td class="wrap">${p.origins.join(', ')}</td><td>${swatch(p.colors.primary, 'principale')} ${swatch(p.colors.accent, 'accent')}</td><td><a href="/partenaires/${p.id}#code">Voir et copier le code de ${p.name}</a></td></tr>`,
+        )}</tbody></table></div>`,
     });
   });
 
@@ -280,9 +333,15 @@ export function mountDirectory(app: Router, deps: Deps): void {
       {
         title,
         active: 'partenaires',
+        scripts: ['copy.js'],
         body: html`<p><a href="/partenaires">← Tous les sites partenaires</a></p><h1>${title}</h1>
           ${issuesBlock(issues, PARTNER_FIELDS)}
-          ${id ? html`<h2>Code à intégrer sur le site</h2><p>À coller avant la fin de la balise body des pages du site :</p><p><code class="snippet" id="snippet">${snippet(id)}</code></p>` : ''}
+          ${id
+            ? html`<h2 id="code">Code à intégrer sur le site</h2><p id="snippet-hint">À coller une fois, avant la fin de la balise body des pages du site.</p>
+              <label for="snippet">Code d’intégration de ${p.name ?? ''}</label>
+              <textarea id="snippet" class="code snippet-block" rows="3" readonly aria-describedby="snippet-hint">${snippet(id)}</textarea>
+              <p><button type="button" class="secondary" data-copy="snippet">Copier le code</button> <span role="status" data-copy-status="snippet"></span></p>`
+            : ''}
           <h2>Réglages</h2>
           <form method="post" action="${id ? `/partenaires/${id}` : '/partenaires/nouveau'}">${csrfField(csrf(res))}
             ${id ? '' : html`<label for="id">Identifiant (minuscules, chiffres et tirets ; définitif)</label><input type="text" id="id" name="id" required value="${p.id ?? ''}">`}
@@ -333,7 +392,7 @@ export function mountDirectory(app: Router, deps: Deps): void {
     const input = partnerFromForm(req, original);
     const result = await deps.directory.savePartner(account(res), id, input);
     if (!result.ok) return partnerPage(req, res, id, input, result.issues, 400);
-    deps.flash.add(res, 'ok', result.changed.length ? `Enregistré (${result.changed.join(', ')}) : le widget en tient compte dès maintenant.` : 'Aucun changement.');
+    deps.flash.add(res, 'ok', result.changed.length ? `Enregistré (${result.changed.map((c) => fieldName(c, PARTNER_FIELDS).toLowerCase()).join(', ')}) : le widget en tient compte dès maintenant.` : 'Aucun changement.');
     res.redirect(303, `/partenaires/${id}`);
   });
 

@@ -1,21 +1,30 @@
-// The rules editor: cards and JSON, edits into a personal draft with validation as you type,
-// simulation with the trace, coverage before/after, diff, publication, history and rollback.
+// The rules editor: a decision table of the rules, each rule edited as a sentence with form
+// controls (or as JSON in the expert view), all into a personal draft; the change summary in
+// words, simulation with the trace, coverage before/after, diff, publication, history, rollback.
 import type { Request, Response, Router } from 'express';
 import { NEEDS, NEED_LABELS, PROJECT_TYPES, PROJECT_TYPE_LABELS, SECTORS, SECTOR_LABELS, STAGES, STAGE_LABELS, emptyProfile, type Profile } from '../../domain/profile.js';
 import { servedEpcis, type Router as RoutingRouter, type RuleIssue } from '../../routing/index.js';
+import { holderContext } from '../../routing/facts.js';
+import { summarizeChanges } from '../changeSummary.js';
+import { placeIndex, tokenOf, optionText, splitToken } from '../places.js';
+import { buildRule, formFromBody, parseRule, slugify, type FormRule } from '../ruleForm.js';
+import { issueText } from '../rulesText.js';
+import { changeSummaryView, decisionTable, ruleEditor, ruleTitle, type TableRow } from '../views/ruleEditor.js';
 import { traceDecision } from '../../routing/trace.js';
 import type { RuleFiles } from '../../store/rulesHistory.js';
 import { render, type Deps } from '../context.js';
 import { diffRuleFiles } from '../diff.js';
 import { account, field, frenchDateTime, HttpError, notFound, query, state } from '../http.js';
-import { html, join, type SafeHtml } from '../views/html.js';
+import { attr, html, join, type SafeHtml } from '../views/html.js';
 import { csrfField } from '../views/layout.js';
 import { coverageView, decisionView, diffView, ruleCard, type CardRule } from '../views/rules.js';
 
 const FILE = /^[a-z0-9][a-z0-9-]*\.json$/;
 
-function issuesList(issues: RuleIssue[]): SafeHtml {
-  return html`<ul class="issues">${issues.map((i) => html`<li>${i.file}${i.rule ? `, règle « ${i.rule} »` : i.actor ? `, acteur « ${i.actor} »` : ''} : ${i.message}</li>`)}</ul>`;
+type TitleOf = (file: string, rule: string) => string;
+
+function issuesList(issues: RuleIssue[], title: TitleOf): SafeHtml {
+  return html`<ul class="issues">${issues.map((i) => html`<li>${issueText(i, title)}</li>`)}</ul>`;
 }
 
 function parseRules(text: string | undefined): { description?: string; rules: CardRule[] } | null {
@@ -40,54 +49,119 @@ export function mountRules(app: Router, deps: Deps): void {
   const ws = deps.rules;
   const actorName = (id: string) => deps.router.actorById(id)?.name ?? id;
   const csrf = (res: Response) => state(res).session?.csrf ?? null;
+  const places = placeIndex(deps.territory);
+
+  /** Titles of the rules of these files, for messages that name a rule in words. */
+  const titlesOf = (files: Record<string, string>): TitleOf => {
+    const map = new Map<string, string>();
+    for (const [file, text] of Object.entries(files)) for (const r of parseRules(text)?.rules ?? []) if (typeof r.name === 'string') map.set(`${file}|${r.name}`, ruleTitle(parseRule(r), actorName, places));
+    return (file, rule) => map.get(`${file}|${rule}`) ?? rule;
+  };
 
   const draftBanner = async (res: Response): Promise<SafeHtml> => {
     const draft = ws.draft(account(res));
     if (!draft) return html``;
-    const files = Object.keys(draft.files).map((f) => `rules/${f}`).join(', ');
-    return html`<p class="flash ok" role="status">Brouillon en cours (${files}). <a href="/regles/brouillon">Voir les différences, vérifier et publier</a>.</p>`;
+    const n = Object.keys(draft.files).length;
+    return html`<p class="flash ok" role="status">Vous avez un brouillon en cours (${n} fichier${n > 1 ? 's' : ''} de règles modifié${n > 1 ? 's' : ''}). <a href="/regles/brouillon">Voir ce qui change pour les porteurs, vérifier et publier</a>.</p>`;
   };
 
-  // ── cards ───────────────────────────────────────────────────────────────────
-  app.get('/regles', async (_req, res) => {
+  // Territories a coordinator filters on: the Pays, the served intercommunalities, the departments.
+  const territoryFilters = () => {
+    const vignoble = deps.territory.namedTerritory('vignoble-nantais');
+    return [
+      ...(vignoble ? [`territory:${vignoble.id}`] : []),
+      ...servedEpcis(deps.router.actors()).map((c) => `epci:${c}`),
+      ...deps.territory.servedDepartements.map((d) => `departement:${d}`),
+    ].map((token) => ({ token, label: places.get(token)?.name ?? token }));
+  };
+
+  /** The communes of a place token, to test which rules apply there. */
+  const communesOf = (token: string) => {
+    const [fact, code] = splitToken(token);
+    const t = deps.territory;
+    if (fact === 'commune') return [t.commune(code)].filter((c) => !!c);
+    if (fact === 'epci') return t.communesOfEpci(code);
+    if (fact === 'departement') return t.communesOfDepartement(code);
+    if (fact === 'territory') return (t.namedTerritory(code)?.epcis ?? []).flatMap((e) => t.communesOfEpci(e));
+    return [];
+  };
+
+  const appliesIn = (form: FormRule, facts: Array<ReturnType<typeof holderContext>['facts']>) =>
+    form.places.length === 0 ||
+    facts.some((f) =>
+      form.places.some((token) => {
+        const [fact, code] = splitToken(token);
+        if (fact === 'territory') return f.territory.includes(code);
+        if (fact === 'servedArea') return String(f.servedArea) === code;
+        return fact !== null && f[fact] === code;
+      }),
+    );
+
+  // ── the rules as a decision table ───────────────────────────────────────────
+  app.get('/regles', async (req, res) => {
     const me = account(res);
     const draft = ws.draft(me);
     const live = await ws.liveFiles();
     const files = await ws.draftFiles(draft, live);
-    const sections = Object.keys(files).sort().map((file) => {
+    const structure = query(req, 'structure');
+    const where = query(req, 'territoire');
+    const filters = territoryFilters();
+    const whereFacts = where ? communesOf(where).map((c) => holderContext({ ...emptyProfile(), commune: { code: c.code, nom: c.nom }, epci: c.epci, departement: c.departement }, deps.territory).facts) : [];
+    const rows: TableRow[] = [];
+    const broken: string[] = [];
+    const fileLinks: SafeHtml[] = [];
+    for (const file of Object.keys(files).sort()) {
       const parsed = parseRules(files[file]);
+      if (!parsed) {
+        broken.push(file);
+        continue;
+      }
+      fileLinks.push(html`<li><a href="/regles/nouvelle/${file}">Ajouter une règle : ${parsed.description ? parsed.description.split(/[.:]/)[0]!.trim() : file}</a></li>`);
       const liveRules = new Map((parseRules(live[file])?.rules ?? []).map((r) => [r.name, JSON.stringify(r)]));
-      if (!parsed) return html`<h2>rules/${file}</h2><p class="error-text">Ce fichier n’est pas un JSON valide dans votre brouillon : <a href="/regles/fichier/${file}">corrigez-le</a>.</p>`;
-      return html`<section aria-labelledby="f-${file}"><h2 id="f-${file}">rules/${file}</h2>
-        ${parsed.description ? html`<p>${parsed.description}</p>` : ''}
-        <p><a href="/regles/fichier/${file}">Voir et modifier rules/${file} en JSON</a> · <a href="/regles/nouvelle/${file}">Ajouter une règle à rules/${file}</a></p>
-        ${parsed.rules.map((r) => {
-          const before = liveRules.get(r.name);
-          const badge = before === undefined ? 'ajoutée dans votre brouillon' : before !== JSON.stringify(r) ? 'modifiée dans votre brouillon' : undefined;
-          return ruleCard(r, file, deps.territory, actorName, badge);
-        })}</section>`;
-    });
+      for (const r of parsed.rules) {
+        const form = parseRule(r);
+        if (structure && form.actorId !== structure) continue;
+        if (where && !appliesIn(form, whereFacts)) continue;
+        const before = liveRules.get(r.name);
+        rows.push({ file, form, title: ruleTitle(form, actorName, places), actorName: actorName(form.actorId), badge: before === undefined ? 'ajoutée au brouillon' : before !== JSON.stringify(r) ? 'modifiée au brouillon' : undefined });
+      }
+    }
+    const actors = [...deps.router.actors()].sort((a, b) => a.name.localeCompare(b.name, 'fr'));
     render(deps, res, {
       title: 'Règles d’orientation',
       active: 'regles',
       body: html`<h1>Règles d’orientation</h1>
         ${await draftBanner(res)}
-        <p>En ligne : jeu de règles <strong>${deps.router.rulesVersion}</strong>, ${deps.router.ruleCount} règles. Chaque orientation garde la version du jeu qui l’a produite.</p>
-        <ul><li><a href="/regles/simuler">Simuler un projet</a></li><li><a href="/regles/couverture">Couverture du territoire</a></li><li><a href="/regles/historique">Historique des publications</a></li></ul>
-        ${join(sections)}`,
+        <p>Chaque règle dit vers quelle structure orienter quels projets, et où. Vos modifications vont dans un brouillon : rien ne change pour les porteurs avant la publication.</p>
+        <ul class="inline-links"><li><a href="/regles/simuler">Simuler un projet</a></li><li><a href="/regles/couverture">Couverture du territoire</a></li><li><a href="/regles/historique">Historique des publications</a></li></ul>
+        ${broken.length ? html`<div class="flash error" role="alert">${broken.map((f) => html`<p>Le fichier de règles ${f} n’est pas lisible dans votre brouillon : <a href="/regles/fichier/${f}">corrigez-le dans la vue experte</a>.</p>`)}</div>` : ''}
+        <form method="get" action="/regles" class="filters">
+          <div><label for="structure">Structure</label><select id="structure" name="structure"><option value="">Toutes les structures</option>${actors.map((a) => html`<option value="${a.id}"${attr('selected', a.id === structure)}>${a.name}</option>`)}</select></div>
+          <div><label for="territoire">Territoire</label><select id="territoire" name="territoire"><option value="">Tous les territoires</option>${filters.map((f) => html`<option value="${f.token}"${attr('selected', f.token === where)}>${f.label}</option>`)}</select></div>
+          <div><button type="submit">Filtrer</button></div>
+        </form>
+        ${decisionTable(rows, places, deps.territory)}
+        <h2>Ajouter une règle</h2><p>Choisissez la famille de règles où la ranger :</p><ul>${fileLinks}</ul>
+        <details><summary>Vue experte : les fichiers de règles en JSON</summary><ul>${Object.keys(files).sort().map((f) => html`<li><a href="/regles/fichier/${f}">${f}</a></li>`)}</ul></details>`,
     });
   });
 
-  // ── editing a rule or a file ───────────────────────────────────────────────
-  const editPage = async (req: Request, res: Response, o: { file: string; originalName: string | null; text?: string; error?: string }, status = 200) => {
+  const fileParam = (req: Request) => {
+    const file = String(req.params.file ?? '');
+    if (!FILE.test(file)) throw notFound();
+    return file;
+  };
+
+  // ── editing a rule as a sentence ────────────────────────────────────────────
+  const formPage = async (res: Response, o: { file: string; originalName: string | null; form?: FormRule; addPlace?: string; candidates?: string[]; errors?: string[] }, status = 200) => {
     const me = account(res);
     const fileText = await ws.fileText(me, o.file);
     if (fileText === undefined) throw notFound();
     const saved = o.originalName === null ? undefined : parseRules(fileText)?.rules.find((r) => r.name === o.originalName);
     if (o.originalName !== null && !saved) throw notFound();
-    const text = o.text ?? JSON.stringify(saved ?? NEW_RULE, null, 2);
-    const action = o.originalName === null ? `/regles/nouvelle/${o.file}` : `/regles/regle/${o.file}/${o.originalName}`;
-    const title = o.originalName === null ? `Nouvelle règle dans rules/${o.file}` : `Modifier la règle ${o.originalName}`;
+    const form = o.form ?? parseRule(saved ?? { priority: 50, conditions: { all: [] }, event: { type: 'refer', params: { tier: 'local', reason: '' } } });
+    const base = o.originalName === null ? `/regles/nouvelle/${o.file}` : `/regles/regle/${o.file}/${o.originalName}`;
+    const title = o.originalName === null ? 'Nouvelle règle' : `Règle : ${ruleTitle(form, actorName, places)}`;
     render(
       deps,
       res,
@@ -97,20 +171,106 @@ export function mountRules(app: Router, deps: Deps): void {
         scripts: ['rules-editor.js'],
         body: html`<p><a href="/regles">← Toutes les règles</a></p><h1>${title}</h1>
           ${await draftBanner(res)}
-          <p>La règle est écrite en JSON (format décrit dans rules/README.md). Les modifications vont dans votre brouillon : rien n’est en ligne avant la publication.</p>
+          ${o.errors?.length ? html`<div class="flash error" role="alert"><p>La règle n’est pas enregistrée :</p><ul>${o.errors.map((e) => html`<li>${e}</li>`)}</ul></div>` : ''}
+          <p>Lisez la règle comme une phrase : <strong>orienter vers</strong> une structure <strong>les projets situés</strong> dans ces lieux, <strong>pour</strong> ces projets, <strong>à ce niveau</strong>, <strong>parce que</strong>… Tout va dans votre brouillon.</p>
+          ${ruleEditor({ action: base, csrf: csrf(res), form, actors: deps.router.actors(), places, territory: deps.territory, addPlace: o.addPlace, candidates: o.candidates })}
+          <p><a href="${base}/json">Vue experte : cette règle en JSON</a></p>
+          ${o.originalName !== null
+            ? html`<form method="post" action="/regles/regle/${o.file}/${o.originalName}/supprimer">${csrfField(csrf(res))}<button type="submit" class="danger">Supprimer cette règle du brouillon</button></form>`
+            : ''}`,
+      },
+      status,
+    );
+  };
+
+  const saveForm = async (req: Request, res: Response, file: string, originalName: string | null) => {
+    const me = account(res);
+    const { form, addPlace, problems } = formFromBody(req.body);
+    const intent = field(req, 'intent');
+    // A place typed by name: resolved on the server (the same with or without JavaScript).
+    const typed = addPlace || field(req, 'add_places');
+    // « Ajouter ce lieu » with nothing typed is the form's default button on Enter: a save.
+    const adding = intent.startsWith('add-') && !!typed;
+    if (typed) {
+      const found = places.resolveTyped(typed);
+      if (found && 'candidates' in found) return formPage(res, { file, originalName, form, addPlace: typed, candidates: found.candidates.map(optionText), errors: adding ? undefined : [`« ${typed} » désigne plusieurs lieux : choisissez-en un dans la liste.`] }, adding ? 200 : 400);
+      if (!found) return formPage(res, { file, originalName, form, addPlace: typed, errors: [`Lieu introuvable : « ${typed} ». Tapez le nom d’une commune, d’une intercommunalité ou d’un département.`] }, 400);
+      if (!form.places.includes(tokenOf(found))) form.places.push(tokenOf(found));
+    }
+    if (adding) return formPage(res, { file, originalName, form });
+    const label = originalName ? ruleTitle(form, actorName, places) : 'nouvelle règle';
+    const errors = [...problems];
+    if (!deps.router.actorById(form.actorId)) errors.push(`Règle « ${label} », champ « Structure » : choisissez une structure dans la liste.`);
+    if (form.reason.length < 10) errors.push(`Règle « ${label} », champ « Phrase lue par le porteur » : écrivez une phrase d’au moins 10 caractères.`);
+    if (!Number.isInteger(form.priority) || form.priority < 1 || form.priority > 1000) errors.push(`Règle « ${label} », champ « Priorité » : un nombre entier de 1 à 1000.`);
+    if (errors.length) return formPage(res, { file, originalName, form, errors }, 400);
+    const files = await ws.draftFiles(ws.draft(me));
+    const taken = new Set(Object.values(files).flatMap((t) => (parseRules(t)?.rules ?? []).map((r) => r.name)));
+    if (!form.name || (form.name !== originalName && taken.has(form.name))) {
+      const stem = slugify(`${form.actorId}-${form.places.length ? (places.get(form.places[0]!)?.name ?? '') : 'partout'}-${form.tier}`) || 'regle';
+      let name = stem;
+      for (let n = 2; taken.has(name) && name !== originalName; n += 1) name = `${stem}-${n}`;
+      form.name = name;
+    }
+    if (!form.slot && form.tier !== 'fallback') form.slot = slugify(form.name);
+    const text = JSON.stringify(buildRule(form), null, 2);
+    // Checked before saving: the form never leaves a rule the loader would refuse.
+    const candidate = await ws.candidate(me, { file, text, mode: 'rule', originalName });
+    if ('message' in candidate) return formPage(res, { file, originalName, form, errors: [candidate.message] }, 400);
+    const validation = await ws.validate(candidate.files);
+    if (!validation.ok) {
+      const title = titlesOf(candidate.files);
+      const mine = validation.issues.filter((i) => i.rule === form.name);
+      return formPage(res, { file, originalName, form, errors: (mine.length ? mine : validation.issues).map((i) => issueText(i, title)) }, 400);
+    }
+    const outcome = await ws.saveEdit(me, { file, text, mode: 'rule', originalName });
+    if (!outcome.ok) return formPage(res, { file, originalName, form, errors: [outcome.message] }, 400);
+    deps.flash.add(res, 'ok', `Règle « ${ruleTitle(form, actorName, places)} » enregistrée dans votre brouillon. Voici ce qui change pour les porteurs.`);
+    res.redirect(303, '/regles/brouillon');
+  };
+
+  app.get('/regles/regle/:file/:name', (req, res) => formPage(res, { file: fileParam(req), originalName: String(req.params.name) }));
+  app.post('/regles/regle/:file/:name', (req, res) => saveForm(req, res, fileParam(req), String(req.params.name)));
+  app.get('/regles/nouvelle/:file', (req, res) => formPage(res, { file: fileParam(req), originalName: null }));
+  app.post('/regles/nouvelle/:file', (req, res) => saveForm(req, res, fileParam(req), null));
+
+  // Place search for the pickers (rules and structures' zones): names in, tokens out.
+  app.get('/regles/lieux', (req, res) => {
+    const facts = query(req, 'faits').split(',').filter(Boolean) as Parameters<typeof places.search>[2] & string[];
+    const hits = places.search(query(req, 'q'), 12, facts.length ? facts : undefined);
+    res.set('Cache-Control', 'no-store').json({ places: hits.map((p) => ({ token: tokenOf(p), name: p.name, detail: p.detail, text: optionText(p) })) });
+  });
+
+  // ── expert view: a rule or a file in JSON ──────────────────────────────────
+  const editPage = async (req: Request, res: Response, o: { file: string; originalName: string | null; text?: string; error?: string }, status = 200) => {
+    const me = account(res);
+    const fileText = await ws.fileText(me, o.file);
+    if (fileText === undefined) throw notFound();
+    const saved = o.originalName === null ? undefined : parseRules(fileText)?.rules.find((r) => r.name === o.originalName);
+    if (o.originalName !== null && !saved) throw notFound();
+    const text = o.text ?? JSON.stringify(saved ?? NEW_RULE, null, 2);
+    const action = o.originalName === null ? `/regles/nouvelle/${o.file}/json` : `/regles/regle/${o.file}/${o.originalName}/json`;
+    const title = o.originalName === null ? 'Nouvelle règle (vue experte)' : `Vue experte : ${ruleTitle(parseRule(saved!), actorName, places)}`;
+    render(
+      deps,
+      res,
+      {
+        title,
+        active: 'regles',
+        scripts: ['rules-editor.js'],
+        body: html`<p><a href="${action.replace(/\/json$/, '')}">← La règle en phrase</a> · <a href="/regles">Toutes les règles</a></p><h1>${title}</h1>
+          ${await draftBanner(res)}
+          <p>La règle est écrite en JSON (format décrit dans rules/README.md). C’est le même brouillon que la vue en phrase : rien n’est en ligne avant la publication.</p>
           ${o.error ? html`<div class="flash error" role="alert">${o.error}</div>` : ''}
           <div class="grid2"><form method="post" action="${action}">
             ${csrfField(csrf(res))}
             <label for="rule-json">Règle (JSON)</label>
-            <p class="hint" id="rule-hint">Faits : stage, sector, projectType, needs, commune, epci, departement, region, territory, servedArea. La vérification se fait pendant la saisie.</p>
+            <p class="hint" id="rule-hint">Faits : stage, sector, projectType, needs, commune, epci, departement, region, territory, servedArea, agriculturalInstallation, takeover, cooperativeForm, employerStructure, trade, youngHolder. La vérification se fait pendant la saisie.</p>
             <textarea id="rule-json" name="text" class="code" rows="30" spellcheck="false" aria-describedby="rule-hint validation" data-validate="rule" data-file="${o.file}" data-original="${o.originalName ?? ''}">${text}</textarea>
             <p><button type="submit">Enregistrer dans le brouillon</button></p>
           </form>
           <div><h2>Vérification</h2><div id="validation" aria-live="polite"><p>La vérification s’affiche ici pendant la saisie.</p></div>
-            ${saved ? html`<h2>La règle telle qu’enregistrée</h2>${ruleCard(saved, o.file, deps.territory, actorName, undefined, false)}` : ''}</div></div>
-          ${o.originalName !== null
-            ? html`<form method="post" action="/regles/regle/${o.file}/${o.originalName}/supprimer">${csrfField(csrf(res))}<button type="submit" class="danger">Supprimer cette règle du brouillon</button></form>`
-            : ''}`,
+            ${saved ? html`<h2>La règle telle qu’enregistrée</h2>${ruleCard(saved, o.file, deps.territory, actorName, undefined, false)}` : ''}</div></div>`,
       },
       status,
     );
@@ -125,19 +285,13 @@ export function mountRules(app: Router, deps: Deps): void {
     res.redirect(303, '/regles/brouillon');
   };
 
-  const fileParam = (req: Request) => {
-    const file = String(req.params.file ?? '');
-    if (!FILE.test(file)) throw notFound();
-    return file;
-  };
-
-  app.get('/regles/regle/:file/:name', (req, res) => editPage(req, res, { file: fileParam(req), originalName: String(req.params.name) }));
-  app.post('/regles/regle/:file/:name', (req, res) => saveRule(req, res, fileParam(req), String(req.params.name)));
-  app.get('/regles/nouvelle/:file', (req, res) => editPage(req, res, { file: fileParam(req), originalName: null }));
-  app.post('/regles/nouvelle/:file', (req, res) => saveRule(req, res, fileParam(req), null));
+  app.get('/regles/regle/:file/:name/json', (req, res) => editPage(req, res, { file: fileParam(req), originalName: String(req.params.name) }));
+  app.post('/regles/regle/:file/:name/json', (req, res) => saveRule(req, res, fileParam(req), String(req.params.name)));
+  app.get('/regles/nouvelle/:file/json', (req, res) => editPage(req, res, { file: fileParam(req), originalName: null }));
+  app.post('/regles/nouvelle/:file/json', (req, res) => saveRule(req, res, fileParam(req), null));
   app.post('/regles/regle/:file/:name/supprimer', async (req, res) => {
     const outcome = await ws.deleteRule(account(res), fileParam(req), String(req.params.name));
-    deps.flash.add(res, outcome.ok ? 'ok' : 'error', outcome.ok ? `Règle « ${String(req.params.name)} » supprimée de votre brouillon.` : outcome.message);
+    deps.flash.add(res, outcome.ok ? 'ok' : 'error', outcome.ok ? 'Règle supprimée de votre brouillon.' : outcome.message);
     res.redirect(303, outcome.ok ? '/regles/brouillon' : '/regles');
   });
 
@@ -149,10 +303,10 @@ export function mountRules(app: Router, deps: Deps): void {
       deps,
       res,
       {
-        title: `rules/${file}`,
+        title: `Vue experte : ${file}`,
         active: 'regles',
         scripts: ['rules-editor.js'],
-        body: html`<p><a href="/regles">← Toutes les règles</a></p><h1>rules/${file}</h1>
+        body: html`<p><a href="/regles">← Toutes les règles</a></p><h1>Vue experte : ${file}</h1>
           ${await draftBanner(res)}
           ${error ? html`<div class="flash error" role="alert">${error}</div>` : ''}
           <form method="post" action="/regles/fichier/${file}">
@@ -173,7 +327,7 @@ export function mountRules(app: Router, deps: Deps): void {
     const text = typeof req.body?.text === 'string' ? (req.body.text as string).replace(/\r\n/g, '\n') : '';
     const outcome = await ws.saveEdit(account(res), { file, text, mode: 'file', originalName: null });
     if (!outcome.ok) return filePage(req, res, file, text, outcome.message, 400);
-    deps.flash.add(res, outcome.value.ok ? 'ok' : 'error', outcome.value.ok ? `rules/${file} enregistré dans votre brouillon. Le jeu est valide.` : `rules/${file} enregistré dans votre brouillon, mais le jeu n’est pas valide.`);
+    deps.flash.add(res, outcome.value.ok ? 'ok' : 'error', outcome.value.ok ? `${file} enregistré dans votre brouillon. Le jeu est valide.` : `${file} enregistré dans votre brouillon, mais le jeu n’est pas valide.`);
     res.redirect(303, '/regles/brouillon');
   });
 
@@ -187,11 +341,11 @@ export function mountRules(app: Router, deps: Deps): void {
     const candidate = await ws.candidate(account(res), { file, text: body.text, mode, originalName: typeof body.originalName === 'string' && body.originalName ? body.originalName : null });
     if ('message' in candidate) return res.json({ ok: false, issues: [candidate.message] });
     const validation = await ws.validate(candidate.files);
-    if (!validation.ok) return res.json({ ok: false, issues: validation.issues.map((i) => `${i.file}${i.rule ? `, règle « ${i.rule} »` : ''} : ${i.message}`) });
+    if (!validation.ok) return res.json({ ok: false, issues: validation.issues.map((i) => issueText(i, titlesOf(candidate.files))) });
     res.json({ ok: true, message: `Jeu de règles valide : ${validation.set.rules.length} règles (version ${validation.set.version} une fois publié).` });
   });
 
-  // ── draft: diff, validation, coverage summary, publication ─────────────────
+  // ── draft: what changes for holders, validation, diff, publication ─────────
   app.get('/regles/brouillon', async (_req, res) => {
     const me = account(res);
     const draft = ws.draft(me);
@@ -201,35 +355,35 @@ export function mountRules(app: Router, deps: Deps): void {
     const files = await ws.draftFiles(draft);
     const validation = await ws.validate(files);
     const diffs = await ws.diff(me);
-    let coverageSummary: SafeHtml = html``;
+    const title = titlesOf({ ...(await ws.liveFiles()), ...files });
+    let summary: SafeHtml = html``;
     if (validation.ok) {
-      const epcis = deps.territory.namedTerritory('vignoble-nantais')?.epcis ?? servedEpcis(deps.router.actors());
       const draftRouter = await ws.routerFor(files);
       if ('router' in draftRouter) {
-        const [before, after] = await Promise.all([ws.coverageOf(deps.router, epcis), ws.coverageOf(draftRouter.router, epcis)]);
-        const changed = after.combos.filter((c, i) => c.actorIds.join(',') !== before.combos[i]?.actorIds.join(',')).length;
-        coverageSummary = html`<h2>Couverture du Pays du Vignoble Nantais</h2><p>Trous en ligne : <strong>${before.holes.length}</strong> ; avec votre brouillon : <strong>${after.holes.length}</strong> ; combinaisons dont la réponse change : <strong>${changed}</strong>. <a href="/regles/couverture">Voir le détail</a>.</p>`;
+        const epcis = servedEpcis(deps.router.actors());
+        const changes = await summarizeChanges({ live: deps.router, draft: draftRouter.router, territory: deps.territory, coverage: (r) => ws.coverageOf(r, epcis), actorName });
+        summary = changeSummaryView(changes, actorName);
       }
     }
     render(deps, res, {
       title: 'Votre brouillon de règles',
       active: 'regles',
       body: html`<p><a href="/regles">← Toutes les règles</a></p><h1>Votre brouillon de règles</h1>
-        <p>Commencé le ${frenchDateTime(draft.createdAt)} sur la version ${draft.baseVersion} ; en ligne : ${deps.router.rulesVersion}.</p>
+        <p>Commencé le ${frenchDateTime(draft.createdAt)}. Rien n’a changé pour les porteurs tant que vous n’avez pas publié.</p>
         ${validation.ok
-          ? html`<p class="pass" role="status">Le jeu de règles du brouillon est valide : ${validation.set.rules.length} règles.</p>`
-          : html`<div role="alert"><p class="fail">Le brouillon n’est pas valide : il ne peut pas être publié.</p>${issuesList(validation.issues)}</div>`}
-        <p><a href="/regles/simuler">Simuler un projet avec le brouillon</a> · <a href="/regles/couverture">Couverture avant et après</a></p>
-        ${coverageSummary}
-        <h2>Différences avec les règles en ligne</h2>
-        ${diffView(diffs)}
+          ? html`<p class="pass" role="status">Le brouillon est valide : il peut être publié.</p>`
+          : html`<div role="alert"><p class="fail">Le brouillon n’est pas valide : il ne peut pas être publié.</p>${issuesList(validation.issues, title)}</div>`}
+        ${summary}
+        <p><a href="/regles/simuler">Simuler un projet avec le brouillon</a> · <a href="/regles/couverture">Couverture avant et après, case par case</a></p>
         ${validation.ok
           ? html`<h2>Publier</h2><form method="post" action="/regles/publier">${csrfField(csrf(res))}
               <label for="message">Message de publication (ce qui change et pourquoi)</label>
               <input type="text" id="message" name="message" required minlength="3" maxlength="300">
               <p><button type="submit">Publier maintenant</button></p></form>`
           : ''}
-        <form method="post" action="/regles/brouillon/abandonner">${csrfField(csrf(res))}<button type="submit" class="secondary">Abandonner le brouillon</button></form>`,
+        <form method="post" action="/regles/brouillon/abandonner">${csrfField(csrf(res))}<button type="submit" class="secondary">Abandonner le brouillon</button></form>
+        <h2>Différences techniques, fichier par fichier</h2>
+        ${diffView(diffs, title)}`,
     });
   });
 
@@ -242,10 +396,11 @@ export function mountRules(app: Router, deps: Deps): void {
   app.post('/regles/publier', async (req, res) => {
     const outcome = await ws.publish(account(res), field(req, 'message'));
     if (!outcome.ok) {
-      deps.flash.add(res, 'error', `${outcome.message}${outcome.issues ? ` ${outcome.issues.map((i) => `${i.file}${i.rule ? `, règle « ${i.rule} »` : ''} : ${i.message}`).join(' ; ')}` : ''}`);
+      const title = titlesOf(await ws.draftFiles(ws.draft(account(res))));
+      deps.flash.add(res, 'error', `${outcome.message}${outcome.issues ? ` ${outcome.issues.map((i) => issueText(i, title)).join(' ')}` : ''}`);
       return res.redirect(303, '/regles/brouillon');
     }
-    deps.flash.add(res, 'ok', `Règles publiées : version ${outcome.value.version} (n° ${outcome.value.n}), en service dès maintenant.`);
+    deps.flash.add(res, 'ok', `Règles publiées (publication n° ${outcome.value.n}) : en service dès maintenant pour les porteurs.`);
     res.redirect(303, '/regles/historique');
   });
 
@@ -279,13 +434,15 @@ export function mountRules(app: Router, deps: Deps): void {
     if (submitted && errors.length === 0) {
       const run = async (router: RoutingRouter, set: Parameters<typeof traceDecision>[0], title: string, prefix: string) => {
         const decision = await router.route(profile);
-        return decisionView(title, decision, await traceDecision(set, deps.territory, profile, decision), deps.territory, actorName, prefix);
+        const titles = new Map(set.rules.map((r) => [r.id, ruleTitle(parseRule({ name: r.id, priority: r.priority, conditions: r.conditions, event: { type: r.type, params: r.params } }), actorName, places)]));
+        return decisionView(title, decision, await traceDecision(set, deps.territory, profile, decision), deps.territory, actorName, prefix, (id) => titles.get(id) ?? id);
       };
       const live = await run(deps.router, await ws.liveSet(), 'Règles en ligne', 'en-ligne');
       let withDraft: SafeHtml = html``;
       if (draft) {
-        const draftRouter = await ws.routerFor(await ws.draftFiles(draft));
-        withDraft = 'router' in draftRouter ? await run(draftRouter.router, draftRouter.set, 'Avec votre brouillon', 'brouillon') : html`<section><h2>Avec votre brouillon</h2><p class="fail">Le brouillon n’est pas valide.</p>${issuesList(draftRouter.issues)}</section>`;
+        const draftFiles = await ws.draftFiles(draft);
+        const draftRouter = await ws.routerFor(draftFiles);
+        withDraft = 'router' in draftRouter ? await run(draftRouter.router, draftRouter.set, 'Avec votre brouillon', 'brouillon') : html`<section><h2>Avec votre brouillon</h2><p class="fail">Le brouillon n’est pas valide.</p>${issuesList(draftRouter.issues, titlesOf(draftFiles))}</section>`;
       }
       results = draft ? html`<div class="grid2">${live}${withDraft}</div>` : live;
     }
@@ -324,9 +481,10 @@ export function mountRules(app: Router, deps: Deps): void {
     let after = null;
     let problem: SafeHtml = html``;
     if (draft) {
-      const draftRouter = await ws.routerFor(await ws.draftFiles(draft));
+      const draftFiles = await ws.draftFiles(draft);
+      const draftRouter = await ws.routerFor(draftFiles);
       if ('router' in draftRouter) after = await ws.coverageOf(draftRouter.router, choice.epcis);
-      else problem = html`<div class="flash error" role="alert"><p>Votre brouillon n’est pas valide : la couverture « après » ne peut pas être calculée.</p>${issuesList(draftRouter.issues)}</div>`;
+      else problem = html`<div class="flash error" role="alert"><p>Votre brouillon n’est pas valide : la couverture « après » ne peut pas être calculée.</p>${issuesList(draftRouter.issues, titlesOf(draftFiles))}</div>`;
     }
     render(deps, res, {
       title: 'Couverture du territoire',
@@ -364,14 +522,15 @@ export function mountRules(app: Router, deps: Deps): void {
     const entry = ws.history.get(n);
     if (!entry) throw notFound();
     const files: RuleFiles = await ws.history.files(n);
-    const diffs = diffRuleFiles(await ws.liveFiles(), files);
+    const liveNow = await ws.liveFiles();
+    const diffs = diffRuleFiles(liveNow, files);
     render(deps, res, {
       title: `Version n° ${n} des règles`,
       active: 'regles',
       body: html`<p><a href="/regles/historique">← Historique</a></p><h1>Version n° ${n} des règles</h1>
         <dl class="summary"><dt>Date</dt><dd>${frenchDateTime(entry.at)}</dd><dt>Auteur</dt><dd>${entry.author.email}</dd><dt>Message</dt><dd>${entry.message}</dd><dt>Version</dt><dd>${entry.version}</dd><dt>Fichiers</dt><dd>${entry.files.map((f) => `rules/${f}`).join(', ')}</dd></dl>
         <h2>Ce que cette version changerait par rapport aux règles en ligne</h2>
-        ${diffView(diffs)}
+        ${diffView(diffs, titlesOf({ ...liveNow, ...files }))}
         ${diffs.length
           ? html`<h2>Revenir à cette version</h2><form method="post" action="/regles/historique/${n}/restaurer">${csrfField(csrf(res))}
               <label for="message">Pourquoi revenir à cette version ?</label><input type="text" id="message" name="message" maxlength="300">

@@ -7,7 +7,7 @@ import type { Condition } from '../../routing/rule-schema.js';
 import type { ConditionTrace, DecisionTrace, RuleTrace } from '../../routing/trace.js';
 import type { TerritoryIndex } from '../../territory/types.js';
 import type { FileDiff } from '../diff.js';
-import { groupText, leafText, outcomeText, valueLabel, factLabel } from '../rulesText.js';
+import { groupText, leafText, outcomeText, valueLabel } from '../rulesText.js';
 import { html, join, type SafeHtml } from './html.js';
 
 export interface CardRule {
@@ -35,21 +35,32 @@ export function ruleCard(rule: CardRule, file: string, territory: TerritoryIndex
     <h3>${name}${badge ? html` <span class="badge warn">${badge}</span>` : ''}</h3>
     ${typeof rule.description === 'string' ? html`<p>${rule.description}</p>` : ''}
     <p><strong>Si</strong> ${conditionList(rule.conditions, territory)}</p>
-    <p><strong>Alors</strong> ${outcomeText(type, actorName(params.actorId ?? ''), params.tier ?? 'local', params.slot ?? name, priority)}</p>
+    <p><strong>Alors</strong> ${outcomeText(type, actorName(params.actorId ?? ''), params.tier ?? 'local', params.slot ?? name, priority, (params as { onlyIfNoExpert?: boolean }).onlyIfNoExpert)}</p>
     <p class="meta">Raison donnée au porteur : « ${params.reason ?? ''} »</p>
     ${editable ? html`<p><a href="/regles/regle/${file}/${name}">Modifier la règle ${name}</a></p>` : ''}
   </article>`;
 }
 
+/** A group's verdict when the engine left it blank: what its children say. */
+function verdict(t: ConditionTrace): boolean | null {
+  if (t.passed !== null || t.kind === 'fact') return t.passed;
+  const children = (t.children ?? []).map(verdict);
+  if (children.some((c) => c === null)) return null;
+  if (t.kind === 'all') return children.every(Boolean);
+  if (t.kind === 'any') return children.some(Boolean);
+  return !children[0];
+}
+
 function traceList(t: ConditionTrace, territory: TerritoryIndex): SafeHtml {
-  const mark = t.passed === null ? html`<span class="skipped">non évaluée</span>` : t.passed ? html`<span class="pass">✓ vraie</span>` : html`<span class="fail">✗ fausse</span>`;
+  const passed = verdict(t);
+  const mark = passed === null ? html`<span class="skipped">non évaluée</span>` : passed ? html`<span class="pass">✓ vraie</span>` : html`<span class="fail">✗ fausse</span>`;
   if (t.kind === 'fact') {
     const seen = Array.isArray(t.factValue)
       ? t.factValue.length
         ? t.factValue.map((v) => valueLabel(t.fact!, v, territory)).join(', ')
         : 'aucun'
       : valueLabel(t.fact!, t.factValue ?? null, territory);
-    return html`${mark} — ${leafText({ fact: t.fact, operator: t.operator, value: t.value }, territory)} <span class="muted">(${factLabel(t.fact!)} du projet : ${seen})</span>`;
+    return html`${mark} — ${leafText({ fact: t.fact, operator: t.operator, value: t.value }, territory)} <span class="muted">(pour ce projet : ${seen})</span>`;
   }
   const children = t.children ?? [];
   return html`${mark} — ${groupText(t.kind, children.length)}${children.length ? html`<ul>${children.map((c) => html`<li>${traceList(c, territory)}</li>`)}</ul>` : ''}`;
@@ -57,25 +68,25 @@ function traceList(t: ConditionTrace, territory: TerritoryIndex): SafeHtml {
 
 const OUTCOME_TEXT: Record<RuleTrace['outcome'], string> = {
   referred: 'retenue',
-  skipped: 'vraie, mais structure indisponible',
-  outranked: 'vraie, mais une règle plus prioritaire occupe son créneau (ou le niveau est complet)',
-  not_needed: 'vraie, recours non utilisé',
-  not_matched: 'fausse',
+  skipped: 's’applique, mais la structure est indisponible',
+  outranked: 's’applique, mais une règle plus prioritaire répond au même besoin (ou le niveau est complet)',
+  not_needed: 'recours non utilisé : une autre règle oriente le projet',
+  not_matched: 'ne s’applique pas',
 };
 
-export function decisionView(title: string, decision: RoutingDecision, trace: DecisionTrace, territory: TerritoryIndex, actorName: (id: string) => string, idPrefix: string): SafeHtml {
+export function decisionView(title: string, decision: RoutingDecision, trace: DecisionTrace, territory: TerritoryIndex, actorName: (id: string) => string, idPrefix: string, ruleTitle: (id: string) => string = (id) => id): SafeHtml {
   const matched = trace.rules.filter((r) => r.passed);
   const failed = trace.rules.filter((r) => !r.passed);
   return html`<section aria-labelledby="${idPrefix}-titre"><h2 id="${idPrefix}-titre">${title}</h2>
-    <p>${decision.fallback ? 'Aucune règle d’orientation ne s’applique : un recours répond.' : 'Orientation par les règles.'} Jeu de règles ${decision.rulesVersion}.</p>
+    <p>${decision.fallback ? 'Aucune règle d’orientation ne s’applique : un recours répond.' : 'Orientation par les règles.'}</p>
     <ol>${decision.referrals.map(
-      (r) => html`<li><strong>${r.actorName}</strong> — ${TIER_LABELS[r.tier]}, règle « ${r.ruleId} »<br><span class="muted">${r.reason}</span></li>`,
+      (r) => html`<li><strong>${r.actorName}</strong> — ${TIER_LABELS[r.tier]}<br><span class="muted">${r.reason}</span></li>`,
     )}</ol>
-    ${decision.skipped.length ? html`<p>Écartées : ${join(decision.skipped.map((s) => html`${actorName(s.actorId)} (${SKIP_REASON_LABELS[s.why]}, règle « ${s.ruleId} »)`), ' ; ')}.</p>` : ''}
-    <h3>Règles vraies (${matched.length})</h3>
-    ${matched.length ? html`<ul>${matched.map((r) => html`<li><strong>${r.ruleId}</strong> → ${actorName(r.actorId)} : ${OUTCOME_TEXT[r.outcome]}${r.skip ? ` (${SKIP_REASON_LABELS[r.skip]})` : ''}<ul><li>${traceList(r.conditions, territory)}</li></ul></li>`)}</ul>` : html`<p>Aucune.</p>`}
-    <details><summary>Règles fausses (${failed.length}) : quelle condition a échoué</summary>
-      <ul>${failed.map((r) => html`<li><strong>${r.ruleId}</strong> → ${actorName(r.actorId)}<ul><li>${traceList(r.conditions, territory)}</li></ul></li>`)}</ul>
+    ${decision.skipped.length ? html`<p>Écartées : ${join(decision.skipped.map((s) => html`${actorName(s.actorId)} (${SKIP_REASON_LABELS[s.why]})`), ' ; ')}.</p>` : ''}
+    <h3>Règles qui s’appliquent à ce projet (${matched.length})</h3>
+    ${matched.length ? html`<ul>${matched.map((r) => html`<li><strong>${ruleTitle(r.ruleId)}</strong> : ${OUTCOME_TEXT[r.outcome]}${r.skip ? ` (${SKIP_REASON_LABELS[r.skip]})` : ''}<ul><li>${traceList(r.conditions, territory)}</li></ul></li>`)}</ul>` : html`<p>Aucune.</p>`}
+    <details><summary>Règles qui ne s’appliquent pas (${failed.length}) : quelle condition manque</summary>
+      <ul>${failed.map((r) => html`<li><strong>${ruleTitle(r.ruleId)}</strong><ul><li>${traceList(r.conditions, territory)}</li></ul></li>`)}</ul>
     </details></section>`;
 }
 
@@ -128,15 +139,16 @@ export function coverageView(before: CoverageReport, after: CoverageReport | nul
     ${join(tables)}`;
 }
 
-export function diffView(diffs: FileDiff[]): SafeHtml {
+export function diffView(diffs: FileDiff[], ruleTitle: (file: string, rule: string) => string = (_f, r) => r): SafeHtml {
   if (diffs.length === 0) return html`<p>Aucune différence avec les règles en ligne.</p>`;
   const CHANGE = { added: 'ajoutée', removed: 'supprimée', changed: 'modifiée' } as const;
   const FILE = { added: 'nouveau fichier', removed: 'fichier supprimé', changed: 'modifié' } as const;
   return join(
     diffs.map(
-      (d) => html`<h3>rules/${d.file} (${FILE[d.change]})</h3>
-        ${d.rules.length ? html`<ul>${d.rules.map((r) => html`<li>Règle « ${r.name} » ${CHANGE[r.change]}</li>`)}</ul>` : ''}
-        <pre class="diff" tabindex="0" aria-label="Différences ligne à ligne de rules/${d.file}">${d.lines.map((l) => html`<span class="${l.kind}">${l.kind === 'add' ? '+ ' : l.kind === 'del' ? '- ' : '  '}${l.text}</span>`)}</pre>`,
+      (d) => html`<h3>Fichier ${d.file} (${FILE[d.change]})</h3>
+        ${d.rules.length ? html`<ul>${d.rules.map((r) => html`<li>Règle « ${ruleTitle(d.file, r.name)} » ${CHANGE[r.change]}</li>`)}</ul>` : ''}
+        <details><summary>Lignes modifiées dans ${d.file}</summary>
+        <pre class="diff" tabindex="0" aria-label="Différences ligne à ligne de ${d.file}">${d.lines.map((l) => html`<span class="${l.kind}">${l.kind === 'add' ? '+ ' : l.kind === 'del' ? '- ' : '  '}${l.text}</span>`)}</pre></details>`,
     ),
   );
 }
