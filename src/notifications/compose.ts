@@ -87,6 +87,8 @@ export interface ActorMailInput {
   linksValidUntil: Date;
   expireDays: number;
   previous?: PreviousAttempt[];
+  /** The other structures that received the same request at the same time. */
+  alongside?: string[];
 }
 
 function actorBody(input: ActorMailInput, intro: Block[]): Block[] {
@@ -106,6 +108,9 @@ function actorBody(input: ActorMailInput, intro: Block[]): Block[] {
     ...holderWords(r),
     { kind: 'list', title: 'Pourquoi vous', items: [r.reason, `Règle ${r.ruleId}, version des règles ${r.decision.rulesVersion}`] },
     ...(input.previous?.length ? [{ kind: 'list', title: 'Déjà tenté', items: previousItems(input.previous) } as Block] : []),
+    ...(input.alongside?.length
+      ? [{ kind: 'list', title: 'Également sollicitées pour cette demande, en même temps que vous', items: input.alongside } as Block]
+      : []),
     { kind: 'list', title: 'Le porteur de projet', items: contactItems(r) },
     ...(r.consent
       ? [{ kind: 'p', text: `Ces coordonnées vous sont transmises avec l’accord du porteur (recueilli le ${frenchDate(r.consent.at)}), pour cet accompagnement seulement.` } as Block]

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
-import { parisDay, type Actor } from '../domain/actor.js';
+import { absenceOn, parisDay, type Actor } from '../domain/actor.js';
 import { routingDecisionSchema, type DecisionReferral } from '../domain/decision.js';
 import { profileSchema } from '../domain/profile.js';
 import {
@@ -82,6 +82,8 @@ export interface CreateReferralResult {
   /** Longest promised call-back delay among the actors, in days: what the bot can promise. */
   promisedDays: number;
   holderEmailQueued: boolean;
+  /** The holder's signed status page, for the bot's last message. */
+  statusUrl: string;
 }
 
 export interface DeclineInput {
@@ -264,6 +266,7 @@ export class ReferralService {
       referrals: shown.map((r) => ({ id: r.id, actorId: r.actorId, actorName: r.actorName, tier: r.tier, promisedDays: r.promisedDays, status: r.status })),
       promisedDays: Math.max(...shown.map((r) => r.promisedDays)),
       holderEmailQueued: this.options.store.mails.known(`${records[0]!.reference}.holder-confirm`),
+      statusUrl: this.statusUrl(records[0]!),
     };
   }
 
@@ -294,7 +297,7 @@ export class ReferralService {
   }
 
   private creationMails(records: Referral[], now: Date): QueuedMail[] {
-    const mails = records.flatMap((r) => this.actorNewMail(r, now, []));
+    const mails = records.flatMap((r) => this.actorNewMail(r, now, [], records.filter((o) => o.id !== r.id).map((o) => o.actorName)));
     const first = records[0]!;
     if (first.contact?.email) {
       const content = holderConfirmation({
@@ -438,7 +441,7 @@ export class ReferralService {
       if (alerts.length) plan.mails.push(this.alertMail(closing, alerts, ['Une autre structure suit encore la demande.'], now));
       return plan;
     }
-    const targets = this.escalationTargets(dossier, closing, tried);
+    const targets = this.escalationTargets(dossier, closing, tried, now);
     if (targets.length === 0) {
       closing.review = { kind: 'no_target', actorId: null, at: now.toISOString() };
       closing.history.push(entry(now, 'review', 'system', closing.status, closing.status, 'plus aucune structure disponible', null));
@@ -459,18 +462,24 @@ export class ReferralService {
   }
 
   /** Next tier after the highest one tried: the decision's experts, then the network head. */
-  private escalationTargets(dossier: Referral[], closing: Referral, tried: Set<string>): Target[] {
+  private escalationTargets(dossier: Referral[], closing: Referral, tried: Set<string>, now: Date): Target[] {
     const highest = Math.max(...dossier.map((r) => TIER_ORDER[r.tier]), TIER_ORDER[closing.tier]);
     if (highest < TIER_ORDER.expert) {
       const experts = closing.decision.referrals
         .filter((d) => d.tier === 'expert' && !tried.has(d.actorId))
         .map((d) => ({ d, actor: this.options.actors.actorById(d.actorId) }))
-        .filter((x): x is { d: DecisionReferral; actor: Actor } => x.actor?.active === true)
+        .filter((x): x is { d: DecisionReferral; actor: Actor } => x.actor !== undefined && this.available(x.actor, now))
         .map(({ d, actor }): Target => ({ actor, tier: 'expert', ruleId: d.ruleId, reason: d.reason }));
       if (experts.length) return experts;
     }
     const network = this.networkTarget();
     return network && network.actor.active && !tried.has(network.actor.id) ? [network] : [];
+  }
+
+  /** As the router judges it today: active, not absent, below its monthly capacity. */
+  private available(actor: Actor, now: Date): boolean {
+    if (!actor.active || absenceOn(actor, parisDay(now))) return false;
+    return actor.monthlyCapacity === undefined || this.actorLoad(actor.id) < actor.monthlyCapacity;
   }
 
   /** New records in the same request, with the history handed over; the holder is told. */
@@ -506,7 +515,7 @@ export class ReferralService {
       status: r.status,
       declineReason: r.decline?.reason ?? null,
     }));
-    for (const record of created) plan.mails.push(...this.actorNewMail(record, now, previous));
+    for (const record of created) plan.mails.push(...this.actorNewMail(record, now, previous, created.filter((o) => o.id !== record.id).map((o) => o.actorName)));
     if (source.contact?.email && source.erasedAt === null) {
       const content = holderEscalated({
         ...this.follow(source),
@@ -702,10 +711,10 @@ export class ReferralService {
     return this.links(record, actions, this.now()).links;
   }
 
-  private actorNewMail(record: Referral, now: Date, previous: PreviousAttempt[]): QueuedMail[] {
+  private actorNewMail(record: Referral, now: Date, previous: PreviousAttempt[], alongside: string[] = []): QueuedMail[] {
     const actor = this.actorOf(record);
     const { links, validUntil } = this.links(record, ['take_care', 'decline', 'done', 'done_no_help', 'unreachable'], now);
-    const content = actorNewReferral({ referral: record, actor, links, linksValidUntil: validUntil, expireDays: this.policy.expireDays, previous });
+    const content = actorNewReferral({ referral: record, actor, links, linksValidUntil: validUntil, expireDays: this.policy.expireDays, previous, alongside });
     return [queuedMail(`${record.id}.actor-new`, record.reference, 'actor-new', [actor.notification.email], content, now)];
   }
 

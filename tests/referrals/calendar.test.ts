@@ -11,7 +11,7 @@ import { isWorkingDay } from '../../src/referrals/workingDays.js';
 import { liveActorLoad, openReferrals } from '../../src/referrals/index.js';
 import { createRouter } from '../../src/routing/index.js';
 import { loadTerritory } from '../../src/territory/index.js';
-import { Clock, holderInput, ROOT, tempDir } from './helpers.js';
+import { Clock, decision, holderInput, ROOT, tempDir } from './helpers.js';
 
 const territory = loadTerritory();
 
@@ -100,4 +100,24 @@ test('les liens de la structure restent valables jusqu’à la réorientation, p
   clock.set('2026-11-16T09:00:00Z');
   assert.equal((await r.service.followUp()).reminded, 1);
   assert.match((await r.store.mails.get(`${reference}-1.remind-1`))!.text, /valables jusqu’au 27 novembre 2026/);
+});
+
+test('escalade : les experts absents ou au complet sont passés, la demande va aux autres, sinon à la tête de réseau', async (t) => {
+  const { referrals: r } = await live(
+    t,
+    { ecossolies: { absences: [{ from: '2026-11-01', to: '2026-11-30' }] }, 'france-active-pdl': { monthlyCapacity: 5 } },
+    '2026-11-16T09:00:00Z',
+  );
+  const first = await r.service.createReferral(holderInput({ decision: decision(['clisson-sevre-maine-eco'], ['ecossolies', 'france-active-pdl']) }));
+  await r.service.decline(`${first.reference}-1`, { reason: 'hors_offre' }, 'actor:clisson-sevre-maine-eco');
+  assert.deepEqual((await r.service.byReference(first.reference)).map((x) => [x.actorId, x.status]), [
+    ['clisson-sevre-maine-eco', 'declined'],
+    ['france-active-pdl', 'pending'],
+  ], 'Les Ecossolies sont absentes ce mois-ci');
+  // France Active reaches its capacity: the next request goes to the network head.
+  for (let i = 0; i < 4; i += 1) await r.service.createReferral(holderInput({ decision: decision([], ['france-active-pdl']) }));
+  assert.equal(r.service.actorLoad('france-active-pdl'), 5);
+  const second = await r.service.createReferral(holderInput({ decision: decision(['clisson-sevre-maine-eco'], ['ecossolies', 'france-active-pdl']) }));
+  await r.service.decline(`${second.reference}-1`, { reason: 'hors_offre' }, 'actor:clisson-sevre-maine-eco');
+  assert.deepEqual((await r.service.byReference(second.reference)).map((x) => x.actorId), ['clisson-sevre-maine-eco', 'cress-pdl']);
 });

@@ -63,6 +63,7 @@ test('page de suivi : avant et après la prise en charge, puis la clôture, avec
   assert.match(confirm.text, new RegExp(`Répondez simplement à ce courriel \\(ou écrivez à ${COORDINATION}\\) en indiquant votre référence ${created.reference}`));
   const statusUrl = linkAfter(confirm.text, 'Où en est ma demande');
   assert.match(statusUrl, /\/suivi\/AIG-[^/]+\.s\./);
+  assert.equal(created.statusUrl, statusUrl, 'le même lien pour le dernier message du bot');
 
   // Before anyone acts.
   let res = await fetch(statusUrl);
@@ -81,6 +82,7 @@ test('page de suivi : avant et après la prise en charge, puis la clôture, avec
 
   // The actor takes care through their e-mail's link.
   const actorMail = smtp.received.find((m) => m.queueId === `${created.reference}-1.actor-new`)!;
+  assert.match(actorMail.text, /ÉGALEMENT SOLLICITÉES POUR CETTE DEMANDE, EN MÊME TEMPS QUE VOUS\r?\n- Mission locale/i, 'la structure sait qui d’autre a la demande');
   assert.equal((await fetch(linkAfter(actorMail.text, 'Je prends en charge'), form({ confirm: '1' }))).status, 200);
   page = text(await (await fetch(statusUrl)).text());
   assert.match(page, /Vous a pris en charge le 16 novembre 2026/);
