@@ -9,7 +9,7 @@ import {
   TRADE_LABELS,
   type Profile,
 } from '../domain/profile.js';
-import type { QuestionSlot } from '../routing/questions.js';
+import { factLabel, type QuestionSlot } from '../routing/questions.js';
 import { fr } from './messages.fr.js';
 
 export type Slot = 'place' | QuestionSlot;
@@ -28,7 +28,7 @@ export function factSlots(profile: Profile): QuestionSlot[] {
 export function slotLabel(slot: Slot): string {
   if (slot in fr.summaryLine) return fr.summaryLine[slot as keyof typeof fr.summaryLine];
   if (slot === 'trade') return fr.tradeLine;
-  return (BOOLEAN_FACT_LABELS as Record<string, string>)[slot] ?? slot;
+  return (BOOLEAN_FACT_LABELS as Record<string, string>)[slot] ?? factLabel(slot);
 }
 
 /** The French value of a slot, or null when unknown. */

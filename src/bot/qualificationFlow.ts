@@ -23,7 +23,7 @@ import {
   type Stage,
   type Trade,
 } from '../domain/profile.js';
-import type { QuestionSlot } from '../routing/questions.js';
+import { factLabel, isYesNoSlot, type QuestionSlot } from '../routing/questions.js';
 import type { Commune, PlaceMatch } from '../territory/types.js';
 import { fr } from './messages.fr.js';
 import { correctableSlots, describeChanges, slotLabel, summaryLines, type Slot } from './profileText.js';
@@ -340,7 +340,7 @@ export class QualificationFlow {
 
   /** A fact the bot has no question for (a new enum without labels) is never asked. */
   private canAsk(slot: QuestionSlot): boolean {
-    return slot in QUESTIONS || isBooleanFact(this.understanding, slot);
+    return slot in QUESTIONS || isYesNoSlot(slot);
   }
 
   /** The question for what `state.awaiting` names, with its buttons. */
@@ -384,7 +384,7 @@ export class QualificationFlow {
         const question = QUESTIONS[awaiting as keyof typeof QUESTIONS];
         if (question) return [question()];
         // A yes/no fact of the catalogue without its own sentence: its label as the question.
-        const label = (BOOLEAN_FACT_LABELS as Record<string, string>)[awaiting] ?? awaiting;
+        const label = (BOOLEAN_FACT_LABELS as Record<string, string>)[awaiting] ?? factLabel(awaiting);
         return [{ text: fr.questions.genericFact(label), buttons: [fr.buttons.yes, fr.buttons.no, dontKnow] }];
       }
     }
@@ -576,7 +576,7 @@ const PLACE_KEYS = ['commune', 'epci', 'departement'];
 
 /** Facts that fit a checklist: yes/no facts, and the chambers' trade (artisanat, commerce). */
 function CHECKLISTABLE(slot: QuestionSlot): boolean {
-  return slot === 'trade' || slot in BOOLEAN_FACT_LABELS;
+  return slot === 'trade' || isYesNoSlot(slot);
 }
 
 interface ChecklistOption {
@@ -589,7 +589,7 @@ function checklistOptions(slots: readonly QuestionSlot[]): ChecklistOption[] {
   return slots.flatMap((slot): ChecklistOption[] =>
     slot === 'trade'
       ? (['artisanat', 'commerce'] as const).map((value) => ({ slot, label: TRADE_LABELS[value], value }))
-      : [{ slot, label: (BOOLEAN_FACT_LABELS as Record<string, string>)[slot] ?? slot }],
+      : [{ slot, label: (BOOLEAN_FACT_LABELS as Record<string, string>)[slot] ?? factLabel(slot) }],
   );
 }
 
@@ -611,10 +611,6 @@ const QUESTIONS = {
     Object.entries(fr.questions.facts).map(([slot, text]) => [slot, (): BotReply => ({ text, buttons: [fr.buttons.yes, fr.buttons.no, fr.buttons.dontKnow] })]),
   ),
 } as Record<string, () => BotReply>;
-
-function isBooleanFact(_u: Understanding, slot: string): boolean {
-  return typeof (emptyProfile() as Record<string, unknown>)[slot] !== 'undefined' && slot in BOOLEAN_FACT_LABELS;
-}
 
 /** True when the label's words appear, whole, in the text (both normalized). */
 function containsLabel(label: string, text: string): boolean {

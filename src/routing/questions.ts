@@ -69,6 +69,16 @@ export function questionSlots(): QuestionSlot[] {
   return slots.sort((a, b) => rank(a) - rank(b));
 }
 
+/** True for a yes/no fact of the catalogue (asked with Oui / Non / Je ne sais pas). */
+export function isYesNoSlot(slot: string): boolean {
+  return spec(slot)?.kind === 'boolean';
+}
+
+/** The catalogue's French label of a fact (« Installation agricole ou viticole »). */
+export function factLabel(slot: string): string {
+  return spec(slot)?.label ?? slot;
+}
+
 /** Every answer a scalar slot can get, « je ne sais pas » (null) included. */
 function answers(slot: QuestionSlot): unknown[] {
   const s = spec(slot);
