@@ -192,7 +192,9 @@ describe('back-office dans Chromium', { skip: noBrowser }, () => {
     const page = coordinator;
     await page.goto(`${h.base}/statistiques`);
     await page.screenshot({ path: join(SCREENS, 'statistiques.png'), fullPage: false });
-    await page.screenshot({ path: join(SCREENS, 'statistiques-page-entiere.png'), fullPage: true });
+    // One view at a time: the export has its own tab.
+    await page.getByRole('link', { name: 'Exporter les orientations' }).click();
+    await page.screenshot({ path: join(SCREENS, 'statistiques-export.png'), fullPage: true });
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Télécharger les orientations de la période en CSV' }).click()]);
     const text = readFileSync((await download.path())!, 'utf8');
     assert.equal(text.charCodeAt(0), 0xfeff, 'BOM');
@@ -207,12 +209,15 @@ describe('back-office dans Chromium', { skip: noBrowser }, () => {
     assert.equal(row[header.indexOf('Commune')], 'Vallet');
     assert.equal(row[header.indexOf('Statut')], 'prise en charge');
 
+    const exportUrl = page.url();
+    await page.getByRole('link', { name: 'Demandes par secteur' }).click();
     const [view] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Télécharger « Demandes par secteur » en CSV' }).click()]);
     const sectors = readFileSync((await view.path())!, 'utf8').slice(1).split('\r\n').filter(Boolean).map((l) => l.split(';'));
     assert.deepEqual(sectors[0], ['Secteur', 'Demandes', 'Part (%)']);
     assert.equal(sectors.length - 1, 10);
 
     // With personal data: only by explicit choice, and written to the audit log.
+    await page.goto(exportUrl);
     await page.getByLabel(/J’ai besoin des coordonnées/).check();
     await page.getByLabel('Motif de l’export').fill('Relance téléphonique des porteurs sans réponse');
     const [personal] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Télécharger avec les données personnelles' }).click()]);
@@ -248,6 +253,9 @@ describe('back-office dans Chromium', { skip: noBrowser }, () => {
       [coordinator, '/partenaires'],
       [coordinator, '/partenaires/vignoble-nantais'],
       [coordinator, '/statistiques'],
+      [coordinator, '/statistiques?vue=demandes-par-commune'],
+      [coordinator, '/statistiques?vue=orientations-par-structure'],
+      [coordinator, '/statistiques?vue=export'],
       [coordinator, '/comptes'],
       [coordinator, '/journal'],
       [coordinator, '/mon-compte'],

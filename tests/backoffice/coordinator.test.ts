@@ -191,6 +191,31 @@ describe('la coordination pilote l’orientation sans JSON', { skip: noBrowser }
 
   it('statistiques : la première page répond aux questions d’un élu', async () => {
     await page.goto(`${h.base}/statistiques`);
-    await page.screenshot({ path: `${SHOTS}/backoffice-statistiques.png`, fullPage: false });
+    const figures = page.locator('ul.kpis');
+    for (const label of ['demandes reçues', 'prises en charge dans le délai promis', 'délai médian avant le premier contact', 'demandes sans structure proposée']) await figures.getByText(label).waitFor();
+    assert.match((await figures.textContent()) ?? '', /la période précédente/);
+    await page.getByRole('table', { name: 'Par intercommunalité' }).getByText('CC Sèvre et Loire').waitFor();
+    const main = (await page.locator('main').textContent()) ?? '';
+    assert.doesNotMatch(main, /Offre comprise/);
+    assert.ok((await page.evaluate(() => document.documentElement.scrollHeight)) < 2500, 'un premier écran, pas toutes les vues');
+    await page.screenshot({ path: `${SHOTS}/backoffice-statistiques.png`, fullPage: true });
+
+    // One view at a time; labels readable whatever the number of rows (1 or hundreds).
+    for (const view of ['Demandes par stade du projet', 'Demandes par commune']) {
+      await page.getByRole('navigation', { name: 'Vues statistiques' }).getByRole('link', { name: view, exact: true }).click();
+      await page.getByRole('heading', { level: 2, name: view }).waitFor();
+      assert.equal(await page.locator('section.view').count(), 1);
+      const sizes = await page.locator('figure.chart svg text').evaluateAll((nodes) => nodes.map((n) => (n as SVGTextElement).getBoundingClientRect()));
+      for (const r of sizes) {
+        assert.ok(r.height <= 20, `libellé de ${r.height}px de haut`);
+        assert.ok(r.left >= 0, 'libellé coupé à gauche');
+      }
+    }
+    // Printing keeps the view and drops the navigation.
+    await page.emulateMedia({ media: 'print' });
+    assert.equal(await page.locator('nav.stat-tabs').isVisible(), false);
+    assert.equal(await page.locator('header.top').isVisible(), false);
+    assert.equal(await page.locator('figure.chart').isVisible(), true);
+    await page.emulateMedia({ media: 'screen' });
   });
 });

@@ -1,5 +1,7 @@
-// Statistics: every view as a bar chart with its table, filters by period and territory, CSV
-// export of each view and of the referrals. Personal data in an export only on a coordinator's
+// Statistics for a committee: a first screen with the figures an elected official asks for
+// (requests this period and the previous one, share taken care of within the promised delay,
+// median delay, unmet demand, by territory), then one view at a time with its chart and its
+// table; filters by period and territory, CSV export of each view and of the referrals. Personal data in an export only on a coordinator's
 // explicit choice (a POST with a confirmation), and that export is written to the audit log.
 import type { Request, Response, Router } from 'express';
 import { performance } from 'node:perf_hooks';
@@ -7,16 +9,50 @@ import { NEEDS, NEED_LABELS, PROJECT_TYPES, PROJECT_TYPE_LABELS, SECTORS, SECTOR
 import { DECLINE_REASONS, DECLINE_REASON_LABELS, STATUS_LABELS } from '../../domain/referral.js';
 import { TIER_LABELS } from '../../domain/decision.js';
 import { servedEpcis } from '../../routing/index.js';
-import { filterQuery, parseFilter, territoryChoices, type Labels, type StatTable } from '../../stats/index.js';
+import { addDays, filterQuery, parisMidnight, parseFilter, territoryChoices, type Labels, type StatTable, type StatsFilter } from '../../stats/index.js';
+import { actorDelays } from '../../stats/delays.js';
+import { funnelCounts } from '../../stats/funnel.js';
 import { GRANULARITIES, GRANULARITY_LABELS } from '../../stats/filters.js';
+import { placeIndex } from '../places.js';
+import { parseRule } from '../ruleForm.js';
+import { ruleTitle } from '../views/ruleEditor.js';
 import { scopeOf } from '../../stats/scope.js';
 import { who } from '../accounts.js';
 import { render, type Deps } from '../context.js';
 import { attachment, BOM, csvLine, tableCsv } from '../csv.js';
-import { account, field, frenchDate, notFound, state } from '../http.js';
+import { account, field, frenchDate, notFound, query as query_, state } from '../http.js';
 import { barChart, formatValue } from '../views/charts.js';
 import { html, join, type SafeHtml } from '../views/html.js';
 import { csrfField } from '../views/layout.js';
+
+/** Views grouped as a committee reads them; each view is one page with its chart and its table. */
+const GROUPS: Array<{ label: string; ids: string[] }> = [
+  { label: 'Parcours', ids: ['parcours'] },
+  { label: 'Demandes', ids: ['demandes-par-periode', 'demandes-par-epci', 'demandes-par-commune', 'demandes-par-secteur', 'demandes-par-stade', 'demandes-par-forme', 'demandes-par-site'] },
+  { label: 'Structures', ids: ['orientations-par-structure', 'orientations-par-statut', 'delais-de-prise-en-charge'] },
+  { label: 'Refus', ids: ['refus-par-motif', 'refus-par-regle'] },
+  { label: 'Demande non satisfaite', ids: ['demande-non-satisfaite', 'recours-par-epci', 'abandons-par-question'] },
+];
+const OVERVIEW = 'tableau-de-bord';
+const EXPORT = 'export';
+
+const count = (n: number) => n.toLocaleString('fr-FR');
+const percent = (v: number | null) => (v === null ? '—' : `${Math.round(v * 100)} %`);
+const num = (v: unknown) => (typeof v === 'number' ? v : null);
+
+export interface Overview {
+  requests: number;
+  previousRequests: number;
+  withinPromise: number | null;
+  medianDays: number | null;
+  unmet: number;
+  unmetShare: number | null;
+  outOfArea: number;
+  notSerious: number;
+  byTerritory: StatTable;
+  /** The same figures as one table (CSV export, print). */
+  table: StatTable;
+}
 
 const DAY = 86_400_000;
 const LOCAL = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Paris', dateStyle: 'short', timeStyle: 'short' });
@@ -24,12 +60,13 @@ const localTime = (ms: number) => (Number.isNaN(ms) ? '' : LOCAL.format(new Date
 
 function tableView(table: StatTable, query: string): SafeHtml {
   const chart = barChart(table, `graphique-${table.id}`);
+  const wide = table.columns.length > 4 || table.rows.length > 12;
   const body = html`<table><caption>${table.title}</caption><thead><tr>${table.columns.map((c) => html`<th scope="col"${c.kind === 'text' ? '' : html` class="num"`}>${c.label}</th>`)}</tr></thead>
     <tbody>${table.rows.length ? table.rows.map((r) => html`<tr>${table.columns.map((c, i) => (i === 0 ? html`<th scope="row">${formatValue(c.kind, r[c.key])}</th>` : html`<td${c.kind === 'text' ? '' : html` class="num"`}>${formatValue(c.kind, r[c.key])}</td>`))}</tr>`) : html`<tr><td colspan="${table.columns.length}">Aucune donnée pour ces filtres.</td></tr>`}</tbody></table>`;
   return html`<section class="view" id="${table.id}" aria-labelledby="titre-${table.id}"><h2 id="titre-${table.id}">${table.title}</h2><p>${table.description}</p>
-    ${chart ? (table.columns.length > 4 ? html`${chart}${body}` : html`<div class="grid2">${chart}<div>${body}</div></div>`) : body}
+    ${chart ? (wide ? html`${chart}<div class="table-scroll" role="region" aria-label="Tableau : ${table.title}" tabindex="0">${body}</div>` : html`<div class="grid2">${chart}<div>${body}</div></div>`) : html`<div class="table-scroll" role="region" aria-label="Tableau : ${table.title}" tabindex="0">${body}</div>`}
     ${table.note ? html`<p class="hint">${table.note}</p>` : ''}
-    <p><a href="/statistiques/export/${table.id}.csv?${query}">Télécharger « ${table.title} » en CSV</a></p></section>`;
+    <p class="no-print"><a href="/statistiques/export/${table.id}.csv?${query}">Télécharger « ${table.title} » en CSV</a></p></section>`;
 }
 
 export function mountStats(app: Router, deps: Deps): void {
@@ -45,22 +82,101 @@ export function mountStats(app: Router, deps: Deps): void {
     return parseFilter(req.query as Record<string, unknown>, { now: deps.now(), territories: choices() });
   };
 
-  app.get('/statistiques', async (req, res) => {
-    const started = performance.now();
-    const { filter, errors } = await prepare(req);
-    const report = deps.stats.report(filter, labels, deps.now());
-    const query = filterQuery(filter);
-    const f = report.funnel;
-    const pct = (a: number, b: number) => (b ? `${Math.round((a / b) * 100)} %` : '—');
+  const ws = deps.rules;
+  const places = placeIndex(deps.territory);
+  /** Rule ids in the views (refusals by rule, CSV) read as the rule editor names them. */
+  const ruleNames = async () => {
+    const set = await ws.liveSet();
+    const names = new Map(set.rules.map((r) => [r.id, ruleTitle(parseRule({ name: r.id, priority: r.priority, conditions: r.conditions, event: { type: r.type, params: r.params } }), labels.actor, places)]));
+    return (id: string) => names.get(id) ?? id;
+  };
+  const readable = async (tables: StatTable[]): Promise<StatTable[]> => {
+    const rule = await ruleNames();
+    return tables.map((t): StatTable => (t.columns.some((c) => c.key === 'regle') ? { ...t, rows: t.rows.map((r) => ({ ...r, regle: typeof r.regle === 'string' ? rule(r.regle) : (r.regle ?? null) })) } : t));
+  };
+
+  /** The period of the same length just before. */
+  const previousOf = (req: Request, filter: StatsFilter) => {
+    const days = Math.round((parisMidnight(filter.toDay) - parisMidnight(filter.fromDay)) / DAY) + 1;
+    return parseFilter({ ...(req.query as Record<string, unknown>), du: addDays(filter.fromDay, -days), au: addDays(filter.fromDay, -1) }, { now: deps.now(), territories: choices() }).filter;
+  };
+
+  const overview = (req: Request, filter: StatsFilter, tables: StatTable[], funnel: { consented: number; notSerious: number }): Overview => {
+    const now = deps.now();
+    const index = deps.stats.referrals;
+    const conversations = deps.events ? deps.stats.conversations : null;
+    const previous = previousOf(req, filter);
+    const requestsIn = (f: StatsFilter) => funnelCounts(index, conversations, scopeOf(f, index, conversations, now)).consented;
+    const delayOf = (f: StatsFilter) => {
+      const rows = actorDelays(index, scopeOf(f, index, conversations, now));
+      const all = rows.length > 1 ? rows.at(-1)! : rows[0];
+      return { within: all && all.takenCare + all.late ? all.withinPromise / (all.takenCare + all.late) : null, median: all?.medianDays ?? null };
+    };
+    const unmetRows = tables.find((t) => t.id === 'demande-non-satisfaite')?.rows ?? [];
+    const fallbackByEpci = new Map((tables.find((t) => t.id === 'recours-par-epci')?.rows ?? []).map((r) => [String(r.intercommunalite), num(r.demandes) ?? 0]));
+    const delay = delayOf(filter);
+    // By territory: each served intercommunality (or only the chosen territory's).
+    const territories = choices().filter((t) => t.epcis.length === 1 && (!filter.territory || filter.territory.epcis.includes(t.id)));
+    const rows = territories.map((t) => {
+      const here = { ...filter, territory: t };
+      const d = delayOf(here);
+      return {
+        territoire: t.label,
+        demandes: requestsIn(here),
+        precedente: requestsIn({ ...previous, territory: t }),
+        dans_le_delai: d.within,
+        recours_seul: fallbackByEpci.get(t.label) ?? 0,
+      };
+    });
+    const byTerritory: StatTable = {
+      id: 'par-territoire',
+      title: 'Par intercommunalité',
+      description: 'Demandes de la période et de la période précédente, part prise en charge dans le délai promis, demandes sans structure proposée (recours seul).',
+      columns: [
+        { key: 'territoire', label: 'Intercommunalité', kind: 'text' },
+        { key: 'demandes', label: 'Demandes', kind: 'count' },
+        { key: 'precedente', label: 'Période précédente', kind: 'count' },
+        { key: 'dans_le_delai', label: 'Prises en charge dans le délai promis', kind: 'percent' },
+        { key: 'recours_seul', label: 'Sans structure proposée', kind: 'count' },
+      ],
+      rows,
+      chart: { label: 'territoire', value: 'demandes' },
+    };
+    const o = {
+      requests: funnel.consented,
+      previousRequests: requestsIn(previous),
+      withinPromise: delay.within,
+      medianDays: delay.median,
+      unmet: num(unmetRows[0]?.nombre) ?? 0,
+      unmetShare: num(unmetRows[0]?.part),
+      outOfArea: num(unmetRows[2]?.nombre) ?? 0,
+      notSerious: funnel.notSerious,
+    };
+    const table: StatTable = {
+      id: OVERVIEW,
+      title: 'Tableau de bord',
+      description: `Du ${filter.fromDay} au ${filter.toDay}${filter.territory ? `, ${filter.territory.label}` : ''}.`,
+      columns: [
+        { key: 'indicateur', label: 'Indicateur', kind: 'text' },
+        { key: 'valeur', label: 'Valeur', kind: 'text' },
+      ],
+      rows: [
+        { indicateur: 'Demandes reçues', valeur: count(o.requests) },
+        { indicateur: `Demandes reçues la période précédente (du ${previous.fromDay} au ${previous.toDay})`, valeur: count(o.previousRequests) },
+        { indicateur: 'Part des demandes prises en charge dans le délai promis', valeur: percent(o.withinPromise) },
+        { indicateur: 'Délai médian avant la prise en charge (jours)', valeur: o.medianDays === null ? '—' : o.medianDays.toLocaleString('fr-FR', { maximumFractionDigits: 1 }) },
+        { indicateur: 'Demandes sans structure proposée (recours seul)', valeur: `${count(o.unmet)} (${percent(o.unmetShare)})` },
+        { indicateur: 'Projets hors de la zone desservie', valeur: count(o.outOfArea) },
+        { indicateur: 'Tests et demandes non sérieuses (comptés à part)', valeur: count(o.notSerious) },
+      ],
+    };
+    return { ...o, byTerritory, table };
+  };
+
+  const filtersForm = (filter: StatsFilter, view: string) => {
     const territories = choices();
-    const headline = html`<dl class="summary">
-      <dt>Demandes reçues</dt><dd>${f.consented.toLocaleString('fr-FR')} (porteurs ayant accepté d’être mis en relation)</dd>
-      <dt>Offre comprise</dt><dd>${pct(f.oriented, f.started)} des conversations arrivent à une orientation ; ${pct(f.consented, f.oriented)} des orientations proposées deviennent une demande</dd>
-      <dt>Porteurs accompagnés</dt><dd>${f.accompanied.toLocaleString('fr-FR')} (${pct(f.accompanied, f.consented)} des demandes)</dd>
-      <dt>Tests et demandes non sérieuses</dt><dd>${f.notSerious.toLocaleString('fr-FR')} (déclinées comme telles par une structure ; comptées à part, hors des parts ci-dessus)</dd></dl>`;
-    const body = html`<h1>Statistiques</h1>
-      ${errors.length ? html`<div class="flash error" role="alert">${errors.join(' ')}</div>` : ''}
-      <form method="get" action="/statistiques" class="filters">
+    return html`<form method="get" action="/statistiques" class="filters no-print">
+        <input type="hidden" name="vue" value="${view}">
         <div><label for="du">Du</label><input type="date" id="du" name="du" value="${filter.fromDay}"></div>
         <div><label for="au">Au</label><input type="date" id="au" name="au" value="${filter.toDay}"></div>
         <div><label for="pas">Regrouper par</label><select id="pas" name="pas">${GRANULARITIES.map((g) => html`<option value="${g}"${g === filter.granularity ? html` selected` : ''}>${GRANULARITY_LABELS[g]}</option>`)}</select></div>
@@ -68,13 +184,45 @@ export function mountStats(app: Router, deps: Deps): void {
           (t) => html`<option value="${t.id}"${filter.territory?.id === t.id ? html` selected` : ''}>${t.label}</option>`,
         )}</select></div>
         <div><button type="submit">Appliquer</button></div>
-      </form>
-      <p>Période du ${frenchDate(`${filter.fromDay}T12:00:00Z`)} au ${frenchDate(`${filter.toDay}T12:00:00Z`)}${filter.territory ? `, ${filter.territory.label}` : ', tous territoires'}.</p>
-      ${headline}
-      ${tableView(report.tables[0]!, query)}
-      <nav aria-label="Autres vues statistiques"><h2>Autres vues</h2><ul class="toc">${report.tables.slice(1).map((t) => html`<li><a href="#${t.id}">${t.title}</a></li>`)}<li><a href="#titre-export">Exporter les orientations</a></li></ul></nav>
-      ${join(report.tables.slice(1).map((t) => tableView(t, query)))}
-      <section class="view" aria-labelledby="titre-export"><h2 id="titre-export">Exporter les orientations</h2>
+      </form>`;
+  };
+
+  const tabs = (tables: StatTable[], view: string, query: string) => {
+    const title = (id: string) => tables.find((t) => t.id === id)?.title ?? id;
+    const link = (id: string, label: string) => html`<li><a href="/statistiques?vue=${id}&amp;${query}"${id === view ? html` aria-current="page"` : ''}>${label}</a></li>`;
+    return html`<nav aria-label="Vues statistiques" class="stat-tabs no-print">
+      <ul class="tabs">${link(OVERVIEW, 'Tableau de bord')}${link(EXPORT, 'Exporter les orientations')}</ul>
+      ${GROUPS.map((g) => html`<div class="tab-group"><span class="tab-group-label" aria-hidden="true">${g.label}</span><ul class="tabs" aria-label="${g.label}">${g.ids.filter((id) => tables.some((t) => t.id === id)).map((id) => link(id, title(id)))}</ul></div>`)}
+      </nav>`;
+  };
+
+  app.get('/statistiques', async (req, res) => {
+    const started = performance.now();
+    const { filter, errors } = await prepare(req);
+    const report = deps.stats.report(filter, labels, deps.now());
+    const tables = await readable(report.tables);
+    const query = filterQuery(filter);
+    const view = query_(req, 'vue') || OVERVIEW;
+    const period = html`<p class="period">Du ${frenchDate(`${filter.fromDay}T12:00:00Z`)} au ${frenchDate(`${filter.toDay}T12:00:00Z`)}${filter.territory ? `, ${filter.territory.label}` : ', tous territoires'}.</p>`;
+    let content: SafeHtml;
+    let lead: SafeHtml = html``;
+    let heading = 'Statistiques';
+    if (view === OVERVIEW) {
+      const o = overview(req, filter, tables, report.funnel);
+      const evolution = o.previousRequests ? Math.round(((o.requests - o.previousRequests) / o.previousRequests) * 100) : null;
+      heading = 'Statistiques : tableau de bord';
+      lead = html`<ul class="kpis">
+          <li><span class="kpi-value">${count(o.requests)}</span><span class="kpi-label">demandes reçues</span><span class="kpi-note">${count(o.previousRequests)} la période précédente${evolution === null ? '' : ` (${evolution > 0 ? '+' : ''}${evolution} %)`}</span></li>
+          <li><span class="kpi-value">${percent(o.withinPromise)}</span><span class="kpi-label">prises en charge dans le délai promis</span><span class="kpi-note">délai promis par chaque structure au porteur</span></li>
+          <li><span class="kpi-value">${o.medianDays === null ? '—' : `${o.medianDays.toLocaleString('fr-FR', { maximumFractionDigits: 1 })} j`}</span><span class="kpi-label">délai médian avant le premier contact</span><span class="kpi-note">entre la demande et la prise en charge</span></li>
+          <li><span class="kpi-value">${count(o.unmet)}</span><span class="kpi-label">demandes sans structure proposée</span><span class="kpi-note">${percent(o.unmetShare)} des demandes ; ${count(o.outOfArea)} projets hors de la zone desservie</span></li>
+        </ul>
+        <dl class="summary"><dt>Tests et demandes non sérieuses</dt><dd>${count(o.notSerious)} (déclinées comme telles par une structure ; comptées à part, hors des chiffres ci-dessus)</dd></dl>`;
+      content = html`${tableView(o.byTerritory, query)}
+        <p class="no-print"><a href="/statistiques/export/${OVERVIEW}.csv?${query}">Télécharger le tableau de bord en CSV</a></p>`;
+    } else if (view === EXPORT) {
+      heading = 'Statistiques : exporter les orientations';
+      content = html`<section class="view" aria-labelledby="titre-export"><h2 id="titre-export">Exporter les orientations</h2>
         <p><a href="/statistiques/export/orientations.csv?${query}">Télécharger les orientations de la période en CSV</a> (sans données personnelles : projet, territoire, statuts, délais, refus).</p>
         <form method="post" action="/statistiques/export/orientations-nominatives.csv?${query}">${csrfField(state(res).session?.csrf ?? null)}
           <fieldset><legend>Export avec les coordonnées des porteurs</legend>
@@ -83,7 +231,21 @@ export function mountStats(app: Router, deps: Deps): void {
             <label for="motif">Motif de l’export</label><input type="text" id="motif" name="reason" required minlength="5" maxlength="200">
             <p><button type="submit" class="danger">Télécharger avec les données personnelles</button></p>
           </fieldset></form></section>`;
-    render(deps, res, { title: 'Statistiques', active: 'statistiques', body }, 200, started);
+    } else {
+      const table = tables.find((t) => t.id === view);
+      if (!table) throw notFound();
+      heading = `Statistiques : ${table.title}`;
+      content = tableView(table, query);
+    }
+    const body = html`<h1>${heading}</h1>
+      ${errors.length ? html`<div class="flash error" role="alert">${errors.join(' ')}</div>` : ''}
+      ${period}
+      ${lead}
+      ${filtersForm(filter, view)}
+      ${tabs(tables, view, query)}
+      ${content}
+      <p class="hint no-print">Pour imprimer une vue ou l’enregistrer en PDF, utilisez l’impression du navigateur : seuls la vue, son graphique et son tableau sont imprimés.</p>`;
+    render(deps, res, { title: heading, active: 'statistiques', body }, 200, started);
   });
 
   app.get('/statistiques/export/:view', async (req, res) => {
@@ -91,7 +253,10 @@ export function mountStats(app: Router, deps: Deps): void {
     if (name === 'orientations.csv') return exportReferrals(req, res, false);
     const id = name.replace(/\.csv$/, '');
     const { filter } = await prepare(req);
-    const table = deps.stats.report(filter, labels, deps.now()).tables.find((t) => t.id === id);
+    const report = deps.stats.report(filter, labels, deps.now());
+    const tables = await readable(report.tables);
+    const overviewTables = id === OVERVIEW || id === 'par-territoire' ? overview(req, filter, tables, report.funnel) : null;
+    const table = overviewTables ? (id === OVERVIEW ? overviewTables.table : overviewTables.byTerritory) : tables.find((t) => t.id === id);
     if (!table || !name.endsWith('.csv')) throw notFound();
     res.set({ 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': attachment(`aiguillage-${id}-${filter.fromDay}-${filter.toDay}.csv`), 'Cache-Control': 'no-store' });
     res.send(tableCsv(table));
@@ -100,7 +265,7 @@ export function mountStats(app: Router, deps: Deps): void {
   app.post('/statistiques/export/orientations-nominatives.csv', async (req, res) => {
     if (field(req, 'confirm') !== '1' || field(req, 'reason').length < 5) {
       deps.flash.add(res, 'error', 'Pour exporter les coordonnées, cochez la confirmation et indiquez le motif.');
-      return res.redirect(303, `/statistiques?${new URLSearchParams(req.query as Record<string, string>)}#titre-export`);
+      return res.redirect(303, `/statistiques?${new URLSearchParams({ ...(req.query as Record<string, string>), vue: EXPORT })}#titre-export`);
     }
     await exportReferrals(req, res, true);
   });
@@ -109,6 +274,7 @@ export function mountStats(app: Router, deps: Deps): void {
     const me = account(res);
     const { filter } = await prepare(req);
     const index = deps.stats.referrals;
+    const rule = await ruleNames();
     const scope = scopeOf(filter, index, null, deps.now());
     const rows: number[] = [];
     for (let i = 0; i < index.size; i += 1) if (scope.referral(i)) rows.push(i);
@@ -146,7 +312,7 @@ export function mountStats(app: Router, deps: Deps): void {
         localTime(index.statusAt.data[i]!),
         labels.actor(index.actors.value(index.actor.data[i]!) ?? ''),
         tier === 'reseau' ? 'Tête de réseau' : TIER_LABELS[tier],
-        index.rules.value(index.rule.data[i]!),
+        rule(index.rules.value(index.rule.data[i]!) ?? ''),
         index.rulesVersions.value(index.rulesVersion.data[i]!),
         index.fallback.data[i] ? 'oui' : 'non',
         partner ? labels.partner(partner) : '',

@@ -45,7 +45,8 @@ export function barChart(table: StatTable, titleId: string): SafeHtml | null {
     .join('');
   const more = table.rows.length > rows.length ? ` (${rows.length} premières lignes sur ${table.rows.length})` : '';
   return raw(
-    `<figure class="chart"><svg viewBox="0 0 ${WIDTH} ${height}" role="img" aria-labelledby="${titleId}" focusable="false">` +
+    // Drawn at its own size (never scaled up: few rows keep 12 px labels), shrunk only on a narrow screen.
+    `<figure class="chart"><svg width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-labelledby="${titleId}" focusable="false">` +
       `<title id="${titleId}">${escapeHtml(`${table.title} : graphique en barres${more} ; les valeurs exactes sont dans le tableau.`)}</title>${bars}</svg>` +
       `<figcaption>${escapeHtml(`${column.label}${more}`)}</figcaption></figure>`,
   );

@@ -180,7 +180,10 @@ export { optionText };
 /** What the draft changes for holders, in sentences, then the coverage difference with examples. */
 export function changeSummaryView(s: ChangeSummary, actorName: (id: string) => string): SafeHtml {
   const names = (c: CoverageCombo) => (c.actorIds.length ? c.actorIds.map(actorName).join(', ') : 'aucune structure') + (c.fallback ? ' (recours)' : '');
-  const examples = s.coverageChanges.slice(0, 12);
+  // Examples spread over communes first (one per commune), then over sectors.
+  const seen = new Set<string>();
+  const spread = s.coverageChanges.filter((c) => !seen.has(c.before.commune.code) && seen.add(c.before.commune.code));
+  const examples = [...spread, ...s.coverageChanges.filter((c) => !spread.includes(c))].slice(0, 12);
   return html`<section aria-labelledby="ce-qui-change"><h2 id="ce-qui-change">Ce qui change pour les porteurs</h2>
     ${s.sentences.length
       ? html`<ul class="changes">${s.sentences.slice(0, 30).map((x) => html`<li>${x.text}</li>`)}</ul>${s.sentences.length > 30 ? html`<p class="hint">Et ${s.sentences.length - 30} autres changements : voir la couverture.</p>` : ''}`
