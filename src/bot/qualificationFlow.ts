@@ -127,8 +127,11 @@ export interface TurnResult {
   done: boolean;
 }
 
-/** Messages of at least this many words, typed while answering a question, describe the project. */
-const DESCRIPTION_MIN_WORDS = 5;
+/**
+ * Messages of at least this many words (normalized: « c'est » is two), typed while answering a
+ * question, describe the project; shorter ones are answers or corrections (« non, c'est à Vallet »).
+ */
+const DESCRIPTION_MIN_WORDS = 6;
 
 export class QualificationFlow {
   /** The checklist pending when the current message came (for isClick). */

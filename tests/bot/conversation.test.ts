@@ -265,6 +265,16 @@ describe('corrections', () => {
     assert.match(allText(r), /Lieu : Vallet \(CC Sèvre et Loire\)/);
     assert.notEqual(lastQuestion(r).text, Q.place);
   });
+
+  it('the holder’s words kept for the structures are the description, not the short answers and corrections', async () => {
+    const holder = new Holder();
+    let r = await holder.say('Nous voulons lancer une épicerie solidaire à Clisson');
+    r = await holder.say('non, c’est à Vallet');
+    r = await holder.say(lastQuestion(r).buttons[0]!);
+    r = await holder.say('en fait nous voulons surtout vendre des produits locaux en vrac');
+    const { description } = await holder.qualification();
+    assert.deepEqual(description, ['Nous voulons lancer une épicerie solidaire à Clisson', 'en fait nous voulons surtout vendre des produits locaux en vrac']);
+  });
 });
 
 describe('places', () => {

@@ -48,13 +48,18 @@ export class Holder {
     return replies;
   }
 
-  /** The profile the bot holds for this conversation, read from its stored state. */
-  async profile(): Promise<Profile> {
+  /** The qualification the bot holds for this conversation, read from its stored state. */
+  async qualification(): Promise<{ profile: Profile; description?: string[] }> {
     const key = `${this.adapter.conversation.channelId}/conversations/${this.adapter.conversation.conversation.id}/`;
     const items = await this.storage.read([key]);
-    const profile = (items[key] as { aiguillage?: { qualification?: { profile?: Profile } } } | undefined)?.aiguillage?.qualification?.profile;
-    if (!profile) throw new Error(`Pas d’état de conversation sous ${key}`);
-    return profile;
+    const state = (items[key] as { aiguillage?: { qualification?: { profile: Profile; description?: string[] } } } | undefined)?.aiguillage?.qualification;
+    if (!state) throw new Error(`Pas d’état de conversation sous ${key}`);
+    return state;
+  }
+
+  /** The profile the bot holds for this conversation. */
+  async profile(): Promise<Profile> {
+    return (await this.qualification()).profile;
   }
 
   /** Clicks a button of the last reply that has one, by its exact label. */
