@@ -15,6 +15,7 @@ import { liveActorLoad, openReferrals, mountReferralLinks, reportRecipients } fr
 import { loadOrCreateSecret } from './store/index.js';
 import { EventLog } from './store/eventLog.js';
 import { createBackoffice, LivePartnerDirectory } from './backoffice/index.js';
+import { createOffer, modifiedAt } from './offer/index.js';
 
 export async function main(): Promise<void> {
   const started = performance.now();
@@ -73,12 +74,23 @@ export async function main(): Promise<void> {
     statusQuery: { service: referrals.service, replyTo: config.mailReplyTo, afterResend: () => void referrals.mailer.flush().catch((e: unknown) => logError('envoi des courriels', e)) } });
   const inProcess = new InProcessAdapter((context) => bot.run(context));
 
+  // The published offer (/offre) and its open data: the live directory and rules.
+  const offer = createOffer({
+    router,
+    territory,
+    publicUrl: config.publicUrl,
+    updatedAt: modifiedAt(DEFAULT_ACTORS_FILE),
+    contact: config.mailReplyTo,
+    partnerEpcis: (id) => partners.get(id)?.defaultTerritory?.epci,
+  });
+
   let warm = false;
   const server = createBotServer({
     config,
     logic: (context) => bot.run(context),
     health: () => ({ warm, uptimeSeconds: Math.round(process.uptime()) }),
     logError,
+    offer,
     mount: (s) => {
       mountWebChannel(s, { process: (activity) => inProcess.process(activity), partners, secret, logError, trustProxy: config.PUBLIC_TRUST_PROXY });
       mountReferralLinks(s, referrals.links);
@@ -95,6 +107,8 @@ export async function main(): Promise<void> {
     void warmUpInSteps().then(({ ms }) => {
       warm = true;
       logInfo(`reconnaissance préchauffée en ${Math.round(ms)} ms`);
+      // Then the états des lieux of /offre (the region's takes a few seconds, EPCI by EPCI).
+      void offer.prewarm().catch((e: unknown) => logError('état des lieux de l’offre', e));
     });
   });
 

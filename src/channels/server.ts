@@ -5,6 +5,7 @@ import restify from 'restify';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from 'botbuilder';
 import type { Config } from '../config.js';
 import { fr } from '../bot/messages.fr.js';
+import { mountOffer, type Offer } from '../offer/index.js';
 
 export interface BotServerOptions {
   config: Pick<Config, 'MicrosoftAppId' | 'MicrosoftAppPassword' | 'MicrosoftAppTenantId' | 'MicrosoftAppType'>;
@@ -14,6 +15,8 @@ export interface BotServerOptions {
   logError: (message: string, error?: unknown) => void;
   /** Mounts more routes (the widget's Direct Line channel) after the body parser. */
   mount?: (server: restify.Server) => void;
+  /** The published offer: /offre, /offre/:territoire and the open data (/open-data/data-inclusion/…). */
+  offer?: Offer;
 }
 
 export function createBotServer(options: BotServerOptions): restify.Server {
@@ -43,6 +46,7 @@ export function createBotServer(options: BotServerOptions): restify.Server {
   });
 
   options.mount?.(server);
+  if (options.offer) mountOffer(server, options.offer, options.logError);
 
   const { MicrosoftAppId, MicrosoftAppPassword, MicrosoftAppTenantId, MicrosoftAppType } = options.config;
   if (MicrosoftAppId) {

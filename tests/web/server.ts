@@ -11,6 +11,7 @@ import { InProcessAdapter } from '../../src/channels/inProcessAdapter.js';
 import { mountWebChannel, type DirectLineLimits } from '../../src/channels/directline/index.js';
 import type { DirectLineChannel } from '../../src/channels/directline/api.js';
 import { loadPartners } from '../../src/channels/partners.js';
+import type { Offer } from '../../src/offer/index.js';
 import type { HandOffService } from '../../src/bot/handOff.js';
 
 export const TEST_SECRET = 'secret-de-test-pour-les-jetons-0123456789';
@@ -36,6 +37,8 @@ export interface HarnessOptions {
   /** The real bot hands requests to a real referral service (temporary data directory, e-mails
    * written to its outbox): the conversation reaches a dossier number. */
   handOff?: boolean;
+  /** Serves the published offer too (/offre, /open-data/…). */
+  offer?: Offer;
 }
 
 /** A bare bot: greets, echoes, offers two buttons. The reference for overhead measures. */
@@ -108,6 +111,7 @@ export async function startServer(options: HarnessOptions = {}): Promise<Harness
     config: { MicrosoftAppId: undefined, MicrosoftAppPassword: undefined, MicrosoftAppTenantId: undefined, MicrosoftAppType: 'MultiTenant' },
     logic,
     health: () => ({}),
+    offer: options.offer,
     logError: (message, error) => process.stderr.write(`[test] ${message} ${error instanceof Error ? error.stack : String(error ?? '')}\n`),
     mount: (s) => {
       channel = mountWebChannel(s, {

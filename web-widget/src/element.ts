@@ -32,6 +32,8 @@ function start(host: HTMLElement, config: WidgetConfig): void {
   const client = new Client(config.server);
   const chat = new Chat(config.partner, client, new Store(config.partner), view);
   view.setPosition(config.position);
+  // The published offer of the partner's territory (the server picks it from the partner).
+  view.setOfferLink(`${config.server}/offre?partenaire=${encodeURIComponent(config.partner)}`);
   applyTheme(view, config, undefined);
 
   const open = (focus: boolean) => {

@@ -54,6 +54,7 @@ input:disabled{background:#f0f0f0}
 form button{flex:none;height:44px;padding:0 16px;border-radius:8px;background:var(--p);color:var(--on-p);font-weight:600}
 form button:disabled{cursor:default}
 .legal{padding:0 12px 8px;font-size:12px;color:#4a4a4a;background:#fff}
+.legal .offer{color:var(--p-text);text-decoration:underline;white-space:nowrap}
 @media (max-height:600px){.head p{display:none}}
 @media (max-width:599px){.panel,.left .panel{top:0;left:0;right:0;bottom:0;width:100%;max-width:none;height:100%;max-height:none;border-radius:0}.launcher,.left .launcher{bottom:12px;right:12px}.left .launcher{right:auto;left:12px}}
 `;

@@ -25,4 +25,6 @@ export const t = {
   originRefused: 'Aiguillage n’est pas activé sur ce site : son adresse n’est pas autorisée par le partenaire.',
   unknownPartner: 'Aiguillage n’est pas configuré pour ce site (partenaire inconnu).',
   privacy: 'Vos réponses servent uniquement à vous orienter.',
+  offer: 'Voir toutes les structures',
+  newTab: '(nouvel onglet)',
 } as const;

@@ -52,6 +52,7 @@ export class View {
   private readonly choices: HTMLElement;
   private readonly title: HTMLElement;
   private readonly form: HTMLFormElement;
+  private readonly legal: HTMLElement;
   private typing: HTMLElement | undefined;
   private lastBot: HTMLElement | undefined;
 
@@ -83,7 +84,7 @@ export class View {
       this.status,
       this.choices,
       this.form,
-      h('p', { class: 'legal' }, t.privacy),
+      (this.legal = h('p', { class: 'legal' }, t.privacy)),
     );
     this.root = h('div', { class: 'root' }, this.launcher, this.panel);
     shadow.appendChild(this.root);
@@ -106,6 +107,12 @@ export class View {
     for (const [name, value] of Object.entries(vars)) this.root.style.setProperty(name, value);
     this.title.textContent = title;
     this.panel.setAttribute('aria-label', dialogLabel);
+  }
+
+  /** « Voir toutes les structures » in the footer: the published offer, in a new tab (the chat stays). */
+  setOfferLink(href: string): void {
+    const link = h('a', { class: 'offer', href, target: '_blank', rel: 'noopener' }, t.offer, h('span', { class: 'sr' }, ` ${t.newTab}`));
+    this.legal.append(' ', link);
   }
 
   setPosition(position: 'left' | 'right'): void {
@@ -175,7 +182,7 @@ export class View {
 
   /** Focusable elements of the open panel, in tab order. */
   focusables(): HTMLElement[] {
-    return Array.from(this.panel.querySelectorAll<HTMLElement>('button, input, [tabindex="0"]')).filter(
+    return Array.from(this.panel.querySelectorAll<HTMLElement>('button, input, a[href], [tabindex="0"]')).filter(
       (el) => !(el as HTMLButtonElement).disabled && el.offsetParent !== null,
     );
   }
