@@ -5,6 +5,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(args
   chat: { summary: 'discuter avec le bot dans le terminal', load: () => import('./cli/chat.js') },
   route: { summary: 'un profil JSON par ligne sur l’entrée → une orientation JSON par ligne', load: () => import('./cli/route.js') },
   coverage: { summary: 'couverture des règles : commune × stade × secteur, et les trous', load: () => import('./cli/coverage.js') },
+  'export-offre': { summary: 'l’offre publiée en données ouvertes (--format data-inclusion [--out DOSSIER] [--territoire ID])', load: () => import('./cli/export-offre.js') },
   'validate-rules': { summary: 'valider les règles et les acteurs (option --write-schema)', load: () => import('./cli/validate-rules.js') },
   'export-holder': { summary: 'données d’un porteur en JSON (référence, courriel)', load: () => import('./cli/referrals.js').then((m) => m.exportHolder) },
   'erase-holder': { summary: 'effacer les données d’un porteur (référence, courriel)', load: () => import('./cli/referrals.js').then((m) => m.eraseHolder) },
