@@ -15,6 +15,8 @@ export interface HolderStatusLine {
   promisedBy: string | null;
   /** The promised date has passed and nobody has taken care of it. */
   late: boolean;
+  /** The structure's public website, when names are shown. */
+  website: string | null;
 }
 
 export interface HolderStatus {
@@ -30,7 +32,7 @@ export interface HolderStatus {
 
 const ordinal = (n: number) => (n === 1 ? '1re' : `${n}e`);
 
-export function holderStatus(records: Referral[], options: { named: boolean; now: Date }): HolderStatus {
+export function holderStatus(records: Referral[], options: { named: boolean; now: Date; website?: (actorId: string) => string | null | undefined }): HolderStatus {
   const sorted = [...records].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id, 'en', { numeric: true }));
   const nameOf = (r: Referral) => (options.named ? r.actorName : `la ${ordinal(sorted.indexOf(r) + 1)} structure sollicitée`);
   const lines = sorted.map((r): HolderStatusLine => {
@@ -64,6 +66,7 @@ export function holderStatus(records: Referral[], options: { named: boolean; now
       status,
       promisedBy: r.status === 'pending' ? frenchDate(new Date(promised)) : null,
       late: r.status === 'pending' && options.now.getTime() > promised,
+      website: options.named ? (options.website?.(r.actorId) ?? null) : null,
     };
   });
   return {

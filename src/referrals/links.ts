@@ -94,7 +94,9 @@ export function createLinkHandlers(options: LinkHandlerOptions): LinkHandlers {
         410,
         'Lien expiré',
         p(`Ce lien a expiré le ${frenchDate(verified.expiresAt)} et n’a rien modifié.`) +
-          p(`Les relances contiennent des liens neufs ; vous pouvez aussi écrire à la coordination d’Aiguillage en indiquant la référence ${verified.id}.`),
+          p(
+            `Les relances contiennent des liens neufs ; vous pouvez aussi écrire à la coordination d’Aiguillage${options.replyTo ? ` (${options.replyTo})` : ''} en indiquant la référence ${verified.id}.`,
+          ),
       );
     }
     const record = await options.service.get(verified.id);
@@ -206,7 +208,7 @@ export function createLinkHandlers(options: LinkHandlerOptions): LinkHandlers {
   }
 
   function statusBody(records: Referral[]): string {
-    const view = holderStatus(records, { named: true, now: now() });
+    const view = holderStatus(records, { named: true, now: now(), website: (id) => options.actors.actorById(id)?.website });
     const first = records[0]!;
     const profile = first.profile;
     const project = `${profile.sector ? SECTOR_LABELS[profile.sector] : 'secteur non précisé'}, ${profile.stage ? STAGE_LABELS[profile.stage].toLowerCase() : 'stade non précisé'}${profile.commune ? `, ${profile.commune.nom}` : ''}`;
@@ -217,6 +219,7 @@ export function createLinkHandlers(options: LinkHandlerOptions): LinkHandlers {
         (l) =>
           `<li class="card"><h3>${escapeHtml(l.actor)}</h3><p><span class="badge ${l.promisedBy ? 'warn' : 'info'}">${escapeHtml(capitalise(l.status))}</span></p>` +
           (l.promisedBy ? p(`Vous contactera d’ici le ${l.promisedBy}.${l.late ? ' Ce délai est dépassé : nous avons relancé la structure.' : ''}`) : '') +
+          (l.website ? `<p>Son site : <a href="${escapeHtml(l.website)}">${escapeHtml(l.website.replace(/^https?:\/\//, ''))}</a></p>` : '') +
           `</li>`,
       )
       .join('');

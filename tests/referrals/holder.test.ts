@@ -75,6 +75,7 @@ test('page de suivi : avant et après la prise en charge, puis la clôture, avec
   assert.match(page, /Nous voulons ouvrir une épicerie solidaire/, 'ses propres mots');
   assert.equal(page.match(/En attente de contact/g)?.length, 2);
   assert.match(page, /Vous contactera d’ici le 23 novembre 2026\./);
+  assert.match(page, /Son site : www\.clissonsevremaine\.fr/, 'de quoi joindre la structure soi-même');
   assert.match(page, /Personne ne vous a appelé \?/);
   assert.match(page, new RegExp(`écrivez à ${COORDINATION}`));
   assert.match(page, /Obtenir une copie .* Faire effacer/);
