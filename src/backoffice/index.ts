@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { projectPath } from '../paths.js';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { useDirectoryNames } from '../notifications/compose.js';
 import type { ReferralService } from '../referrals/service.js';
 import type { Router as RoutingRouter } from '../routing/index.js';
 import { Statistics } from '../stats/index.js';
@@ -103,6 +104,8 @@ export async function createBackoffice(options: BackofficeOptions): Promise<Back
   };
 
   await bootstrapCoordinator(accounts, options, log);
+  // E-mails name partner sites and structures, never their ids (issue 13).
+  useDirectoryNames({ partner: (id) => options.partners.get(id)?.name, actor: (id) => options.router.actorById(id)?.name });
 
   const app = express();
   app.disable('x-powered-by');

@@ -40,6 +40,12 @@ function linkBlock(title: string, links: ActionLinks): Block {
   return { kind: 'links', title, items };
 }
 
+/** Names for the ids a person would otherwise read in an e-mail (partner site, structure); set by the composition root. */
+let directoryNames: { partner(id: string): string | undefined; actor(id: string): string | undefined } = { partner: () => undefined, actor: () => undefined };
+export function useDirectoryNames(lookup: typeof directoryNames): void {
+  directoryNames = lookup;
+}
+
 function projectItems(r: Referral): string[] {
   const p = r.profile;
   const place = [p.commune ? `${p.commune.nom} (${p.commune.code})` : null, p.epci?.nom ?? null, p.departement ? `département ${p.departement}` : null]
@@ -51,7 +57,7 @@ function projectItems(r: Referral): string[] {
     `Forme : ${p.projectType ? PROJECT_TYPE_LABELS[p.projectType] : 'non précisée'}`,
     `Besoins : ${p.needs.length ? p.needs.map((n) => NEED_LABELS[n]).join(', ') : 'non précisés'}`,
     `Lieu : ${place || 'non précisé'}`,
-    ...(r.partnerId ? [`Arrivé par le site partenaire : ${r.partnerId}`] : []),
+    ...(r.partnerId ? [`Arrivé par le site partenaire : ${directoryNames.partner(r.partnerId) ?? r.partnerId}`] : []),
   ];
 }
 
@@ -212,6 +218,8 @@ export function holderConfirmation(input: HolderFollow & {
   name: string;
   referrals: { referral: Referral; actor: Pick<Actor, 'name' | 'names' | 'website' | 'offer'> }[];
   anonymiseAfterMonths: number;
+  /** Who the request goes to next if these cannot follow it (the decision's next tier). */
+  then?: string[];
 }): MailContent {
   const first = input.referrals[0]!.referral;
   const several = input.referrals.length > 1;
@@ -226,6 +234,7 @@ export function holderConfirmation(input: HolderFollow & {
       kind: 'p',
       text: `Sans nouvelles de ${several ? 'leur' : 'sa'} part d’ici là, nous ${several ? 'les' : 'la'} relançons ; si la demande ne peut pas être suivie, elle sera confiée à une autre structure et nous vous préviendrons.`,
     },
+    ...(input.then?.length ? [{ kind: 'p', text: `Dans ce cas, elle ira à : ${input.then.join(', ')}.` } as Block] : []),
     {
       kind: 'p',
       text: `Vos coordonnées ont été transmises, avec votre accord donné le ${frenchDate(first.consent?.at ?? first.createdAt)}, ${several ? 'à ces structures' : 'à cette structure'} seulement, et, si besoin, à la structure qui prendrait le relais. Elles seront anonymisées ${input.anonymiseAfterMonths} mois après la fin de l’accompagnement. Vous pouvez à tout moment en obtenir une copie ou les faire effacer.`,
@@ -325,7 +334,7 @@ export type CoordinatorAlert = keyof typeof COORDINATOR_ALERTS;
 export function coordinatorAlert(input: { id: string; actorId: string; kinds: CoordinatorAlert[]; details: string[] }): MailContent {
   return render(`[Aiguillage] Orientation ${input.id} : ${input.kinds.map((k) => COORDINATOR_ALERTS[k]).join(', ')}`, [
     { kind: 'p', text: 'Bonjour,' },
-    { kind: 'list', items: [`Orientation : ${input.id}`, `Structure : ${input.actorId}`, ...input.details] },
+    { kind: 'list', items: [`Orientation : ${input.id}`, `Structure : ${directoryNames.actor(input.actorId) ?? input.actorId}`, ...input.details] },
     { kind: 'p', text: 'Le détail est dans le back-office (ce message ne contient aucune donnée personnelle).' },
   ]);
 }

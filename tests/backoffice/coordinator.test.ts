@@ -77,6 +77,7 @@ describe('la coordination pilote l’orientation sans JSON', { skip: noBrowser }
     await table.locator('th[scope=row]', { hasText: SEVRE_LOIRE_ECO }).first().waitFor();
     assert.equal(await table.locator('th[scope=row]', { hasText: 'Redon Agglomération' }).count(), 0, 'les règles d’ailleurs sont filtrées');
     assert.doesNotMatch((await table.textContent()) ?? '', /200067866|vignoble-proximite/, 'ni code ni identifiant');
+    await page.screenshot({ path: `${SHOTS}/backoffice-regles-tableau.png`, fullPage: false });
 
     // 1. The generalist of Sèvre et Loire no longer receives ideas.
     await page.getByRole('link', { name: `Modifier la règle « ${SEVRE_LOIRE_ECO} — proximité, CC Sèvre et Loire »` }).click();

@@ -34,7 +34,7 @@ export function mountAdmin(app: Router, deps: Deps, backofficeUrl: (req: Request
                 : html`Invitation créée pour ${extra.email}. Envoyez-lui ce lien (valable ${INVITATION_DAYS} jours, une seule fois) :`}</p><p><code class="snippet" id="lien-invitation">${extra.link}</code></p></div>`
             : ''}
           ${extra?.error ? html`<div class="flash error" role="alert">${extra.error}</div>` : ''}
-          <table><caption>${accounts.length} comptes</caption><thead><tr><th scope="col">Adresse</th><th scope="col">Nom</th><th scope="col">Rôle</th><th scope="col">État</th><th scope="col">Action</th></tr></thead>
+          <table><caption>${accounts.length} compte${accounts.length > 1 ? 's' : ''}</caption><thead><tr><th scope="col">Adresse</th><th scope="col">Nom</th><th scope="col">Rôle</th><th scope="col">État</th><th scope="col">Action</th></tr></thead>
           <tbody>${accounts.map(
             (a) => html`<tr><td>${a.email}</td><td>${a.name}</td><td>${role(a.role, a.actorId)}</td><td>${a.active ? 'actif' : 'désactivé'}</td>
               <td><form method="post" action="/comptes/${a.id}/activation" class="inline">${csrfField(csrf(res))}<input type="hidden" name="active" value="${a.active ? '0' : '1'}"><button type="submit" class="secondary">${a.active ? `Désactiver ${a.email}` : `Réactiver ${a.email}`}</button></form></td></tr>`,

@@ -298,7 +298,7 @@ export function mountInbox(app: Router, deps: Deps): void {
         <h2>Historique</h2>
         <table><caption>Historique de l’orientation ${record.id}</caption><thead><tr><th scope="col">Date</th><th scope="col">Étape</th><th scope="col">Par</th><th scope="col">Statut</th><th scope="col">Précision</th></tr></thead>
         <tbody>${record.history.map(
-          (h) => html`<tr><td>${frenchDateTime(h.at)}</td><td>${h.action === 'review' && h.by.startsWith('coordinator:') ? 'Vérifiée par la coordination' : HISTORY_LABELS[h.action]}</td><td>${byText(h.by, deps)}</td><td>${h.from ? `${STATUS_LABELS[h.from]} → ` : ''}${STATUS_LABELS[h.to]}</td>
+          (h) => html`<tr><td>${frenchDateTime(h.at)}</td><td>${h.action === 'review' && h.by.startsWith('coordinator:') ? 'Vérifiée par la coordination' : HISTORY_LABELS[h.action]}</td><td>${byText(h.by, deps)}</td><td>${h.from && h.from !== h.to ? `${STATUS_LABELS[h.from]} → ` : ''}${STATUS_LABELS[h.to]}</td>
             <td>${h.reason ? (DECLINE_REASONS.includes(h.reason as DeclineReason) ? DECLINE_REASON_LABELS[h.reason as DeclineReason] : h.reason) : ''}${h.relatedId ? ` (${h.relatedId})` : ''}</td></tr>`,
         )}</tbody></table>
         ${dossier.length

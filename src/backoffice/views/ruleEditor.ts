@@ -32,6 +32,14 @@ export function conditionWords(c: Condition, territory: TerritoryIndex): SafeHtm
   return html`${groupText(kind, children.length)}${children.length ? html`<ul>${children.map((child) => html`<li>${conditionWords(child, territory)}</li>`)}</ul>` : ''}`;
 }
 
+/** A condition in one line, for a table cell: « Forme coopérative est « oui » ou Forme du projet est l’un de : … ». */
+export function conditionLine(c: Condition, territory: TerritoryIndex): string {
+  if (c.fact !== undefined) return leafText(c, territory);
+  if (c.not) return `pas (${conditionLine(c.not, territory)})`;
+  const children = (c.all ?? c.any ?? []).map((x) => conditionLine(x, territory));
+  return children.length > 1 ? `(${children.join(c.all ? ' et ' : ' ou ')})` : (children[0] ?? 'toujours');
+}
+
 /** « Idée, émergence » / « sauf Idée, émergence » / « oui » — one cell of the decision table. */
 export function choiceText(f: ProjectFact, choice: FactChoice | undefined): string {
   if (!choice) return '';
@@ -168,8 +176,8 @@ export function decisionTable(rows: TableRow[], places: PlaceIndex, territory: T
     <thead><tr><th scope="col">Structure</th><th scope="col">Niveau</th><th scope="col">Où</th>${facts.map((f) => html`<th scope="col">${f.label}</th>`)}${anyAdvanced ? html`<th scope="col">Autres conditions</th>` : ''}<th scope="col">Priorité</th><th scope="col">Modifier</th></tr></thead>
     <tbody>${rows.map(
       (r) => html`<tr><th scope="row">${r.actorName}${r.badge ? html` <span class="badge warn">${r.badge}</span>` : ''}</th><td>${tierLabel(r.form)}</td><td>${placesText(r.form, places)}</td>
-        ${facts.map((f) => html`<td>${choiceText(f, r.form.facts[f.name])}</td>`)}
-        ${anyAdvanced ? html`<td>${r.form.advanced.length ? join(r.form.advanced.map((c) => conditionWords(c, territory)), html`<br>`) : ''}</td>` : ''}
+        ${facts.map((f) => html`<td>${join(choiceText(f, r.form.facts[f.name]).split(' ; '), html`<br>`)}</td>`)}
+        ${anyAdvanced ? html`<td class="advanced">${r.form.advanced.map((c) => conditionLine(c, territory).replace(/^\((.*)\)$/, '$1')).join(' ; ')}</td>` : ''}
         <td class="num">${String(r.form.priority)}</td>
         <td><a href="/regles/regle/${r.file}/${r.form.name}" aria-label="Modifier la règle « ${r.title} »">Modifier</a></td></tr>`,
     )}</tbody></table></div>`;

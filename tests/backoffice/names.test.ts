@@ -1,0 +1,39 @@
+// No raw ids where a person reads (issue 13): the actor's e-mail names the partner site, the
+// accounts page agrees in number, a referral's history does not say « déclinée → déclinée ».
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ADMIN, Client, startBackoffice, type Harness } from './harness.js';
+
+let h: Harness;
+let client: Client;
+
+before(async () => {
+  h = await startBackoffice();
+  client = new Client(h.base);
+  await client.login(ADMIN.email, ADMIN.password);
+});
+after(() => h.close());
+
+function files(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
+}
+
+describe('des noms, pas des identifiants', () => {
+  it('l’e-mail de la structure nomme le site partenaire', async () => {
+    await h.refer(h.profileAt('44212', { stage: 'creation', sector: 'habitat' }));
+    await h.referrals.mailer.flush();
+    const mails = files(join(h.dir, 'data', 'outbox')).map((f) => readFileSync(f, 'utf8')).filter((t) => /Arriv/.test(t));
+    assert.ok(mails.length > 0, 'un e-mail à la structure');
+    for (const mail of mails) {
+      const decoded = mail.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+      assert.doesNotMatch(decoded, /site partenaire : vignoble-nantais/);
+      assert.ok(decoded.includes(`site partenaire : ${h.partners.get('vignoble-nantais')!.name}`), 'le nom du site');
+    }
+  });
+
+  it('« 1 compte » au singulier', async () => {
+    assert.match(await (await client.get('/comptes')).text(), /<caption>1 compte<\/caption>/);
+  });
+});
