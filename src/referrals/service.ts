@@ -305,11 +305,23 @@ export class ReferralService {
         name: first.contact.name,
         referrals: records.map((referral) => ({ referral, actor: this.actorOf(referral) })),
         anonymiseAfterMonths: this.policy.anonymiseAfterMonths,
+        then: this.nextTierNames(records),
         ...this.follow(first),
       });
       mails.push(queuedMail(`${first.reference}.holder-confirm`, first.reference, 'holder-confirm', [first.contact.email], content, now));
     }
     return mails;
+  }
+
+  /** The structures the request would go to after these ones (the experts of the decision). */
+  private nextTierNames(records: Referral[]): string[] {
+    if (records.some((r) => r.tier !== 'local')) return [];
+    const sent = new Set(records.map((r) => r.actorId));
+    return records[0]!.decision.referrals
+      .filter((d) => d.tier === 'expert' && !sent.has(d.actorId))
+      .map((d) => this.options.actors.actorById(d.actorId))
+      .filter((a): a is Actor => a?.active === true)
+      .map((a) => a.name);
   }
 
   // ── transitions ────────────────────────────────────────────────────────────

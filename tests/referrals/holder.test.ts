@@ -60,6 +60,7 @@ test('page de suivi : avant et après la prise en charge, puis la clôture, avec
   assert.equal(replyTo(confirm), COORDINATION, 'une réponse arrive à la coordination');
   assert.match(confirm.text, /Clisson Sèvre et Maine|clisson/i);
   assert.match(confirm.text, /Mission locale/i, 'toutes les structures sollicitées');
+  assert.match(confirm.text, /Dans ce cas, elle ira à : Les Ecossolies, France Active Pays de la Loire\./, 'et celles qui suivraient');
   assert.match(confirm.text, new RegExp(`Répondez simplement à ce courriel \\(ou écrivez à ${COORDINATION}\\) en indiquant votre référence ${created.reference}`));
   const statusUrl = linkAfter(confirm.text, 'Où en est ma demande');
   assert.match(statusUrl, /\/suivi\/AIG-[^/]+\.s\./);
