@@ -25,7 +25,7 @@ export interface HolderStatus {
   lines: HolderStatusLine[];
   /** No structure is still working on it. */
   closed: boolean;
-  /** The coordination has it in hand (no structure left, or a case to check). */
+  /** The coordination has it in hand: nobody else has it and a case is left to check. */
   withCoordination: boolean;
   erased: boolean;
 }
@@ -74,7 +74,8 @@ export function holderStatus(records: Referral[], options: { named: boolean; now
     createdAt: sorted[0]?.createdAt ?? '',
     lines,
     closed: sorted.every((r) => isClosed(r.status)),
-    withCoordination: sorted.some((r) => r.review !== null),
+    // A case to check while another structure still has the request is the coordination's business.
+    withCoordination: sorted.some((r) => r.review !== null) && sorted.every((r) => isClosed(r.status)),
     erased: sorted.some((r) => r.erasedAt !== null),
   };
 }
