@@ -333,7 +333,7 @@ export function mountDirectory(app: Router, deps: Deps): void {
       {
         title,
         active: 'partenaires',
-        scripts: ['copy.js'],
+        scripts: ['copy.js', 'rules-editor.js'],
         body: html`<p><a href="/partenaires">← Tous les sites partenaires</a></p><h1>${title}</h1>
           ${issuesBlock(issues, PARTNER_FIELDS)}
           ${id
@@ -352,13 +352,25 @@ export function mountDirectory(app: Router, deps: Deps): void {
             <label for="accent">Couleur d’accent (#rrggbb, facultatif)</label><input type="text" id="accent" name="accent" pattern="#[0-9a-fA-F]{6}" value="${p.colors?.accent ?? ''}"> ${swatch(p.colors?.accent, 'couleur d’accent')}
             <fieldset><legend>Territoire proposé en premier</legend>
               <label for="territoryLabel">Nom (vide : aucun)</label><input type="text" id="territoryLabel" name="territoryLabel" value="${p.defaultTerritory?.label ?? ''}">
-              <label for="territoryEpci">Intercommunalités (SIREN séparés par des espaces)</label><input type="text" id="territoryEpci" name="territoryEpci" value="${(p.defaultTerritory?.epci ?? []).join(' ')}">
-              <label for="territoryDepartement">Département (facultatif)</label><input type="text" id="territoryDepartement" name="territoryDepartement" value="${p.defaultTerritory?.departement ?? ''}">
+              <p>Intercommunalités du territoire :</p>
+              ${placePicker({ name: 'territoryEpci', tokens: (p.defaultTerritory?.epci ?? []).map((c) => `epci:${c}`), places, label: 'Ajouter une intercommunalité', hint: 'Tapez le début du nom puis choisissez dans la liste ; décochez pour retirer.', listId: 'lieux-partenaire', facts: 'epci' })}
+              <label for="territoryDepartement">Département (facultatif)</label><select id="territoryDepartement" name="territoryDepartement"><option value="">Aucun</option>${deps.territory.servedDepartements.map(
+                (d) => html`<option value="${d}"${p.defaultTerritory?.departement === d ? html` selected` : ''}>${deps.territory.departement(d)?.nom ?? d}</option>`,
+              )}</select>
             </fieldset>
             <p><button type="submit">Enregistrer</button></p></form>`,
       },
       status,
     );
+  };
+
+  /** Intercommunalities chosen by name (tokens), the one typed, or SIREN codes from an API client. */
+  const partnerEpcis = (req: Request): string[] => {
+    const chosen = fields(req, 'territoryEpci').flatMap((v) => (v.startsWith('epci:') ? [v.slice(5)] : words(v)));
+    const typed = field(req, 'add_territoryEpci');
+    const found = typed ? places.resolveTyped(typed, ['epci']) : null;
+    if (found && !('candidates' in found)) chosen.push(found.code);
+    return [...new Set(chosen)];
   };
 
   const partnerFromForm = (req: Request, original: Record<string, unknown> | undefined): Record<string, unknown> => {
@@ -372,7 +384,7 @@ export function mountDirectory(app: Router, deps: Deps): void {
       greetingName: field(req, 'greetingName'),
       origins: field(req, 'origins').split(/\s+/).map((o) => o.trim()).filter(Boolean),
       colors: accent ? { primary: field(req, 'primary'), accent } : { primary: field(req, 'primary') },
-      defaultTerritory: label ? { label, epci: words(field(req, 'territoryEpci')), ...(departement ? { departement } : {}) } : null,
+      defaultTerritory: label ? { label, epci: partnerEpcis(req), ...(departement ? { departement } : {}) } : null,
     };
   };
 
