@@ -75,12 +75,6 @@ export function availableActions(status: ReferralStatus): ActorAction[] {
   );
 }
 
-/** The holder's own description of the project, once the record carries it. */
-export function holderWords(record: Referral): string | null {
-  const words = (record as Referral & { description?: string | null }).description;
-  return typeof words === 'string' && words.trim() ? words.trim() : null;
-}
-
 const isOverdue = (createdAt: number, promisedDays: number, status: ReferralStatus, now: number) => status === 'pending' && now - createdAt > promisedDays * DAY;
 
 /** The record, if this account may see it; 404 otherwise (no hint that it exists). */
@@ -254,7 +248,7 @@ export function mountInbox(app: Router, deps: Deps): void {
             <textarea id="note" name="note" rows="3" maxlength="500" required></textarea>
             <p><button type="submit" class="secondary">Marquer comme vérifié</button></p></form>`
         : '';
-    const words = holderWords(record);
+    const words = record.description?.trim() || null; // the holder's own words, when given
 
     const contact = record.contact
       ? html`<dl class="summary"><dt>Nom</dt><dd>${record.contact.name}</dd>
