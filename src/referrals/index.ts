@@ -69,6 +69,9 @@ export async function openReferrals(options: OpenReferralsOptions): Promise<Refe
   const signer = new LinkSigner(options.readOnly ? (options.secret ?? 'lecture-seule-sans-liens') : loadOrCreateSecret(options.dataDir, options.secret));
   const transport = options.smtpUrl ? smtpTransport(options.smtpUrl, options.mailFrom) : outboxTransport(outboxDir, options.mailFrom);
   const replyTo = options.replyTo ?? options.adminEmail;
+  if (!replyTo && !options.readOnly) {
+    options.log?.('ni MAIL_REPLY_TO ni ADMIN_EMAIL : les courriels n’ont pas d’adresse de réponse, les porteurs devront répondre à MAIL_FROM');
+  }
   const mailer = new Mailer({ store, transport, outboxDir, now, backoff: options.backoff, replyTo, log: options.log });
   const service = new ReferralService({
     store,
