@@ -77,11 +77,16 @@ export function renderChoices(area: HTMLElement, choices: Choice[], multi: Multi
     submit.disabled = count === 0;
     submit.textContent = count > 1 ? `${multi.submit} (${count})` : multi.submit;
   };
+  // Options that send at once sit with « Valider », under the toggles: when there are many
+  // toggles and they scroll, every way to answer (« Non merci » too) stays in view.
+  const actions = document.createElement('div');
+  actions.className = 'actions';
   for (const choice of choices) {
     const exclusive = multi.exclusive.includes(choice.title) || multi.exclusive.includes(choice.value);
     const b = button(exclusive ? 'option' : 'option toggle', choice.title);
     if (exclusive) {
       b.addEventListener('click', () => send(choice.value));
+      actions.appendChild(b);
     } else {
       b.setAttribute('aria-pressed', 'false');
       b.addEventListener('click', () => {
@@ -89,12 +94,13 @@ export function renderChoices(area: HTMLElement, choices: Choice[], multi: Multi
         update();
       });
       toggles.push({ choice, el: b });
+      options.appendChild(b);
     }
-    options.appendChild(b);
   }
   submit.addEventListener('click', () => {
     const titles = chosen().map((x) => x.choice.title);
     if (titles.length > 0) send(titles.join(', '));
   });
-  area.replaceChildren(hint, options, submit);
+  actions.appendChild(submit);
+  area.replaceChildren(hint, options, actions);
 }

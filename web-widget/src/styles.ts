@@ -39,13 +39,15 @@ h2{font-size:17px;font-weight:700;line-height:1.3}
 .choices:empty{display:none}
 .hint{flex:none;font-size:13px;color:#4a4a4a}
 .options{display:flex;flex-wrap:wrap;gap:6px;min-height:0;overflow-y:auto;margin:-5px;padding:5px}
+.options{background:linear-gradient(#fafafa 30%,rgba(250,250,250,0)) top/100% 24px no-repeat local,linear-gradient(rgba(250,250,250,0),#fafafa 70%) bottom/100% 24px no-repeat local,radial-gradient(farthest-side at 50% 0,rgba(0,0,0,.22),transparent) top/100% 10px no-repeat scroll,radial-gradient(farthest-side at 50% 100%,rgba(0,0,0,.22),transparent) bottom/100% 10px no-repeat scroll}
 .option{padding:6px 12px;border:2px solid var(--p-text);border-radius:18px;background:#fff;color:var(--p-text);font-size:14px;font-weight:600;text-align:left}
 @media (hover:hover){.option:hover{box-shadow:inset 0 0 0 1px var(--p-text);text-decoration:underline}}
 .toggle{display:inline-flex;align-items:center;gap:7px}
 .toggle::before{content:"";flex:none;width:16px;height:16px;border:2px solid currentColor;border-radius:4px;font-size:12px;line-height:12px;text-align:center}
 .toggle[aria-pressed=true]{background:var(--p);color:var(--on-p);border-color:var(--p)}
 .toggle[aria-pressed=true]::before{content:"✓";content:"✓"/"";background:var(--on-p);color:var(--p);border-color:var(--on-p);font-weight:700}
-.submit{flex:none;min-height:42px;padding:0 16px;border-radius:8px;background:var(--p);color:var(--on-p);font-weight:700}
+.actions{flex:none;display:flex;flex-wrap:wrap;gap:6px}
+.submit{flex:1 0 auto;min-width:40%;min-height:40px;padding:0 16px;border-radius:8px;background:var(--p);color:var(--on-p);font-weight:700}
 .submit:disabled{cursor:default;background:#ececec;color:#5c5c5c}
 .ref{white-space:nowrap;font-weight:700}
 form{display:flex;gap:8px;padding:10px 12px;border-top:1px solid #d6d6d6;background:#fff}

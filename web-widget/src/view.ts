@@ -212,15 +212,16 @@ export class View {
     return this.lastBot.offsetTop + this.lastBot.offsetHeight + GAP - this.log.clientHeight;
   }
 
-  /** When the last bot message does not fit above its buttons, their area gives up room (down
-   * to CHOICES_MIN_PX; the buttons then scroll within it). */
+  /** When the last bot message does not fit above its buttons but would with less room for
+   * them, their area gives up what is missing (down to CHOICES_MIN_PX; its buttons then
+   * scroll). A message that fits in no case keeps the buttons whole: its end is shown. */
   private fitChoices(): void {
     const area = this.choices;
     area.style.removeProperty('max-height');
     if (!this.lastBot?.isConnected || area.childElementCount === 0) return;
     const missing = this.lastBot.offsetHeight + 2 * GAP - this.log.clientHeight;
-    if (missing > 0 && area.offsetHeight > CHOICES_MIN_PX) {
-      area.style.setProperty('max-height', `${Math.max(CHOICES_MIN_PX, area.offsetHeight - missing)}px`);
+    if (missing > 0 && area.offsetHeight - missing >= CHOICES_MIN_PX) {
+      area.style.setProperty('max-height', `${area.offsetHeight - missing}px`);
     }
   }
 
