@@ -34,6 +34,8 @@ export interface OfferOptions {
   /** A partner site's intercommunalities: the widget's link names its partner, the page picks its territory. */
   partnerEpcis?: (partnerId: string) => readonly string[] | undefined;
   now?: () => Date;
+  /** How long a page waits for its état des lieux before saying it is being computed (default 5 s). */
+  stateWaitMs?: number;
 }
 
 export interface Offer {
@@ -45,7 +47,7 @@ export interface Offer {
   /** GET /open-data/data-inclusion/:file (query: territoire). */
   openData(file: OpenDataFile, query: URLSearchParams): Reply;
   dataInclusion(scope: OfferScope): { structures: DiStructure[]; services: DiService[] };
-  /** Computes the états des lieux ahead of the first visitor. */
+  /** Computes the états des lieux ahead of the first visitor, and again after each change of the rules. */
   prewarm(): Promise<void>;
 }
 
@@ -94,6 +96,7 @@ export function createOffer(options: OfferOptions): Offer {
   let cachedTerritories: NamedTerritory[] | undefined;
   const territories = options.territories ?? (() => (cachedTerritories ??= namedTerritories(territory)));
   const states = new OfferStateCache(router, territory, now);
+  let watching = false;
 
   const scope = (id: string | null): OfferScope | null => {
     if (id === null) return WHOLE_SERVICE;
@@ -119,6 +122,17 @@ export function createOffer(options: OfferOptions): Offer {
     return territories().find((t) => epcis.every((e) => t.epcis.includes(e)))?.id;
   };
 
+  const prewarm = async (): Promise<void> => {
+    // Once started, again after each published change of the rules or the directory.
+    if (!watching) {
+      watching = true;
+      router.onReload((result) => {
+        if (result.ok && result.changed) void prewarm().catch(() => undefined);
+      });
+    }
+    for (const s of [...territories().map(scopeOf), WHOLE_SERVICE]) await states.get(s);
+  };
+
   return {
     scope,
     model,
@@ -132,8 +146,11 @@ export function createOffer(options: OfferOptions): Offer {
       }
       const s = scope(territoryId);
       if (!s) return { status: 404, headers: HTML_HEADERS, body: notFoundPage(territoryId ?? '', context()) };
-      const state = await states.get(s);
-      return { status: 200, headers: HTML_HEADERS, body: renderOfferPage(model(s), state, parseFilter(query), context()) };
+      // The region's état des lieux takes seconds on a busy machine: the page never waits for it
+      // longer than stateWaitMs, it says « en cours de calcul » and is not cached meanwhile.
+      const state = await withinMs(states.get(s), options.stateWaitMs ?? 5000);
+      const headers = state ? HTML_HEADERS : { ...HTML_HEADERS, 'Cache-Control': 'no-store' };
+      return { status: 200, headers, body: renderOfferPage(model(s), state, parseFilter(query), context()) };
     },
 
     openData(file, query) {
@@ -155,10 +172,22 @@ export function createOffer(options: OfferOptions): Offer {
       }
     },
 
-    async prewarm() {
-      for (const s of [...territories().map(scopeOf), WHOLE_SERVICE]) await states.get(s);
-    },
+    prewarm,
   };
+}
+
+/** The value if it comes within `ms`, else null (the computation goes on and is cached). */
+async function withinMs<T>(value: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([value, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function csvHeaders(file: string, scope: OfferScope): Record<string, string> {

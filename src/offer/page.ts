@@ -51,7 +51,8 @@ function query(params: Record<string, string | null | undefined>): string {
   return text ? `?${text}` : '';
 }
 
-export function renderOfferPage(model: OfferModel, state: OfferState, filter: OfferFilter, context: PageContext): string {
+/** `state` null: the état des lieux is still being computed. */
+export function renderOfferPage(model: OfferModel, state: OfferState | null, filter: OfferFilter, context: PageContext): string {
   const where = model.scope.id ? model.scope.name : `Pays de la Loire, tous territoires`;
   const title = `L’offre d’accompagnement des projets de l’ESS — ${model.scope.name}`;
   const body = html`
@@ -154,7 +155,13 @@ function cellView(cell: StateCell): { level: Level; word: string; detail: string
   return { level: cell.none ? 'bad' : 'mid', word: 'Partiel', detail: `${parts.join(', ')} communes sur ${frenchNumber(cell.communes)}` };
 }
 
-function stateSection(model: OfferModel, state: OfferState): SafeHtml {
+function stateSection(model: OfferModel, state: OfferState | null): SafeHtml {
+  if (!state) {
+    return html`<section aria-labelledby="etat-des-lieux">
+<h2 id="etat-des-lieux">État des lieux de l’offre</h2>
+<p class="empty">L’état des lieux de ${model.scope.name} est en cours de calcul (Aiguillage simule la demande d’un porteur de projet dans chacune des ${frenchNumber(model.communes)} communes) : rechargez la page dans une minute.</p>
+</section>`;
+  }
   const path = pagePath(model);
   const names = new Map(model.structures.map((s) => [s.id, s.name]));
   const header = SECTORS.map((s) => html`<th scope="col"><a href="${path}${query({ secteur: s })}#structures">${SECTOR_LABELS[s]}</a></th>`);

@@ -83,7 +83,6 @@ footer.site{margin-top:2em;padding:1.2em 0 2em;border-top:1px solid var(--line);
   header.site .wrap{padding:0 0 .4em}
   .wrap{max-width:none;padding:0}
   a{color:#000;text-decoration:none}
-  .card a[href]::after{content:" — " attr(href)}
   h2{break-after:avoid;border-top:0}
   h3,h4{break-after:avoid}
   .cards{display:block}

@@ -6,12 +6,15 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { startServer, type Harness } from '../web/server.js';
 import { coverage } from '../../src/routing/index.js';
+import type { Offer } from '../../src/offer/index.js';
 import { realOffer, realRouting } from './helpers.js';
 
 let h: Harness;
+let offer: Offer;
 
 before(async () => {
-  h = await startServer({ bot: 'echo', offer: await realOffer({ contact: 'coordination@aiguillage.example.fr' }) });
+  offer = await realOffer({ contact: 'coordination@aiguillage.example.fr' });
+  h = await startServer({ bot: 'echo', offer });
 });
 after(() => h.close());
 
@@ -112,7 +115,17 @@ describe('/offre/vignoble-nantais', () => {
 });
 
 describe('/offre', () => {
+  it('never waits long for the region’s état des lieux: « en cours de calcul », not cached', async () => {
+    const offer = await realOffer({ stateWaitMs: 0 });
+    const reply = await offer.page(null, new URLSearchParams());
+    assert.equal(reply.status, 200);
+    assert.match(reply.body, /L’état des lieux de Pays de la Loire est en cours de calcul/);
+    assert.equal(reply.headers['Cache-Control'], 'no-store');
+    assert.ok(cards(reply.body).length > 10, 'the structures are there meanwhile');
+  });
+
   it('lists every active structure, links each named territory, shows the region’s état des lieux', async () => {
+    await offer.prewarm();
     const { status, html } = await get('/offre');
     assert.equal(status, 200);
     const ids = cards(html);
