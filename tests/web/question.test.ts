@@ -365,10 +365,14 @@ describe('the widget shows the question (real bot)', { skip: noBrowser }, () => 
           assert.equal(await ref.count(), 1);
           assert.equal(await ref.evaluate((e) => getComputedStyle(e).whiteSpace), 'nowrap');
           assert.equal(await ref.evaluate((e) => e.getClientRects().length), 1);
+          assert.deepEqual(await audit(page), [], 'axe, numéro de dossier');
           await shot(page, `${size}-numero-de-dossier`);
           break;
         }
-        if (/d’accord/.test(question)) await shot(page, `${size}-consentement`);
+        if (/d’accord/.test(question)) {
+          await shot(page, `${size}-consentement`);
+          assert.deepEqual(await audit(page), [], 'axe, consentement (cases et actions)');
+        }
         const l = await layout(page);
         assertQuestionVisible(l, `${size}, « ${question.slice(0, 50)} »`);
         const typed = answerTo(question);
