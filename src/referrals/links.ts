@@ -186,9 +186,9 @@ export function createLinkHandlers(options: LinkHandlerOptions): LinkHandlers {
     async status(token) {
       const verified = options.signer.verifyStatus(token, now());
       if (!verified.ok && verified.reason !== 'expired') {
-        return page(403, 'Lien non valide', p('Ce lien de suivi n’est pas valide. Vérifiez qu’il a été copié en entier, sans espace ni coupure.') + writeUs(null));
+        return page(403, 'Lien non valide', p('Ce lien de suivi n’est pas valide. Vérifiez qu’il a été copié en entier, sans espace ni coupure.') + askBot(null) + writeUs(null));
       }
-      if (!verified.ok) return page(410, 'Lien expiré', p(`Ce lien de suivi a expiré le ${frenchDate(verified.expiresAt)}.`) + writeUs(verified.reference));
+      if (!verified.ok) return page(410, 'Lien expiré', p(`Ce lien de suivi a expiré le ${frenchDate(verified.expiresAt)}.`) + askBot(verified.reference) + writeUs(verified.reference));
       const records = await options.service.byReference(verified.reference);
       if (records.length === 0) return page(404, 'Demande introuvable', p(`La demande ${verified.reference} n’existe plus.`) + writeUs(verified.reference));
       return page(200, `Votre demande ${verified.reference}`, statusBody(records));
@@ -200,6 +200,10 @@ export function createLinkHandlers(options: LinkHandlerOptions): LinkHandlers {
     return options.replyTo
       ? `écrivez à <a href="mailto:${escapeHtml(options.replyTo)}">${escapeHtml(options.replyTo)}</a> (ou répondez à l’un de nos courriels)`
       : 'répondez à l’un de nos courriels';
+  }
+
+  function askBot(reference: string | null): string {
+    return p(`Pour recevoir un lien neuf, écrivez « renvoyer le lien ${reference ?? 'AIG-…'} » dans la discussion d’Aiguillage, sur le site où vous avez fait votre demande : il part à l’adresse e-mail de la demande.`);
   }
 
   function writeUs(reference: string | null): string {
