@@ -141,6 +141,11 @@ describe('la coordination pilote l’orientation sans JSON', { skip: noBrowser }
     assert.doesNotMatch(text, /du projet du projet/);
     const retained = draft.locator('li', { hasText: `${CCI} — proximité, CC Sèvre et Loire` }).first();
     assert.doesNotMatch((await retained.textContent()) ?? '', /non évaluée/, 'des conditions toutes vraies ne sont pas « non évaluées »');
+    // The receptionist's facts are simulated too, with the editor's labels.
+    await page.getByLabel('Installation agricole ou viticole').selectOption({ label: 'Oui' });
+    await page.getByRole('button', { name: 'Simuler' }).click();
+    await page.locator('section', { has: page.getByRole('heading', { name: 'Règles en ligne' }) }).locator('ol', { hasText: 'Chambre d’agriculture' }).waitFor();
+    await page.screenshot({ path: `${SHOTS}/backoffice-simulation.png`, fullPage: false });
 
     // Publication, then rollback.
     await page.goto(`${h.base}/regles/brouillon`);

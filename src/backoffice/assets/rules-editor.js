@@ -13,6 +13,8 @@
     var target = input.getAttribute('data-place-target');
     var chips = document.getElementById(target + '-list');
     var facts = input.getAttribute('data-place-facts') || '';
+    // A single place typed into the field itself (the simulation), rather than chips.
+    var fill = input.hasAttribute('data-place-fill');
     var known = {};
     var timer = null;
     var status = document.createElement('p');
@@ -21,6 +23,11 @@
     input.parentNode.appendChild(status);
 
     function add(place) {
+      if (fill) {
+        if (input.value !== place.name) input.value = place.name;
+        status.textContent = place.name + ' choisi.';
+        return;
+      }
       var exists = chips.querySelector('input[value="' + place.token.replace(/"/g, '') + '"]');
       if (exists) exists.checked = true;
       else {
@@ -67,11 +74,12 @@
     input.addEventListener('input', function () {
       var place = known[input.value];
       if (place) return add(place);
+      if (fill && Object.keys(known).some(function (k) { return known[k].name === input.value; })) return;
       clearTimeout(timer);
       timer = setTimeout(search, 150);
     });
     input.addEventListener('keydown', function (event) {
-      if (event.key !== 'Enter') return;
+      if (event.key !== 'Enter' || fill) return;
       var first = list.querySelector('option');
       var place = known[input.value] || (first && known[first.value]);
       if (place) {

@@ -4,10 +4,10 @@
 import type { Request, Response, Router } from 'express';
 import { NEEDS, NEED_LABELS, PROJECT_TYPES, PROJECT_TYPE_LABELS, SECTORS, SECTOR_LABELS, STAGES, STAGE_LABELS, emptyProfile, type Profile } from '../../domain/profile.js';
 import { servedEpcis, type Router as RoutingRouter, type RuleIssue } from '../../routing/index.js';
-import { holderContext } from '../../routing/facts.js';
+import { FACTS, holderContext } from '../../routing/facts.js';
 import { summarizeChanges } from '../changeSummary.js';
 import { placeIndex, tokenOf, optionText, splitToken } from '../places.js';
-import { buildRule, formFromBody, parseRule, slugify, type FormRule } from '../ruleForm.js';
+import { buildRule, formFromBody, parseRule, projectFacts, slugify, type FormRule } from '../ruleForm.js';
 import { issueText } from '../rulesText.js';
 import { changeSummaryView, decisionTable, ruleEditor, ruleTitle, type TableRow } from '../views/ruleEditor.js';
 import { traceDecision } from '../../routing/trace.js';
@@ -416,6 +416,14 @@ export function mountRules(app: Router, deps: Deps): void {
     const needs = (Array.isArray(req.query.needs) ? req.query.needs : req.query.needs ? [req.query.needs] : []).filter((n): n is string => typeof n === 'string' && (NEEDS as readonly string[]).includes(n));
     const place = query(req, 'commune');
     const profile: Profile = { ...emptyProfile(), stage: pick('stage', STAGES), sector: pick('sector', SECTORS), projectType: pick('projectType', PROJECT_TYPES), needs: needs as Profile['needs'] };
+    // The receptionist's facts, from the catalogue like the editor (yes/no facts and other lists).
+    const extraFacts = projectFacts().filter((f) => !['stage', 'sector', 'projectType', 'needs'].includes(f.name) && f.name in profile);
+    for (const f of extraFacts) {
+      const v = query(req, f.name);
+      const patch = profile as unknown as Record<string, unknown>;
+      if (f.kind === 'boolean' && (v === 'true' || v === 'false')) patch[f.name] = v === 'true';
+      else if (f.kind === 'enum' && f.options.some((o) => o.value === v)) patch[f.name] = v;
+    }
     if (place) {
       const match = /^(\d{5}|2[AB]\d{3})$/.test(place) ? { kind: 'commune' as const, commune: deps.territory.commune(place) } : deps.territory.resolve(place);
       if (match?.kind === 'commune' && match.commune) {
@@ -449,15 +457,23 @@ export function mountRules(app: Router, deps: Deps): void {
     render(deps, res, {
       title: 'Simuler un projet',
       active: 'regles',
+      scripts: ['rules-editor.js'],
       body: html`<p><a href="/regles">← Toutes les règles</a></p><h1>Simuler un projet</h1>
         <p>Décrivez un projet : vous voyez à qui il serait orienté${draft ? ', avec les règles en ligne et avec votre brouillon' : ''}, et pourquoi (conditions vraies et fausses de chaque règle).</p>
         ${errors.length ? html`<div class="flash error" role="alert">${errors.join(' ')}</div>` : ''}
         <form method="get" action="/regles/simuler" class="filters">
-          ${select('stage', 'Stade', STAGES, STAGE_LABELS)}
-          ${select('sector', 'Secteur', SECTORS, SECTOR_LABELS)}
-          ${select('projectType', 'Forme', PROJECT_TYPES, PROJECT_TYPE_LABELS)}
-          <div><label for="commune">Commune (nom ou code INSEE)</label><input type="text" id="commune" name="commune" value="${place}"></div>
-          <fieldset class="checks"><legend>Besoins</legend>${NEEDS.map(
+          ${select('stage', FACTS.stage.label, STAGES, STAGE_LABELS)}
+          ${select('sector', FACTS.sector.label, SECTORS, SECTOR_LABELS)}
+          ${select('projectType', FACTS.projectType.label, PROJECT_TYPES, PROJECT_TYPE_LABELS)}
+          <div><label for="commune">Commune (nom ou code INSEE)</label><input type="text" id="commune" name="commune" value="${place}" list="lieux-simulation" autocomplete="off" data-place-search="/regles/lieux" data-place-facts="commune" data-place-fill><datalist id="lieux-simulation"></datalist></div>
+          ${extraFacts.map((f) => {
+            const current = (profile as unknown as Record<string, unknown>)[f.name];
+            const options = f.kind === 'boolean' ? [{ value: 'true', label: 'Oui' }, { value: 'false', label: 'Non' }] : f.options;
+            return html`<div><label for="${f.name}">${f.label}</label><select id="${f.name}" name="${f.name}"><option value="">Inconnu</option>${options.map(
+              (o) => html`<option value="${o.value}"${attr('selected', String(current) === o.value)}>${o.label}</option>`,
+            )}</select></div>`;
+          })}
+          <fieldset class="checks"><legend>${FACTS.needs.label}</legend>${NEEDS.map(
             (n) => html`<label class="check"><input type="checkbox" name="needs" value="${n}"${profile.needs.includes(n) ? html` checked` : ''}> ${NEED_LABELS[n]}</label>`,
           )}</fieldset>
           <div><button type="submit">Simuler</button></div>
