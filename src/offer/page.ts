@@ -189,8 +189,10 @@ ${STAGES.map((stage) => html`<li>${stageSummary(stage, state, names)}</li>`)}
 <li><span class="mark mid" aria-hidden="true">◐</span> <strong>Accueil seul</strong> : seule la tête de réseau régionale accueille et oriente ; <strong>Partiel</strong> : pas partout (nombre de communes indiqué)</li>
 <li><span class="mark bad" aria-hidden="true">✖</span> <strong>Non</strong> : aucune structure de l’ESS n’est proposée</li>
 </ul>
+<p class="table-title" id="etat-titre">Réponse de l’ESS par stade du projet (lignes) et secteur (colonnes) — ${model.scope.name}, ${plural(state.communes, 'commune', 'communes')}</p>
+<p class="narrow-only hint">Le tableau défile de gauche à droite.</p>
 <div class="table-scroll" role="region" aria-labelledby="etat-titre" tabindex="0">
-<table class="state"><caption id="etat-titre">Réponse de l’ESS par stade du projet (lignes) et secteur (colonnes) — ${model.scope.name}, ${plural(state.communes, 'commune', 'communes')}</caption>
+<table class="state"><caption class="sr">Réponse de l’ESS par stade du projet (lignes) et secteur (colonnes) — ${model.scope.name}</caption>
 <thead><tr><th scope="col">Stade du projet</th>${header}</tr></thead>
 <tbody>${rows}</tbody></table>
 </div>

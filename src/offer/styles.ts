@@ -54,7 +54,9 @@ button:hover{background:#163a5c}
 .legend{list-style:none;display:flex;flex-wrap:wrap;gap:.5em 1.5em;margin:.8em 0;padding:0;font-size:.95em}
 .table-scroll{overflow-x:auto;margin:.8em 0;border:1px solid var(--line);border-radius:4px}
 table.state{border-collapse:collapse;width:100%;min-width:46rem;font-size:.86em;hyphens:auto}
-table.state caption{text-align:left;font-weight:600;padding:.6em .8em}
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+.table-title{font-weight:600;margin:1em 0 .3em}
+.narrow-only{display:none}
 table.state th,table.state td{border:1px solid var(--line);padding:.4em .45em;vertical-align:top;text-align:left}
 table.state thead th{background:#f2f2f2;font-weight:600;line-height:1.3}
 table.state tbody th{background:#f7f7f7;font-weight:600;position:sticky;left:0}
@@ -74,6 +76,7 @@ footer.site{margin-top:2em;padding:1.2em 0 2em;border-top:1px solid var(--line);
   .cards{grid-template-columns:1fr}
   .card dl{grid-template-columns:1fr}
   .card dd{margin-bottom:.3em}
+  .narrow-only{display:block}
 }
 @media print{
   @page{margin:1.5cm}
