@@ -157,6 +157,9 @@ describe('la coordination pilote l’orientation sans JSON', { skip: noBrowser }
     execFileSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'validate-rules', h.rulesDir], { cwd: ROOT, stdio: 'pipe' });
 
     await page.goto(`${h.base}/regles/historique/1`);
+    // Going back is explained in words too.
+    await page.getByRole('heading', { name: 'Ce qui changerait pour les porteurs en revenant à cette version' }).waitFor();
+    await page.getByText(`Les projets au stade de l’idée dans la CC Sèvre et Loire iront désormais vers ${SEVRE_LOIRE_ECO} au lieu de ${CCI}.`).waitFor();
     await page.getByLabel('Pourquoi revenir à cette version ?').fill('Essai terminé');
     await page.getByLabel(/Je confirme/).check();
     await page.getByRole('button', { name: 'Revenir à la version n° 1' }).click();

@@ -540,12 +540,21 @@ export function mountRules(app: Router, deps: Deps): void {
     const files: RuleFiles = await ws.history.files(n);
     const liveNow = await ws.liveFiles();
     const diffs = diffRuleFiles(liveNow, files);
+    let summary: SafeHtml = html``;
+    if (diffs.length) {
+      const versionRouter = await ws.routerFor(files);
+      if ('router' in versionRouter) {
+        const epcis = servedEpcis(deps.router.actors());
+        summary = changeSummaryView(await summarizeChanges({ live: deps.router, draft: versionRouter.router, territory: deps.territory, coverage: (r) => ws.coverageOf(r, epcis), actorName }), actorName, 'Ce qui changerait pour les porteurs en revenant à cette version');
+      }
+    }
     render(deps, res, {
       title: `Version n° ${n} des règles`,
       active: 'regles',
       body: html`<p><a href="/regles/historique">← Historique</a></p><h1>Version n° ${n} des règles</h1>
         <dl class="summary"><dt>Date</dt><dd>${frenchDateTime(entry.at)}</dd><dt>Auteur</dt><dd>${entry.author.email}</dd><dt>Message</dt><dd>${entry.message}</dd><dt>Version</dt><dd>${entry.version}</dd><dt>Fichiers</dt><dd>${entry.files.map((f) => `rules/${f}`).join(', ')}</dd></dl>
-        <h2>Ce que cette version changerait par rapport aux règles en ligne</h2>
+        ${summary}
+        <h2>Ce que cette version changerait par rapport aux règles en ligne, fichier par fichier</h2>
         ${diffView(diffs, titlesOf({ ...liveNow, ...files }))}
         ${diffs.length
           ? html`<h2>Revenir à cette version</h2><form method="post" action="/regles/historique/${n}/restaurer">${csrfField(csrf(res))}

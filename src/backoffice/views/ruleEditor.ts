@@ -186,13 +186,13 @@ export function decisionTable(rows: TableRow[], places: PlaceIndex, territory: T
 export { optionText };
 
 /** What the draft changes for holders, in sentences, then the coverage difference with examples. */
-export function changeSummaryView(s: ChangeSummary, actorName: (id: string) => string): SafeHtml {
+export function changeSummaryView(s: ChangeSummary, actorName: (id: string) => string, heading = 'Ce qui change pour les porteurs'): SafeHtml {
   const names = (c: CoverageCombo) => (c.actorIds.length ? c.actorIds.map(actorName).join(', ') : 'aucune structure') + (c.fallback ? ' (recours)' : '');
   // Examples spread over communes first (one per commune), then over sectors.
   const seen = new Set<string>();
   const spread = s.coverageChanges.filter((c) => !seen.has(c.before.commune.code) && seen.add(c.before.commune.code));
   const examples = [...spread, ...s.coverageChanges.filter((c) => !spread.includes(c))].slice(0, 12);
-  return html`<section aria-labelledby="ce-qui-change"><h2 id="ce-qui-change">Ce qui change pour les porteurs</h2>
+  return html`<section aria-labelledby="ce-qui-change"><h2 id="ce-qui-change">${heading}</h2>
     ${s.sentences.length
       ? html`<ul class="changes">${s.sentences.slice(0, 30).map((x) => html`<li>${x.text}</li>`)}</ul>${s.sentences.length > 30 ? html`<p class="hint">Et ${s.sentences.length - 30} autres changements : voir la couverture.</p>` : ''}`
       : html`<p>Aucun projet ne serait orienté autrement : ni les communes, stades et secteurs des territoires desservis, ni les projets types (chaque besoin, forme et situation) ne changent de réponse.</p>`}
