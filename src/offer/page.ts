@@ -149,10 +149,10 @@ function cellView(cell: StateCell): { level: Level; word: string; detail: string
   if (cell.none === cell.communes) return { level: 'bad', word: 'Non', detail: null };
   if (cell.networkOnly === cell.communes) return { level: 'mid', word: 'Accueil seul', detail: null };
   const parts = [];
-  if (cell.expert) parts.push(`spécialisée : ${frenchNumber(cell.expert)}`);
-  if (cell.networkOnly) parts.push(`accueil seul : ${frenchNumber(cell.networkOnly)}`);
-  if (cell.none) parts.push(`aucune : ${frenchNumber(cell.none)}`);
-  return { level: cell.none ? 'bad' : 'mid', word: 'Partiel', detail: `${parts.join(', ')} communes sur ${frenchNumber(cell.communes)}` };
+  if (cell.expert) parts.push(`spécialisée dans ${frenchNumber(cell.expert)}`);
+  if (cell.networkOnly) parts.push(`accueil seul dans ${frenchNumber(cell.networkOnly)}`);
+  if (cell.none) parts.push(`aucune dans ${frenchNumber(cell.none)}`);
+  return { level: cell.none ? 'bad' : 'mid', word: 'Partiel', detail: `${parts.join(', ')} (sur ${frenchNumber(cell.communes)} communes)` };
 }
 
 function stateSection(model: OfferModel, state: OfferState | null): SafeHtml {
@@ -163,7 +163,7 @@ function stateSection(model: OfferModel, state: OfferState | null): SafeHtml {
 </section>`;
   }
   const path = pagePath(model);
-  const names = new Map(model.structures.map((s) => [s.id, s.name]));
+  const names = new Map(model.structures.map((s) => [s.id, { name: s.name, expert: s.role === 'expert' }]));
   const header = SECTORS.map((s) => html`<th scope="col"><a href="${path}${query({ secteur: s })}#structures">${SECTOR_LABELS[s]}</a></th>`);
   const rows = STAGES.map((stage) => {
     const cells = SECTORS.map((sector) => {
@@ -201,12 +201,14 @@ ${STAGES.map((stage) => html`<li>${stageSummary(stage, state, names)}</li>`)}
 }
 
 /** « Idée, émergence : structure spécialisée de l’ESS dans les 27 communes (Les Ecossolies). » */
-function stageSummary(stage: Stage, state: OfferState, names: Map<string, string>): SafeHtml {
+function stageSummary(stage: Stage, state: OfferState, names: Map<string, { name: string; expert: boolean }>): SafeHtml {
   const cells = state.cells.filter((c) => c.stage === stage);
   const total = cells.reduce((n, c) => n + c.communes, 0);
   const expert = cells.reduce((n, c) => n + c.expert, 0);
   const none = cells.reduce((n, c) => n + c.none, 0);
-  const who = [...new Set(cells.flatMap((c) => c.essActorIds))].map((id) => names.get(id) ?? id);
+  // The specialised structures first, then the network head.
+  const ids = [...new Set(cells.flatMap((c) => c.essActorIds))];
+  const who = [...ids.filter((id) => names.get(id)?.expert), ...ids.filter((id) => !names.get(id)?.expert)].map((id) => names.get(id)?.name ?? id);
   let text: string;
   if (total > 0 && expert === total) text = `une structure spécialisée de l’ESS est proposée partout, pour tous les secteurs`;
   else if (expert === 0 && none === 0) text = `seule la tête de réseau régionale accueille et oriente les porteurs de projet, pour tous les secteurs`;

@@ -53,7 +53,7 @@ describe('état des lieux', () => {
     assert.equal(cell('creation', 'habitat').none, 1);
 
     const html = renderOfferPage(buildOffer(real.actors(), territory, scope), state, { stage: null, sector: null }, { territories: [], updated: '30 novembre 2026' });
-    assert.match(html, /<td class="bad"><span class="mark" aria-hidden="true">✖<\/span>Partiel<small>spécialisée : 26, aucune : 1 communes sur 27<\/small><\/td>/);
+    assert.match(html, /<td class="bad"><span class="mark" aria-hidden="true">✖<\/span>Partiel<small>spécialisée dans 26, aucune dans 1 \(sur 27 communes\)<\/small><\/td>/);
     assert.match(html, /<td class="ok"><span class="mark" aria-hidden="true">✔<\/span>Oui<\/td>/);
     assert.match(html, /<td class="mid"><span class="mark" aria-hidden="true">◐<\/span>Accueil seul<\/td>/);
     assert.match(html, /<strong>3 combinaisons commune × stade × secteur sans structure de l’ESS<\/strong> : Idée, émergence × Habitat \(1 commune\)/);
