@@ -36,6 +36,10 @@ describe('règle en phrase', () => {
     assert.equal(missing.status, 400);
     assert.match(await missing.text(), /Règle « nouvelle règle », champ « Structure » : choisissez une structure dans la liste/);
 
+    const duplicate = await client.post('/regles/nouvelle/vignoble.json', { ...base, name: 'vignoble-pret-honneur', places: 'commune:44043', intent: 'save' });
+    assert.equal(duplicate.status, 400);
+    assert.match(await duplicate.text(), /champ « Identifiant de la règle » : « vignoble-pret-honneur » est déjà celui d’une autre règle/);
+
     const saved = await client.post('/regles/nouvelle/vignoble.json', { ...base, places: 'commune:44043', intent: 'save' });
     assert.equal(saved.status, 303);
     const text = (await h.backoffice.deps.rules.fileText(h.coordinator(), 'vignoble.json'))!;

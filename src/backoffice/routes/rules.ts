@@ -206,10 +206,13 @@ export function mountRules(app: Router, deps: Deps): void {
     if (errors.length) return formPage(res, { file, originalName, form, errors }, 400);
     const files = await ws.draftFiles(ws.draft(me));
     const taken = new Set(Object.values(files).flatMap((t) => (parseRules(t)?.rules ?? []).map((r) => r.name)));
-    if (!form.name || (form.name !== originalName && taken.has(form.name))) {
+    if (form.name && form.name !== originalName && taken.has(form.name)) {
+      return formPage(res, { file, originalName, form, errors: [`Règle « ${label} », champ « Identifiant de la règle » : « ${form.name} » est déjà celui d’une autre règle ; choisissez-en un autre ou videz le champ.`] }, 400);
+    }
+    if (!form.name) {
       const stem = slugify(`${form.actorId}-${form.places.length ? (places.get(form.places[0]!)?.name ?? '') : 'partout'}-${form.tier}`) || 'regle';
       let name = stem;
-      for (let n = 2; taken.has(name) && name !== originalName; n += 1) name = `${stem}-${n}`;
+      for (let n = 2; taken.has(name); n += 1) name = `${stem}-${n}`;
       form.name = name;
     }
     if (!form.slot && form.tier !== 'fallback') form.slot = slugify(form.name);
