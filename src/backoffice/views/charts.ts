@@ -16,7 +16,7 @@ export function formatValue(kind: string, value: unknown): string {
   return value.toLocaleString('fr-FR');
 }
 
-function shorten(text: string, max = 44): string {
+function shorten(text: string, max = 40): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
