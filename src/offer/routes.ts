@@ -19,8 +19,11 @@ export interface OfferResponse {
   writeHead(status: number, headers: Record<string, string>): unknown;
   end(body: string): unknown;
 }
+type Handler = (req: OfferRequest, res: OfferResponse) => Promise<void>;
 export interface OfferRouteServer {
-  get(path: string, handler: (req: OfferRequest, res: OfferResponse) => Promise<void>): unknown;
+  get(path: string, handler: Handler): unknown;
+  /** Link checkers ask with HEAD: same answer, Node leaves the body out. */
+  head?(path: string, handler: Handler): unknown;
 }
 
 function queryOf(req: OfferRequest): URLSearchParams {
@@ -41,9 +44,13 @@ export function mountOffer(server: OfferRouteServer, offer: Offer, logError?: (m
       send(res, { status: 500, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: 'Erreur interne : réessayez dans quelques minutes.' });
     }
   };
-  server.get('/offre', guarded((req) => offer.page(null, queryOf(req))));
-  server.get('/offre/:territoire', guarded((req) => offer.page(req.params?.territoire ?? '', queryOf(req))));
+  const route = (path: string, handler: Handler) => {
+    server.get(path, handler);
+    server.head?.(path, handler);
+  };
+  route('/offre', guarded((req) => offer.page(null, queryOf(req))));
+  route('/offre/:territoire', guarded((req) => offer.page(req.params?.territoire ?? '', queryOf(req))));
   for (const file of OPEN_DATA_FILES) {
-    server.get(`/open-data/data-inclusion/${file}`, guarded((req) => offer.openData(file, queryOf(req))));
+    route(`/open-data/data-inclusion/${file}`, guarded((req) => offer.openData(file, queryOf(req))));
   }
 }

@@ -148,5 +148,8 @@ describe('/offre', () => {
     // A partner of one intercommunality of the Vignoble: the Vignoble's page too.
     assert.equal((await get('/offre?partenaire=clisson-sevre-maine')).headers.get('location'), '/offre/vignoble-nantais');
     assert.equal((await get('/offre?partenaire=inconnu')).status, 200);
+    const head = await fetch(`${h.base}/offre/vignoble-nantais`, { method: 'HEAD' });
+    assert.equal(head.status, 200, 'HEAD answered as GET (link checkers)');
+    assert.equal(await head.text(), '');
   });
 });
