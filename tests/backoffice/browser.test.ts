@@ -229,7 +229,7 @@ describe('back-office dans Chromium', { skip: noBrowser }, () => {
     assert.match(logged.summary, /Relance téléphonique/);
   });
 
-  it('axe-core ne trouve aucune violation, page par page', async () => {
+  it('axe-core ne trouve aucune violation, page par page, à 1366 px et à 375 px', async () => {
     const anonymous = await newPage();
     const pages: Array<[Page, string]> = [
       [anonymous, '/connexion'],
@@ -238,6 +238,7 @@ describe('back-office dans Chromium', { skip: noBrowser }, () => {
       [coordinator, `/orientations/${referralId}`],
       [coordinator, '/regles'],
       [coordinator, '/regles/regle/vignoble.json/vignoble-pret-honneur'],
+      [coordinator, '/regles/regle/experts-ess.json/ess-reprise-cooperative-urscop'],
       [coordinator, '/regles/nouvelle/filieres.json'],
       [coordinator, '/regles/regle/vignoble.json/vignoble-pret-honneur/json'],
       [coordinator, '/regles?territoire=epci%3A200067866&structure=sevre-loire-eco'],
@@ -256,6 +257,12 @@ describe('back-office dans Chromium', { skip: noBrowser }, () => {
       [coordinator, '/statistiques?vue=demandes-par-commune'],
       [coordinator, '/statistiques?vue=orientations-par-structure'],
       [coordinator, '/statistiques?vue=export'],
+      [coordinator, '/statistiques?vue=refus-par-regle'],
+      [coordinator, '/statistiques?vue=parcours'],
+      [coordinator, '/statistiques?vue=delais-de-prise-en-charge'],
+      [coordinator, '/regles/simuler'],
+      [coordinator, '/partenaires/nouveau'],
+      [coordinator, '/donnees-personnelles'],
       [coordinator, '/comptes'],
       [coordinator, '/journal'],
       [coordinator, '/mon-compte'],
@@ -264,10 +271,15 @@ describe('back-office dans Chromium', { skip: noBrowser }, () => {
     // A draft, so that the draft page, the simulation and the coverage show both sides.
     await h.backoffice.deps.rules.deleteRule(h.coordinator(), 'filieres.json', 'filiere-installation-agricole');
     const problems: string[] = [];
-    for (const [page, path] of pages) {
-      await page.goto(h.base + path);
-      for (const v of await axeViolations(page)) problems.push(`${path} : ${v}`);
+    // Every page at a laptop's width and at a phone's.
+    for (const width of [1366, 375]) {
+      for (const [page, path] of pages) {
+        await page.setViewportSize({ width, height: width === 375 ? 740 : 900 });
+        await page.goto(h.base + path);
+        for (const v of await axeViolations(page)) problems.push(`${path} (${width} px) : ${v}`);
+      }
     }
+    for (const [page] of pages) await page.setViewportSize({ width: 1366, height: 900 });
     await coordinator.goto(`${h.base}/regles`);
     await coordinator.screenshot({ path: join(SCREENS, 'regles.png'), fullPage: false });
     assert.deepEqual(problems, []);
