@@ -137,11 +137,14 @@ describe('the public server, as a process', () => {
   });
 
   it('every HTML page carries the security headers; no response sets a cookie', async () => {
-    for (const path of ['/demo', '/demo/page2']) {
+    for (const path of ['/demo', '/demo/page2', '/offre/vignoble-nantais', '/offre?stade=idee&secteur=habitat']) {
       const res = await http.request('GET', path);
       assert.equal(res.status, 200, path);
       assertHtmlHeaders(res, path);
     }
+    const unknownTerritory = await http.request('GET', '/offre/inconnu');
+    assert.equal(unknownTerritory.status, 404);
+    assertHtmlHeaders(unknownTerritory, '/offre/inconnu');
     for (const path of ['/healthz', '/widget.js', '/', '/inconnu', dl('/partners/demo')]) {
       const res = await http.request('GET', path);
       assert.equal(res.headers['set-cookie'], undefined, path);
