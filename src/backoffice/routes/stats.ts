@@ -49,6 +49,7 @@ export interface Overview {
   unmetShare: number | null;
   outOfArea: number;
   notSerious: number;
+  previous: StatsFilter;
   byTerritory: StatTable;
   /** The same figures as one table (CSV export, print). */
   table: StatTable;
@@ -170,7 +171,7 @@ export function mountStats(app: Router, deps: Deps): void {
         { indicateur: 'Tests et demandes non sérieuses (comptés à part)', valeur: count(o.notSerious) },
       ],
     };
-    return { ...o, byTerritory, table };
+    return { ...o, previous, byTerritory, table };
   };
 
   const filtersForm = (filter: StatsFilter, view: string) => {
@@ -212,7 +213,7 @@ export function mountStats(app: Router, deps: Deps): void {
       const evolution = o.previousRequests ? Math.round(((o.requests - o.previousRequests) / o.previousRequests) * 100) : null;
       heading = 'Statistiques : tableau de bord';
       lead = html`<ul class="kpis">
-          <li><span class="kpi-value">${count(o.requests)}</span><span class="kpi-label">demandes reçues</span><span class="kpi-note">${count(o.previousRequests)} la période précédente${evolution === null ? '' : ` (${evolution > 0 ? '+' : ''}${evolution} %)`}</span></li>
+          <li><span class="kpi-value">${count(o.requests)}</span><span class="kpi-label">demandes reçues</span><span class="kpi-note">contre ${count(o.previousRequests)} sur la période précédente, du ${frenchDate(`${o.previous.fromDay}T12:00:00Z`)} au ${frenchDate(`${o.previous.toDay}T12:00:00Z`)}${evolution === null ? '' : ` (${evolution > 0 ? '+' : ''}${evolution} %)`}</span></li>
           <li><span class="kpi-value">${percent(o.withinPromise)}</span><span class="kpi-label">prises en charge dans le délai promis</span><span class="kpi-note">délai promis par chaque structure au porteur</span></li>
           <li><span class="kpi-value">${o.medianDays === null ? '—' : `${o.medianDays.toLocaleString('fr-FR', { maximumFractionDigits: 1 })} j`}</span><span class="kpi-label">délai médian avant le premier contact</span><span class="kpi-note">entre la demande et la prise en charge</span></li>
           <li><span class="kpi-value">${count(o.unmet)}</span><span class="kpi-label">demandes sans structure proposée</span><span class="kpi-note">${percent(o.unmetShare)} des demandes ; ${count(o.outOfArea)} projets hors de la zone desservie</span></li>
