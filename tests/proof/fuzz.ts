@@ -264,6 +264,18 @@ export function makeGenerator(random: () => number, context: FuzzContext): () =>
       headers: { ...origin(), 'content-type': pick(CONTENT_TYPES) },
       body: body(() => JSON.stringify(jsonValue())),
     })],
+    ['offer', 5, () => ({
+      kind: 'offer',
+      method: pick(['GET', 'GET', 'HEAD', 'POST']),
+      path: pick([
+        () => `/offre${pick(['', '/', '/vignoble-nantais', `/${encode(nasty())}`, `/${encode(pick(MARKERS))}`, '/%00', '/%ZZ'])}`,
+        () => `/offre/vignoble-nantais?stade=${encode(nasty())}&secteur=${encode(pick(MARKERS))}`,
+        () => `/offre?partenaire=${encode(pick(['demo', nasty()]))}&stade[]=idee&secteur=habitat&secteur=numerique`,
+        () => `/open-data/data-inclusion/${pick(['structures.json', 'services.json', 'structures.csv', 'services.csv', encode(nasty())])}?territoire=${encode(pick(['vignoble-nantais', nasty(), pick(MARKERS)]))}`,
+      ])(),
+      headers: { ...origin(), 'content-type': pick(CONTENT_TYPES) },
+      body: body(() => JSON.stringify(jsonValue())),
+    })],
     ['link', 12, () => ({
       kind: 'link',
       method: pick(['GET', 'POST', 'POST', 'PUT', 'HEAD']),
