@@ -159,7 +159,7 @@ function stateSection(model: OfferModel, state: OfferState | null): SafeHtml {
   if (!state) {
     return html`<section aria-labelledby="etat-des-lieux">
 <h2 id="etat-des-lieux">État des lieux de l’offre</h2>
-<p class="empty">L’état des lieux de ${model.scope.name} est en cours de calcul (Aiguillage simule la demande d’un porteur de projet dans chacune des ${frenchNumber(model.communes)} communes) : rechargez la page dans une minute.</p>
+<p class="empty">L’état des lieux est en cours de calcul (Aiguillage simule la demande d’un porteur de projet dans chacune des ${frenchNumber(model.communes)} communes) : rechargez la page dans une minute.</p>
 </section>`;
   }
   const path = pagePath(model);

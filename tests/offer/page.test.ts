@@ -119,7 +119,7 @@ describe('/offre', () => {
     const offer = await realOffer({ stateWaitMs: 0 });
     const reply = await offer.page(null, new URLSearchParams());
     assert.equal(reply.status, 200);
-    assert.match(reply.body, /L’état des lieux de Pays de la Loire est en cours de calcul/);
+    assert.match(reply.body, /L’état des lieux est en cours de calcul \(Aiguillage simule la demande d’un porteur de projet dans chacune des 1\u202f228 communes\)/);
     assert.equal(reply.headers['Cache-Control'], 'no-store');
     assert.ok(cards(reply.body).length > 10, 'the structures are there meanwhile');
   });
