@@ -9,11 +9,12 @@ import type { RoutingDecision, Router } from '../../src/routing/index.js';
 import { buildOffer, scopeOf } from '../../src/offer/model.js';
 import { renderOfferPage } from '../../src/offer/page.js';
 import { OfferStateCache, offerState } from '../../src/offer/state.js';
+import { createOffer } from '../../src/offer/index.js';
 import { realRouting } from './helpers.js';
 
 const VALLET = '44212';
 
-function stubRouter(version = 'v1'): Router & { calls: number } {
+function stubRouter(version = 'v1'): Router & { calls: number; listeners: Array<(result: { ok: boolean; changed?: boolean }) => void> } {
   const roles: Record<string, Actor['role']> = { local: 'local', expert: 'expert', reseau: 'reseau' };
   const stub = {
     calls: 0,
@@ -33,10 +34,14 @@ function stubRouter(version = 'v1'): Router & { calls: number } {
     actorById: (id: string) => (roles[id] ? ({ id, role: roles[id], stages: ['idee', 'creation', 'developpement'], sectors: 'all' } as Actor) : undefined),
     actors: () => [],
     reload: async () => ({ ok: true, changed: false, rulesVersion: version, ruleCount: 3, actorCount: 3 }) as const,
-    onReload: () => () => true,
+    listeners: [] as Array<(result: { ok: boolean; changed?: boolean }) => void>,
+    onReload: (listener: (result: { ok: boolean; changed?: boolean }) => void) => {
+      stub.listeners.push(listener);
+      return () => true;
+    },
     close: () => undefined,
   };
-  return stub as unknown as Router & { calls: number };
+  return stub as unknown as Router & { calls: number; listeners: Array<(result: { ok: boolean; changed?: boolean }) => void> };
 }
 
 describe('état des lieux', () => {
@@ -73,5 +78,24 @@ describe('état des lieux', () => {
     (router as { rulesVersion: string }).rulesVersion = 'v2';
     await cache.get(scope);
     assert.equal(router.calls, 2 * 27 * 30, 'new rules, new état des lieux');
+  });
+
+  it('prewarm computes every territory and the region, then again after a published change of the rules', async () => {
+    const { territory } = await realRouting();
+    const router = stubRouter();
+    const vignoble = territory.namedTerritory('vignoble-nantais')!;
+    const offer = createOffer({ router, territory, territories: () => [vignoble], publicUrl: 'https://aiguillage.example.org', updatedAt: () => new Date(), stateWaitMs: 0 });
+    await offer.prewarm();
+    const once = router.calls;
+    assert.ok(once >= (27 + 1228) * 30, `${once} décisions`);
+    const page = await offer.page('vignoble-nantais', new URLSearchParams());
+    assert.doesNotMatch(page.body, /en cours de calcul/, 'ready at once after prewarm');
+    (router as { rulesVersion: string }).rulesVersion = 'v2';
+    for (const listener of router.listeners) listener({ ok: true, changed: true });
+    for (let i = 0; i < 200 && router.calls < 2 * once; i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(router.calls, 2 * once, 'computed again for the new rules');
+    for (const listener of router.listeners) listener({ ok: false });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(router.calls, 2 * once, 'a refused reload changes nothing');
   });
 });
