@@ -11,7 +11,7 @@ import { TIER_LABELS } from '../../domain/decision.js';
 import { servedEpcis } from '../../routing/index.js';
 import { addDays, filterQuery, parisMidnight, parseFilter, territoryChoices, type Labels, type StatTable, type StatsFilter } from '../../stats/index.js';
 import { actorDelays } from '../../stats/delays.js';
-import { funnelCounts } from '../../stats/funnel.js';
+import { requestOutcomes } from '../../stats/funnel.js';
 import { GRANULARITIES, GRANULARITY_LABELS } from '../../stats/filters.js';
 import { placeIndex } from '../places.js';
 import { parseRule } from '../ruleForm.js';
@@ -105,11 +105,11 @@ export function mountStats(app: Router, deps: Deps): void {
   const overview = (req: Request, filter: StatsFilter, tables: StatTable[], funnel: { consented: number; notSerious: number }): Overview => {
     const now = deps.now();
     const index = deps.stats.referrals;
-    const conversations = deps.events ? deps.stats.conversations : null;
     const previous = previousOf(req, filter);
-    const requestsIn = (f: StatsFilter) => funnelCounts(index, conversations, scopeOf(f, index, conversations, now)).consented;
+    // Referrals only (no conversation scan): these figures count requests, not conversations.
+    const requestsIn = (f: StatsFilter) => requestOutcomes(index, scopeOf(f, index, null, now)).consented;
     const delayOf = (f: StatsFilter) => {
-      const rows = actorDelays(index, scopeOf(f, index, conversations, now));
+      const rows = actorDelays(index, scopeOf(f, index, null, now));
       const all = rows.length > 1 ? rows.at(-1)! : rows[0];
       return { within: all && all.takenCare + all.late ? all.withinPromise / (all.takenCare + all.late) : null, median: all?.medianDays ?? null };
     };
