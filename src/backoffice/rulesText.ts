@@ -90,7 +90,7 @@ export function outcomeText(type: string, actorName: string, tier: string, slot:
 const JSON_PROBLEMS: Array<[RegExp, (m: RegExpExecArray) => string]> = [
   [/Expected ',' or '}' after property value/, () => 'il manque une virgule « , » ou une accolade fermante « } » après une valeur'],
   [/Expected ',' or '\]' after array element/, () => 'il manque une virgule « , » ou un crochet fermant « ] » après un élément de liste'],
-  [/Expected (double-quoted )?property name/, () => 'un nom entre guillemets doubles est attendu ici (virgule en trop avant « } » ?)'],
+  [/Expected (double-quoted )?property name/, () => 'un nom entre guillemets doubles « " » est attendu ici (guillemets simples, ou virgule en trop avant « } » ?)'],
   [/Expected ':' after property name/, () => 'il manque les deux-points « : » après un nom'],
   [/Unterminated string/, () => 'un texte entre guillemets n’est pas refermé'],
   [/Bad control character in string literal/, () => 'un texte entre guillemets contient un retour à la ligne ou une tabulation'],
@@ -101,17 +101,19 @@ const JSON_PROBLEMS: Array<[RegExp, (m: RegExpExecArray) => string]> = [
   [/Unexpected token/, () => 'caractère inattendu'],
 ];
 
+/** What a JSON.parse message (V8, in English) means, in French. */
+function jsonProblem(raw: string): string {
+  for (const [re, say] of JSON_PROBLEMS) {
+    const m = re.exec(raw);
+    if (m) return say(m);
+  }
+  return 'syntaxe JSON incorrecte';
+}
+
 /** « Le JSON n’est pas lisible, ligne 3, colonne 7 : il manque une virgule… » for a JSON.parse error. */
 export function jsonErrorText(text: string, error: unknown): string {
   const raw = error instanceof Error ? error.message : String(error);
-  let what = 'syntaxe JSON incorrecte';
-  for (const [re, say] of JSON_PROBLEMS) {
-    const m = re.exec(raw);
-    if (m) {
-      what = say(m);
-      break;
-    }
-  }
+  const what = jsonProblem(raw);
   const position = /end of JSON input/.test(raw) ? text.length : Number(/position (\d+)/.exec(raw)?.[1] ?? NaN);
   if (!Number.isFinite(position)) return `Le JSON n’est pas lisible : ${what}.`;
   const before = text.slice(0, position);
@@ -141,6 +143,9 @@ const FIELD_WORDS: Array<[RegExp, string]> = [
 export function issueText(issue: RuleIssue, ruleTitle: (file: string, rule: string) => string): string {
   let message = issue.message;
   let fieldName: string | null = null;
+  // The loader's own JSON errors (a file changed outside the back office) carry V8's English.
+  const json = /^JSON illisible( ligne \d+, colonne \d+)?( \(dans ou après cette règle\))? : (.*)$/s.exec(message);
+  if (json) message = `le JSON n’est pas lisible${json[1] ? `,${json[1]}` : ''} : ${jsonProblem(json[3]!)}`;
   const path = /\s\(([^()]*)\)$/.exec(message);
   if (path && /^[\w.[\]]+$|^racine$/.test(path[1]!)) {
     const p = path[1]!.replace(/\[(\d+)\]/g, '.$1');
