@@ -196,7 +196,7 @@ ${STAGES.map((stage) => html`<li>${stageSummary(stage, state, names)}</li>`)}
 <thead><tr><th scope="col">Stade du projet</th>${header}</tr></thead>
 <tbody>${rows}</tbody></table>
 </div>
-<p class="hint">Calculé le ${frenchDay(state.computedAt)} avec les règles d’orientation en vigueur (version ${state.rulesVersion}), sans tenir compte des capacités mensuelles des structures. Les titres du tableau mènent à la liste des structures correspondantes.</p>
+<p class="hint">Calculé le ${frenchDay(state.computedAt)} avec les règles d’orientation en vigueur (version ${state.rulesVersion}), sans tenir compte des capacités mensuelles des structures.<span class="noprint"> Les titres du tableau mènent à la liste des structures correspondantes.</span></p>
 </section>`;
 }
 

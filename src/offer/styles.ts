@@ -91,7 +91,9 @@ footer.site{margin-top:2em;padding:1.2em 0 2em;border-top:1px solid var(--line);
   .cards{display:block}
   .card{break-inside:avoid;margin:0 0 .5em;border:1px solid #777;border-top:2px solid #000}
   .table-scroll{overflow:visible;border:0}
-  table.state{min-width:0;font-size:8pt}
+  table.state{width:100%;min-width:0;font-size:7pt;hyphens:manual}
+  table.state th,table.state td{padding:.2em .25em}
+  table.state thead th{font-size:6.5pt}
   table.state tbody th{position:static}
   .ok,.mid,.bad,table.state thead th,table.state tbody th{background:none;color:#000}
 }
