@@ -114,6 +114,22 @@ describe('/offre/vignoble-nantais', () => {
   });
 });
 
+describe('a territory is a parameter', () => {
+  it('a territory given by the provider (the Pays de Redon, before its onboarding) gets its own page and exports', async () => {
+    const { territory } = await realRouting();
+    const redon = { id: 'pays-de-redon', nom: 'Pays de Redon', epcis: ['243500741'] };
+    const offer = await realOffer({ territories: () => [territory.namedTerritory('vignoble-nantais')!, redon] });
+    const page = await offer.page('pays-de-redon', new URLSearchParams());
+    assert.equal(page.status, 200);
+    const ids = cards(page.body);
+    assert.ok(ids.includes('redon-agglo-eco') && ids.includes('cades-redon'), ids.join());
+    assert.ok(!ids.includes('clisson-sevre-maine-eco') && !ids.includes('sevre-loire-eco') && !ids.includes('mission-locale-vignoble'), ids.join());
+    assert.match(page.body, /dans les 31 communes du territoire \(CA Redon Agglomération\)/);
+    const exported = JSON.parse(offer.openData('structures.json', new URLSearchParams('territoire=pays-de-redon')).body) as Array<{ id: string }>;
+    assert.deepEqual(exported.map((s) => s.id.replace('aiguillage--', '')).sort(), [...ids].sort());
+  });
+});
+
 describe('/offre', () => {
   it('never waits long for the region’s état des lieux: « en cours de calcul », not cached', async () => {
     const offer = await realOffer({ stateWaitMs: 0 });
