@@ -1,5 +1,5 @@
-// No raw ids where a person reads (issue 13): the actor's e-mail names the partner site, the
-// accounts page agrees in number, a referral's history does not say « déclinée → déclinée ».
+// No raw ids where a person reads (issue 13): the actor's e-mail names the partner site, a
+// referral's page names its rule in words, the accounts page agrees in number.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -31,6 +31,16 @@ describe('des noms, pas des identifiants', () => {
       assert.doesNotMatch(decoded, /site partenaire : vignoble-nantais/);
       assert.ok(decoded.includes(`site partenaire : ${h.partners.get('vignoble-nantais')!.name}`), 'le nom du site');
     }
+  });
+
+  it('la page d’une orientation nomme la règle en mots, pas par son identifiant', async () => {
+    const ids = await h.refer(h.profileAt('44212', { stage: 'creation', sector: 'habitat' }));
+    const records = await Promise.all(ids.map((id) => h.referrals.service.get(id)));
+    const local = records.find((r) => r?.actorId === 'sevre-loire-eco')!;
+    const page = await (await client.get(`/orientations/${local.id}`)).text();
+    assert.match(page, /Règle « Communauté de communes Sèvre et Loire — développement économique — proximité, CC Sèvre et Loire »/);
+    assert.doesNotMatch(page, /vignoble-proximite-sevre-loire/);
+    assert.doesNotMatch(page, new RegExp(`jeu de règles ${local.decision.rulesVersion}`));
   });
 
   it('« 1 compte » au singulier', async () => {

@@ -28,6 +28,7 @@ import { SPAM_LABELS } from '../../referrals/spam.js';
 import { capitalise } from '../../stats/breakdowns.js';
 import { html, join, type SafeHtml } from '../views/html.js';
 import { csrfField } from '../views/layout.js';
+import { liveRuleNames, rulesVersionText } from '../ruleNames.js';
 
 const DAY = 86_400_000;
 const PAGE_SIZE = 50;
@@ -185,6 +186,7 @@ export function mountInbox(app: Router, deps: Deps): void {
     const coordinator = me.role === 'coordinator';
     const csrf = state(res).session?.csrf ?? null;
     const dossier = (await deps.service.byReference(record.reference)).filter((r) => r.id !== record.id);
+    const ruleName = await liveRuleNames(deps); // rules read in words, never by their id
     const p = record.profile;
     const late = isOverdue(Date.parse(record.createdAt), record.promisedDays, record.status, deps.now().getTime());
     const actor = deps.router.actorById(record.actorId);
@@ -281,7 +283,7 @@ export function mountInbox(app: Router, deps: Deps): void {
           ${words ? html`<h2>Le projet en ses mots</h2><blockquote class="words">${words}</blockquote>` : ''}
           <h2>Pourquoi cette orientation</h2>
           <p>${record.reason}</p>
-          <p class="hint">Règle « ${record.ruleId} », jeu de règles ${record.decision.rulesVersion}${record.decision.fallback ? ' (recours : aucune règle d’orientation ne couvrait ce projet)' : ''}.</p>
+          <p class="hint">Règle « ${ruleName(record.ruleId)} », ${rulesVersionText(deps, record.decision.rulesVersion)}${record.decision.fallback ? ' (recours : aucune règle d’orientation ne couvrait ce projet)' : ''}.</p>
         </section>
         <section aria-labelledby="h-contact"><h2 id="h-contact">Contacter le porteur</h2>${contact}
           ${actions.length ? html`<h2>Suite donnée</h2><div class="actions">${join(actionForms)}</div>${declineForm}` : html`<p>Cette orientation est close : ${STATUS_LABELS[record.status]} le ${frenchDateTime(record.statusAt)}.</p>`}
@@ -293,7 +295,7 @@ export function mountInbox(app: Router, deps: Deps): void {
         <table><caption>Historique de l’orientation ${record.id}</caption><thead><tr><th scope="col">Date</th><th scope="col">Étape</th><th scope="col">Par</th><th scope="col">Statut</th><th scope="col">Précision</th></tr></thead>
         <tbody>${record.history.map(
           (h) => html`<tr><td>${frenchDateTime(h.at)}</td><td>${h.action === 'review' && h.by.startsWith('coordinator:') ? 'Vérifiée par la coordination' : HISTORY_LABELS[h.action]}</td><td>${byText(h.by, deps)}</td><td>${h.from && h.from !== h.to ? `${STATUS_LABELS[h.from]} → ` : ''}${STATUS_LABELS[h.to]}</td>
-            <td>${h.reason ? (DECLINE_REASONS.includes(h.reason as DeclineReason) ? DECLINE_REASON_LABELS[h.reason as DeclineReason] : h.reason) : ''}${h.relatedId ? ` (${h.relatedId})` : ''}</td></tr>`,
+            <td>${h.reason ? (DECLINE_REASONS.includes(h.reason as DeclineReason) ? DECLINE_REASON_LABELS[h.reason as DeclineReason] : h.reason.replace(/^règle ([a-z0-9-]+)$/, (_m, id: string) => `règle « ${ruleName(id)} »`)) : ''}${h.relatedId ? ` (${h.relatedId})` : ''}</td></tr>`,
         )}</tbody></table>
         ${dossier.length
           ? html`<h2>Les autres structures sollicitées pour cette demande</h2><ul>${dossier.map(

@@ -13,9 +13,7 @@ import { addDays, filterQuery, parisMidnight, parseFilter, territoryChoices, typ
 import { actorDelays } from '../../stats/delays.js';
 import { requestOutcomes } from '../../stats/funnel.js';
 import { GRANULARITIES, GRANULARITY_LABELS } from '../../stats/filters.js';
-import { placeIndex } from '../places.js';
-import { parseRule } from '../ruleForm.js';
-import { ruleTitle } from '../views/ruleEditor.js';
+import { liveRuleNames } from '../ruleNames.js';
 import { scopeOf } from '../../stats/scope.js';
 import { who } from '../accounts.js';
 import { render, type Deps } from '../context.js';
@@ -83,14 +81,8 @@ export function mountStats(app: Router, deps: Deps): void {
     return parseFilter(req.query as Record<string, unknown>, { now: deps.now(), territories: choices() });
   };
 
-  const ws = deps.rules;
-  const places = placeIndex(deps.territory);
   /** Rule ids in the views (refusals by rule, CSV) read as the rule editor names them. */
-  const ruleNames = async () => {
-    const set = await ws.liveSet();
-    const names = new Map(set.rules.map((r) => [r.id, ruleTitle(parseRule({ name: r.id, priority: r.priority, conditions: r.conditions, event: { type: r.type, params: r.params } }), labels.actor, places)]));
-    return (id: string) => names.get(id) ?? id;
-  };
+  const ruleNames = () => liveRuleNames(deps);
   const readable = async (tables: StatTable[]): Promise<StatTable[]> => {
     const rule = await ruleNames();
     return tables.map((t): StatTable => (t.columns.some((c) => c.key === 'regle') ? { ...t, rows: t.rows.map((r) => ({ ...r, regle: typeof r.regle === 'string' ? rule(r.regle) : (r.regle ?? null) })) } : t));
