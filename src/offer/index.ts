@@ -12,7 +12,7 @@ import { recordsCsv } from './csv.js';
 import { diServices, diStructures, LICENCE, SERVICE_COLUMNS, STRUCTURE_COLUMNS, type DiService, type DiStructure } from './dataInclusion.js';
 import { buildOffer, scopeOf, WHOLE_SERVICE, type OfferFilter, type OfferModel, type OfferScope } from './model.js';
 import { frenchDay, notFoundPage, renderOfferPage, type PageContext } from './page.js';
-import { OfferStateCache } from './state.js';
+import { OfferStateCache, type OfferState } from './state.js';
 import type { OpenDataFile, Reply } from './routes.js';
 import { OFFER_CSS_HASH } from './styles.js';
 
@@ -47,7 +47,9 @@ export interface Offer {
   /** GET /open-data/data-inclusion/:file (query: territoire). */
   openData(file: OpenDataFile, query: URLSearchParams): Reply;
   dataInclusion(scope: OfferScope): { structures: DiStructure[]; services: DiService[] };
-  /** Computes the états des lieux ahead of the first visitor, and again after each change of the rules. */
+  /** The état des lieux of a scope, computed once per rules version and day. */
+  state(scope: OfferScope): Promise<OfferState>;
+  /** Computes the named territories' états des lieux ahead of the first visitor, and again after each change of the rules. */
   prewarm(): Promise<void>;
 }
 
@@ -130,7 +132,9 @@ export function createOffer(options: OfferOptions): Offer {
         if (result.ok && result.changed) void prewarm().catch(() => undefined);
       });
     }
-    for (const s of [...territories().map(scopeOf), WHOLE_SERVICE]) await states.get(s);
+    // Named territories only (≈ 800 decisions each): the region's 37 000 would grow the server's
+    // memory by some 20 Mo at every start; it is computed when /offre is first visited.
+    for (const s of territories().map(scopeOf)) await states.get(s);
   };
 
   return {
@@ -172,6 +176,7 @@ export function createOffer(options: OfferOptions): Offer {
       }
     },
 
+    state: (s) => states.get(s),
     prewarm,
   };
 }

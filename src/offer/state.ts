@@ -51,11 +51,23 @@ export async function offerState(router: Router, territory: TerritoryIndex, scop
   };
   const communes = communesOf(scope, territory);
   const wanted = new Set(communes.map((c) => c.code));
-  const combos: CoverageCombo[] = [];
-  const holes: CoverageCombo[] = [];
+  const roleOf = (id: string): Role | undefined => router.actorById(id)?.role;
+  // Counted report by report (one intercommunality at a time): the region's 37 000 decisions are never all kept.
+  const tallies = new Map<string, { communes: number; expert: number; networkOnly: number; none: number; counts: Map<string, number> }>();
+  for (const stage of STAGES) for (const sector of SECTORS) tallies.set(`${stage}|${sector}`, { communes: 0, expert: 0, networkOnly: 0, none: 0, counts: new Map() });
+  let essHoles = 0;
   const add = (report: Pick<CoverageReport, 'combos' | 'essHoles'>) => {
-    combos.push(...report.combos.filter((c) => wanted.has(c.commune.code)));
-    holes.push(...report.essHoles.filter((c) => wanted.has(c.commune.code)));
+    const holes = new Set(report.essHoles.filter((c) => wanted.has(c.commune.code)).map(key));
+    essHoles += holes.size;
+    for (const c of report.combos) {
+      if (!wanted.has(c.commune.code)) continue;
+      const t = tallies.get(`${c.stage}|${c.sector}`)!;
+      t.communes += 1;
+      if (holes.has(key(c))) t.none += 1;
+      else if (c.actorIds.some((id) => roleOf(id) === 'expert')) t.expert += 1;
+      else t.networkOnly += 1;
+      for (const id of c.actorIds) if (roleOf(id) === 'expert' || roleOf(id) === 'reseau') t.counts.set(id, (t.counts.get(id) ?? 0) + 1);
+    }
   };
   const epcis = scope.epcis ?? [...new Set(communes.flatMap((c) => (c.epci ? [c.epci.code] : [])))].sort();
   for (const epci of epcis) {
@@ -65,28 +77,15 @@ export async function offerState(router: Router, territory: TerritoryIndex, scop
   // coverage() goes by intercommunality: the rare commune outside any (L'Île-d'Yeu) is routed here the same way.
   for (const commune of communes.filter((c) => !c.epci)) add(await communeCoverage(structural, commune));
 
-  const roleOf = (id: string): Role | undefined => router.actorById(id)?.role;
-  const holeKeys = new Set(holes.map(key));
   const cells: StateCell[] = [];
   for (const stage of STAGES) {
     for (const sector of SECTORS) {
-      const these = combos.filter((c) => c.stage === stage && c.sector === sector);
-      let expert = 0;
-      let networkOnly = 0;
-      let none = 0;
-      const counts = new Map<string, number>();
-      for (const c of these) {
-        const roles = c.actorIds.map(roleOf);
-        if (holeKeys.has(key(c))) none += 1;
-        else if (roles.includes('expert')) expert += 1;
-        else networkOnly += 1;
-        for (const id of c.actorIds) if (roleOf(id) === 'expert' || roleOf(id) === 'reseau') counts.set(id, (counts.get(id) ?? 0) + 1);
-      }
+      const { counts, ...t } = tallies.get(`${stage}|${sector}`)!;
       const essActorIds = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([id]) => id);
-      cells.push({ stage, sector, communes: these.length, expert, networkOnly, none, essActorIds });
+      cells.push({ stage, sector, ...t, essActorIds });
     }
   }
-  return { rulesVersion, computedAt: now(), communes: communes.length, cells, essHoles: holes.length };
+  return { rulesVersion, computedAt: now(), communes: communes.length, cells, essHoles };
 }
 
 function key(c: CoverageCombo): string {

@@ -141,7 +141,7 @@ describe('/offre', () => {
   });
 
   it('lists every active structure, links each named territory, shows the region’s état des lieux', async () => {
-    await offer.prewarm();
+    await offer.state(offer.scope(null)!); // the region's, computed on a first visit
     const { status, html } = await get('/offre');
     assert.equal(status, 200);
     const ids = cards(html);
