@@ -112,7 +112,7 @@ export const fr = {
 
   contact: {
     /** Changing the consent text means changing this version: each referral records the one it was given. */
-    consentVersion: 'consentement-2026-12-v2',
+    consentVersion: 'consentement-2026-12-v3',
     /**
      * Who receives the request and when, as the referral service does it: the first structures
      * now, the next ones when those decline or do not answer in time, the network head last.
@@ -125,12 +125,13 @@ export const fr = {
           ? ` ; sans réponse sous ${expireDays} jours ou en cas de refus, elle passera ${later.length ? `ensuite ${joinNames(later)}${lastResort ? `, puis, en dernier recours, ${lastResort}` : ''}` : lastResort}`
           : '',
       ].join(''),
-    consent: (route: string, several: boolean) =>
+    /** What consent means; the question itself comes next, alone with its buttons (it stays in view). */
+    consentInfo: (route: string) =>
       [
         `Si vous êtes d’accord, ${route}. Chaque structure recevra votre nom, votre moyen de contact, ce résumé et votre description du projet.`,
         'Ces informations servent uniquement à vous recontacter ; elles sont anonymisées au plus tard 24 mois après la fin du suivi, et votre numéro de dossier vous permet de les consulter ou de les faire effacer.',
-        several ? 'Êtes-vous d’accord ? Vous pouvez aussi ne garder que certaines structures.' : 'Êtes-vous d’accord ?',
       ].join('\n'),
+    consentAsk: (several: boolean) => (several ? 'Êtes-vous d’accord ? Vous pouvez aussi ne garder que certaines structures.' : 'Êtes-vous d’accord ?'),
     acceptAll: 'Oui, à toutes',
     acceptOne: 'Oui, d’accord',
     refuse: 'Non merci',

@@ -57,15 +57,15 @@ export function proposalText(summary: string, decision: RoutingDecision, service
 }
 
 /**
- * « je transmettrai votre demande à X ; sans réponse sous 14 jours… » for the kept actors, as
- * src/referrals/service.ts does it: the first tier among them now, the next tier on expiry or
- * refusal, then the network head unless it is already among them.
+ * « je transmettrai votre demande à X et à Y ; sans réponse sous 14 jours… » for the kept
+ * actors, as src/referrals/service.ts does it: every kept structure at once, except a welcome
+ * (the territory's ESS welcome) which comes next, then the network head unless already there.
  */
 export function routeSentence(decision: RoutingDecision, keep: readonly string[], service: OrientationService, policy: EscalationPolicy): string {
   const kept = decision.referrals.filter((r) => keep.includes(r.actorId));
-  const firstTier = kept.some((r) => r.tier === 'local') ? 'local' : 'expert';
-  const now = kept.filter((r) => r.tier === firstTier);
-  const later = kept.filter((r) => r.tier !== firstTier);
+  const direct = kept.filter((r) => r.welcome !== true);
+  const now = direct.length ? direct : kept;
+  const later = kept.filter((r) => !now.includes(r));
   const to = (r: { actorId: string; actorName: string }) => namesOf(service, r.actorId, r.actorName).to;
   const network = service.actor(policy.networkActorId);
   const lastResort = network && network.active !== false && !kept.some((r) => r.actorId === policy.networkActorId) ? namesOf(service, policy.networkActorId, network.name).to : null;
@@ -79,21 +79,26 @@ export function structureLabel(service: OrientationService, actorId: string, act
 
 /** The proposal (one message) and the consent question (buttons, several structures: multi-select). */
 export function presentProposal(summary: string, decision: RoutingDecision, service: OrientationService, policy: EscalationPolicy): BotReply[] {
-  return [{ text: proposalText(summary, decision, service) }, consentQuestion(decision, service, policy)];
+  return [{ text: proposalText(summary, decision, service) }, ...consentQuestion(decision, service, policy)];
 }
 
-export function consentQuestion(decision: RoutingDecision, service: OrientationService, policy: EscalationPolicy): BotReply {
+/** What consent means (who, what, how long), then the short question with its buttons. */
+export function consentQuestion(decision: RoutingDecision, service: OrientationService, policy: EscalationPolicy): BotReply[] {
   const ids = uniqueActorIds(decision);
   const several = ids.length > 1;
-  const text = fr.contact.consent(routeSentence(decision, ids, service, policy), several);
-  if (!several) return { text, buttons: [fr.contact.acceptOne, fr.buttons.correct, fr.contact.refuse] };
+  const info: BotReply = { text: fr.contact.consentInfo(routeSentence(decision, ids, service, policy)) };
+  const text = fr.contact.consentAsk(several);
+  if (!several) return [info, { text, buttons: [fr.contact.acceptOne, fr.buttons.correct, fr.contact.refuse] }];
   const labels = ids.map((id) => structureLabel(service, id, decision.referrals.find((r) => r.actorId === id)!.actorName));
   const exclusive = [fr.contact.acceptAll, fr.buttons.correct, fr.contact.refuse];
-  return {
-    text,
-    buttons: [fr.contact.acceptAll, ...labels, fr.buttons.correct, fr.contact.refuse],
-    multiSelect: { submit: fr.buttons.validate, exclusive },
-  };
+  return [
+    info,
+    {
+      text,
+      buttons: [fr.contact.acceptAll, ...labels, fr.buttons.correct, fr.contact.refuse],
+      multiSelect: { submit: fr.buttons.validate, exclusive },
+    },
+  ];
 }
 
 export function uniqueActorIds(decision: RoutingDecision): string[] {

@@ -30,6 +30,11 @@ export const referralSchema = z.object({
   ruleId: z.string(),
   /** French sentence for the holder: why this actor. */
   reason: z.string(),
+  /**
+   * A welcome (rule with `onlyIfNoExpert`, e.g. the CRESS's ESS welcome): the request goes there
+   * only when the other structures proposed do not follow it. Absent: false.
+   */
+  welcome: z.boolean().optional(),
 });
 export type DecisionReferral = z.infer<typeof referralSchema>;
 

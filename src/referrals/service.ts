@@ -270,16 +270,19 @@ export class ReferralService {
     };
   }
 
-  /** The decision's first tier with known actors; the network head when none is known. */
+  /**
+   * Who receives the request at once: every structure proposed (proximity and ESS expertise
+   * together, as the holder was told), except a welcome (the ESS welcome of a territory), which
+   * comes next if nobody follows the request; the network head when no structure is known.
+   */
   private firstTargets(referrals: DecisionReferral[]): Target[] {
-    for (const tier of ['local', 'expert'] as const) {
-      const targets = referrals
-        .filter((d) => d.tier === tier)
-        .map((d) => ({ d, actor: this.options.actors.actorById(d.actorId) }))
-        .filter((x): x is { d: DecisionReferral; actor: Actor } => x.actor !== undefined)
-        .map(({ d, actor }) => ({ actor, tier, ruleId: d.ruleId, reason: d.reason }));
-      if (targets.length) return targets;
-    }
+    const known = referrals
+      .map((d) => ({ d, actor: this.options.actors.actorById(d.actorId) }))
+      .filter((x): x is { d: DecisionReferral; actor: Actor } => x.actor !== undefined)
+      .map(({ d, actor }): Target & { welcome: boolean } => ({ actor, tier: d.tier, ruleId: d.ruleId, reason: d.reason, welcome: d.welcome === true }));
+    const now = known.filter((t) => !t.welcome);
+    const targets = now.length ? now : known;
+    if (targets.length) return targets.map(({ welcome: _welcome, ...target }) => target);
     const network = this.networkTarget();
     if (!network) throw new ReferralError('no_target', 'Aucune structure connue pour cette orientation : vérifiez l’annuaire des accompagnateurs.');
     return [network];
@@ -313,12 +316,11 @@ export class ReferralService {
     return mails;
   }
 
-  /** The structures the request would go to after these ones (the experts of the decision). */
+  /** The structures the request would go to after these ones (a welcome of the decision). */
   private nextTierNames(records: Referral[]): string[] {
-    if (records.some((r) => r.tier !== 'local')) return [];
     const sent = new Set(records.map((r) => r.actorId));
     return records[0]!.decision.referrals
-      .filter((d) => d.tier === 'expert' && !sent.has(d.actorId))
+      .filter((d) => !sent.has(d.actorId))
       .map((d) => this.options.actors.actorById(d.actorId))
       .filter((a): a is Actor => a?.active === true)
       .map((a) => a.name);
@@ -473,17 +475,17 @@ export class ReferralService {
     return plan;
   }
 
-  /** Next tier after the highest one tried: the decision's experts, then the network head. */
+  /**
+   * After everyone tried has closed: the structures of the decision not tried yet (a welcome),
+   * available today, then the network head.
+   */
   private escalationTargets(dossier: Referral[], closing: Referral, tried: Set<string>, now: Date): Target[] {
-    const highest = Math.max(...dossier.map((r) => TIER_ORDER[r.tier]), TIER_ORDER[closing.tier]);
-    if (highest < TIER_ORDER.expert) {
-      const experts = closing.decision.referrals
-        .filter((d) => d.tier === 'expert' && !tried.has(d.actorId))
-        .map((d) => ({ d, actor: this.options.actors.actorById(d.actorId) }))
-        .filter((x): x is { d: DecisionReferral; actor: Actor } => x.actor !== undefined && this.available(x.actor, now))
-        .map(({ d, actor }): Target => ({ actor, tier: 'expert', ruleId: d.ruleId, reason: d.reason }));
-      if (experts.length) return experts;
-    }
+    const untried = closing.decision.referrals
+      .filter((d) => !tried.has(d.actorId))
+      .map((d) => ({ d, actor: this.options.actors.actorById(d.actorId) }))
+      .filter((x): x is { d: DecisionReferral; actor: Actor } => x.actor !== undefined && this.available(x.actor, now))
+      .map(({ d, actor }): Target => ({ actor, tier: d.tier, ruleId: d.ruleId, reason: d.reason }));
+    if (untried.length) return untried;
     const network = this.networkTarget();
     return network && network.actor.active && !tried.has(network.actor.id) ? [network] : [];
   }

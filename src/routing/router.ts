@@ -135,6 +135,7 @@ export async function createRouter(options: RouterOptions): Promise<Router> {
         tier: rule.params.tier,
         ruleId: rule.id,
         reason: renderReason(rule.params.reason, holderCtx, actor.name),
+        ...(rule.params.onlyIfNoExpert === true ? { welcome: true } : {}),
       });
 
     async function unavailable(actor: Actor, strict: boolean): Promise<SkipReason | null> {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { MemoryStorage } from 'botbuilder';
 import { fr } from '../../src/bot/messages.fr.js';
 import { warmUp } from '../../src/qualification/index.js';
-import { acceptButton, allText, Holder, isConsent, lastQuestion, proposal, untilConsent, type Reply } from './holder.js';
+import { acceptButton, allText, consentStep, Holder, isConsent, lastQuestion, proposal, untilConsent, type Reply } from './holder.js';
 import { createRouter, DEFAULT_ACTORS_FILE, DEFAULT_RULES_DIR } from '../../src/routing/index.js';
 import { loadTerritory } from '../../src/territory/index.js';
 import { questionSlots, sensibleToAsk, worthAsking, wouldChangeDecision, type QuestionSlot } from '../../src/routing/questions.js';
@@ -180,7 +180,7 @@ describe('proposal and consent', () => {
     assert.match(text, /\(Expertise ESS\)/);
     assert.match(text, /Pourquoi : /);
     assert.match(text, /Délai promis : un premier contact sous \d+ jours?\./);
-    const consent = lastQuestion(r);
+    const consent = consentStep(r);
     const names = [...text.matchAll(/^\d+\. (.+) \((?:Accompagnement de proximité|Expertise ESS)\)$/gm)].map((m) => m[1]!);
     assert.ok(names.length >= 2, text);
     for (const name of names) assert.ok(consent.buttons.includes(name), `bouton pour ${name} : ${consent.buttons.join(' | ')}`);
@@ -253,7 +253,7 @@ describe('corrections', () => {
     assert.doesNotMatch(allText(r), /je ne transmets rien/);
     r = await untilConsent(holder, r, (q) => (q.buttons.includes(fr.buttons.no) ? fr.buttons.no : q.buttons[0]!));
     assert.match(proposal(r), /Lieu : Clisson/);
-    assert.match(lastQuestion(r).text, /Clisson Sèvre et Maine Agglo/);
+    assert.match(consentStep(r).text, /Clisson Sèvre et Maine Agglo/);
   });
 
 

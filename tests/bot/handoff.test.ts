@@ -13,7 +13,7 @@ import { openReferrals, type Referrals } from '../../src/referrals/index.js';
 import { createRouter, DEFAULT_ACTORS_FILE, DEFAULT_RULES_DIR, type Router } from '../../src/routing/index.js';
 import { loadTerritory } from '../../src/territory/index.js';
 import { linkAfter, startSmtp, type TestSmtp } from '../notifications/smtp.js';
-import { acceptButton, allText, Holder, lastQuestion, untilConsent, type Reply } from './holder.js';
+import { acceptButton, allText, consentStep, Holder, lastQuestion, untilConsent, type Reply } from './holder.js';
 
 let router: Router | undefined;
 async function sharedRouter(): Promise<Router> {
@@ -70,7 +70,7 @@ test('a consented conversation ends with a referral in the store and the actor�
   const world = await open(t);
   const holder = holderIn(world);
   let r = await untilOrientation(holder, WORDS);
-  const consent = lastQuestion(r);
+  const consent = consentStep(r);
   assert.match(consent.text, /Clisson Sèvre et Maine/);
   assert.match(consent.text, /24 mois/);
   assert.match(consent.text, /votre description du projet/);
@@ -133,7 +133,7 @@ test('keeping only some structures: the consent named them all, only the kept on
   const world = await open(t);
   const holder = holderIn(world);
   let r = await untilOrientation(holder, 'Nous sommes trois à Vallet et voulons créer une épicerie solidaire en coopérative, on cherche un financement');
-  const consent = lastQuestion(r);
+  const consent = consentStep(r);
   const offered = consent.buttons.filter((b) => !([fr.contact.acceptAll, fr.contact.acceptOne, fr.buttons.correct, fr.contact.refuse] as string[]).includes(b));
   assert.ok(offered.length >= 2, holder.transcript.join('\n'));
   const decision = (await world.referrals.conversationStorage.read(['test/conversations/Convo1/']))['test/conversations/Convo1/'] as { aiguillage: { decision: { referrals: { actorId: string; actorName: string; tier: string }[] } } };

@@ -82,6 +82,16 @@ export function lastQuestion(replies: Reply[]): Reply {
   return last;
 }
 
+/**
+ * The consent step: what consent means (one message), then the short question with its buttons
+ * (the last message, so that it stays in view above them). Text of both, buttons of the last.
+ */
+export function consentStep(replies: Reply[]): Reply {
+  const question = lastQuestion(replies);
+  const info = replies[replies.length - 2];
+  return { ...question, text: `${info?.text ?? ''}\n${question.text}` };
+}
+
 /** The consent question: one step naming the structures, « Oui, à toutes » or « Oui, d'accord ». */
 export function isConsent(reply: Reply | undefined): boolean {
   return !!reply && (reply.buttons.includes(fr.contact.acceptAll) || reply.buttons.includes(fr.contact.acceptOne));

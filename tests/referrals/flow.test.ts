@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import restify from 'restify';
 import { mountReferralLinks, openReferrals, ReferralError, type Referrals } from '../../src/referrals/index.js';
 import { linkAfter, startSmtp, type TestSmtp } from '../notifications/smtp.js';
-import { Clock, holderInput, tempDir, testActors } from './helpers.js';
+import { Clock, decision, holderInput, tempDir, testActors } from './helpers.js';
 
 interface Setup {
   referrals: Referrals;
@@ -230,4 +230,34 @@ test('invalid transitions are refused with a French message', async (t) => {
     referrals.service.createReferral({ ...holderInput(), contact: { name: 'Sans moyen de contact' } as never }),
     /une adresse e-mail ou un numéro de téléphone est nécessaire/,
   );
+});
+
+test('the structures proposed for a need receive the request together with the local one; a welcome waits', async (t) => {
+  const { referrals, smtp, clock } = await setup(t);
+  const together = await referrals.service.createReferral(holderInput({ decision: decision(['clisson-sevre-maine-eco'], ['urscop-ouest', 'france-active-pdl'], { welcome: false }) }));
+  assert.deepEqual(
+    together.referrals.map((r) => [r.actorId, r.tier, r.status]),
+    [
+      ['clisson-sevre-maine-eco', 'local', 'pending'],
+      ['urscop-ouest', 'expert', 'pending'],
+      ['france-active-pdl', 'expert', 'pending'],
+    ],
+  );
+  await referrals.mailer.flush();
+  const to = smtp.received.filter((m) => m.queueId.startsWith(together.reference) && m.queueId.endsWith('.actor-new')).map((m) => m.to[0]);
+  assert.deepEqual(to.sort(), ['clisson-sevre-maine-eco@example.org', 'france-active-pdl@example.org', 'urscop-ouest@example.org']);
+  // Each one is told who else received the same request, so that they can agree on who calls.
+  const urscop = smtp.received.find((m) => m.queueId === `${together.reference}-2.actor-new`)!;
+  assert.match(urscop.text, /EN MÊME TEMPS QUE VOUS\r?\n- Clisson Sèvre et Maine Agglo/);
+
+  // A welcome (the territory's ESS welcome) comes only if the local structure does not follow.
+  const welcome = await referrals.service.createReferral(holderInput({ decision: decision(['clisson-sevre-maine-eco'], ['cress-pdl']) }));
+  assert.deepEqual(welcome.referrals.map((r) => r.actorId), ['clisson-sevre-maine-eco']);
+  clock.advanceMs(1000);
+  await referrals.service.decline(`${welcome.reference}-1`, { reason: 'hors_offre' }, 'actor:clisson-sevre-maine-eco');
+  const dossier = await referrals.service.byReference(welcome.reference);
+  assert.deepEqual(dossier.map((r) => [r.actorId, r.status]), [
+    ['clisson-sevre-maine-eco', 'declined'],
+    ['cress-pdl', 'pending'],
+  ]);
 });

@@ -33,12 +33,26 @@ export const PROFILE: Profile = {
   departement: '44',
 };
 
-/** Local generalist first, then two experts: the shape the router gives for Clisson. */
-export function decision(locals = ['clisson-sevre-maine-eco'], experts = ['ecossolies', 'france-active-pdl']): RoutingDecision {
+/**
+ * Local generalist first, then two ESS structures. By default those two are a welcome (they
+ * receive the request only if the local one does not follow it: the escalation these tests
+ * walk through); `{ welcome: false }` makes them experts proposed for a need, who receive the
+ * request at once with the local one.
+ */
+export function decision(locals = ['clisson-sevre-maine-eco'], experts = ['ecossolies', 'france-active-pdl'], options: { welcome?: boolean } = {}): RoutingDecision {
+  const welcome = options.welcome ?? true;
   return {
     referrals: [
       ...locals.map((actorId) => ({ actorId, actorName: actorId, role: 'local' as const, tier: 'local' as const, ruleId: `local-${actorId}`, reason: `Parce que ${actorId} accueille les projets de votre commune.` })),
-      ...experts.map((actorId) => ({ actorId, actorName: actorId, role: 'expert' as const, tier: 'expert' as const, ruleId: `expert-${actorId}`, reason: `Parce que ${actorId} connaît l’ESS.` })),
+      ...experts.map((actorId) => ({
+        actorId,
+        actorName: actorId,
+        role: 'expert' as const,
+        tier: 'expert' as const,
+        ruleId: `expert-${actorId}`,
+        reason: `Parce que ${actorId} connaît l’ESS.`,
+        ...(welcome ? { welcome: true } : {}),
+      })),
     ],
     fallback: false,
     rulesVersion: 'test-v1',

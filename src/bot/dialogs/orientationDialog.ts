@@ -68,7 +68,7 @@ export class OrientationDialog extends Dialog<{ profile: Profile }> {
     const bare = answer.kind === 'unclear' || answer.via === 'yes' || answer.via === 'no';
     if (bare && this.flow.statesFacts(text)) return dc.endDialog({ keep: [], amend: text } satisfies OrientationResult);
     if (answer.kind === 'unclear') {
-      await sendReplies(dc.context, [{ text: fr.contact.notUnderstoodChoice }, consentQuestion(decision, this.service, this.policy())]);
+      await sendReplies(dc.context, [{ text: fr.contact.notUnderstoodChoice }, ...consentQuestion(decision, this.service, this.policy())]);
       return Dialog.EndOfTurn;
     }
     if (answer.kind === 'refuse') {
@@ -87,6 +87,6 @@ export class OrientationDialog extends Dialog<{ profile: Profile }> {
 
   override async repromptDialog(context: TurnContext): Promise<void> {
     const data = await loadConversationData(this.data, context);
-    if (data.decision) await sendReplies(context, [consentQuestion(data.decision, this.service, this.policy())]);
+    if (data.decision) await sendReplies(context, [...consentQuestion(data.decision, this.service, this.policy())]);
   }
 }
