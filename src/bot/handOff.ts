@@ -24,6 +24,8 @@ export interface HandOffReceipt {
   actors: { id: string; name: string }[];
   promisedDays: number;
   holderEmailQueued: boolean;
+  /** The holder's signed status page (no account), when the service gives one. */
+  statusUrl?: string;
 }
 
 export interface HandOffService {

@@ -58,6 +58,7 @@ export function handOffService(
         actors: result.referrals.map((r) => ({ id: r.actorId, name: r.actorName })),
         promisedDays: result.promisedDays,
         holderEmailQueued: result.holderEmailQueued,
+        statusUrl: result.statusUrl,
       };
     },
   };

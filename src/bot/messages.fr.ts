@@ -153,13 +153,16 @@ export const fr = {
     badAny: 'Je n’ai reconnu ni une adresse e-mail ni un numéro de téléphone. Par exemple : marie.dupont@exemple.fr ou 06 12 34 56 78',
     askTime: 'À quel moment préférez-vous être appelé ?',
     times: ['En semaine, le matin', 'En semaine, l’après-midi', 'En fin de journée', 'Peu importe'],
-    confirmed: (reference: string, who: string[], days: number, emailSent: boolean) =>
+    confirmed: (reference: string, who: string[], days: number, emailSent: boolean, statusUrl?: string) =>
       [
         `C’est fait ! Votre demande est transmise ${joinNames(who)}.`,
         `Votre numéro de dossier : ${reference}`,
         `On vous recontactera sous ${days} jour${days > 1 ? 's' : ''}.`,
-        emailSent ? 'Un e-mail de confirmation vous a été envoyé.' : 'Notez bien ce numéro : il vous permet de suivre ou d’effacer votre demande.',
-      ].join('\n'),
+        statusUrl ? `Pour suivre votre demande (sans compte) : ${statusUrl}` : '',
+        emailSent ? 'Un e-mail de confirmation vous a été envoyé, avec ce lien.' : 'Notez bien ce numéro : il vous permet de suivre ou d’effacer votre demande, et vous pouvez me demander « où en est ma demande ? ».',
+      ]
+        .filter(Boolean)
+        .join('\n'),
     failed: 'Désolé, votre demande n’a pas pu être enregistrée et rien n’a été transmis. Vos réponses sont gardées : vous pouvez réessayer dans un instant.',
     retry: 'Réessayer',
     alreadySent: (reference: string) => `Votre demande est déjà enregistrée sous le numéro ${reference}.`,

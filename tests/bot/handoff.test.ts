@@ -98,6 +98,8 @@ test('a consented conversation ends with a referral in the store and the actorâ€
   assert.equal(local.contact?.channel, 'email');
   assert.equal(local.consent?.textVersion, fr.contact.consentVersion);
   assert.equal(local.profile.commune?.nom, 'Clisson');
+  // The last message gives the holder's own status page (signed link, no account).
+  assert.ok(confirmation.includes(`Pour suivre votre demande (sans compte) : ${world.referrals.service.statusUrl(local)}`), confirmation);
   assert.equal(local.description, WORDS);
 
   // The actor's e-mail arrives on the SMTP server, with the holder's words, and its link opens the confirmation page.

@@ -81,7 +81,7 @@ export class ContactDialog extends Dialog<ContactOptions> {
       // created === false: this conversation was already handed off (double submit); say so honestly.
       const who = receipt.actors.map((a) => actorNames({ name: a.name, names: this.service.actor(a.id)?.names }).to);
       const text = receipt.created
-        ? fr.contact.confirmed(receipt.reference, who, receipt.promisedDays, receipt.holderEmailQueued)
+        ? fr.contact.confirmed(receipt.reference, who, receipt.promisedDays, receipt.holderEmailQueued, receipt.statusUrl)
         : fr.contact.alreadySent(receipt.reference);
       await sendReplies(dc.context, [{ text }]);
       return dc.endDialog();
