@@ -27,6 +27,8 @@ export interface AccountServiceOptions {
   limits?: LoginLimits;
   /** Known actor ids (members belong to one). */
   actorExists: (id: string) => boolean;
+  /** Known territory ids (a territorial coordinator belongs to some); default: none known. */
+  territoryExists?: (id: string) => boolean;
 }
 
 export class AccountService {
@@ -54,16 +56,24 @@ export class AccountService {
     return normalised;
   }
 
-  /** A coordinator created from ADMIN_EMAIL/ADMIN_PASSWORD or the command line. */
-  async createCoordinator(email: string, password: string, by: Who = SYSTEM, name = ''): Promise<Account> {
+  /** Territory ids checked against the known ones; empty: regional coordination. */
+  private checkTerritories(ids: string[]): string[] {
+    const list = [...new Set(ids.map((t) => t.trim()).filter(Boolean))];
+    for (const id of list) if (!this.options.territoryExists?.(id)) throw new AccountError(`Territoire inconnu : « ${id} ».`);
+    return list;
+  }
+
+  /** A coordinator created from ADMIN_EMAIL/ADMIN_PASSWORD or the command line; without territories, regional. */
+  async createCoordinator(email: string, password: string, by: Who = SYSTEM, name = '', territories: string[] = []): Promise<Account> {
     const address = this.checkEmail(email);
+    const scope = this.checkTerritories(territories);
     if (this.options.store.accountByEmail(address)) throw new AccountError(`Un compte existe déjà pour ${address}.`);
     const problem = passwordProblem(password, undefined, address);
     if (problem) throw new AccountError(problem);
     const at = this.now().toISOString();
-    const account: Account = { id: randomUUID(), email: address, name, role: 'coordinator', actorId: null, passwordHash: await hashPassword(password), active: true, createdAt: at, createdBy: by.email, updatedAt: at };
+    const account: Account = { id: randomUUID(), email: address, name, role: 'coordinator', actorId: null, ...(scope.length ? { territories: scope } : {}), passwordHash: await hashPassword(password), active: true, createdAt: at, createdBy: by.email, updatedAt: at };
     await this.options.store.saveAccount(account);
-    await this.options.audit.record({ by, action: 'account.create', target: account.id, summary: `Compte de coordination créé pour ${address}.` });
+    await this.options.audit.record({ by, action: 'account.create', target: account.id, summary: `Compte de coordination ${scope.length ? `(territoire : ${scope.join(', ')})` : 'régionale'} créé pour ${address}.` });
     return account;
   }
 
@@ -87,8 +97,12 @@ export class AccountService {
     return { ok: true, account };
   }
 
-  async invite(by: Account, input: { email: string; name: string; role: AccountRole; actorId: string | null }): Promise<{ invitation: Invitation; token: string }> {
+  async invite(by: Account, input: { email: string; name: string; role: AccountRole; actorId: string | null; territories?: string[] }): Promise<{ invitation: Invitation; token: string }> {
     const email = this.checkEmail(input.email);
+    const scope = input.role === 'coordinator' ? this.checkTerritories(input.territories ?? []) : [];
+    // A territorial coordinator invites only into their own territories, never a regional one.
+    const own = by.role === 'coordinator' ? (by.territories ?? []) : [];
+    if (own.length && input.role === 'coordinator' && (scope.length === 0 || scope.some((t) => !own.includes(t)))) throw new AccountError('Vous ne pouvez inviter une coordination que pour vos territoires.');
     if (this.options.store.accountByEmail(email)) throw new AccountError(`Un compte existe déjà pour ${email}.`);
     if (input.role === 'member' && (!input.actorId || !this.options.actorExists(input.actorId))) throw new AccountError('Choisissez la structure dont la personne invitée fait partie.');
     const now = this.now();
@@ -98,6 +112,7 @@ export class AccountService {
       name: input.name.trim().slice(0, 120),
       role: input.role,
       actorId: input.role === 'member' ? input.actorId : null,
+      ...(scope.length ? { territories: scope } : {}),
       createdAt: now.toISOString(),
       createdBy: by.email,
       expiresAt: new Date(now.getTime() + INVITATION_DAYS * DAY).toISOString(),
@@ -140,6 +155,7 @@ export class AccountService {
       name: input.name.trim().slice(0, 120) || invitation.name,
       role: invitation.role,
       actorId: invitation.actorId,
+      ...(invitation.territories?.length ? { territories: invitation.territories } : {}),
       passwordHash: await hashPassword(input.password),
       active: true,
       createdAt: at,

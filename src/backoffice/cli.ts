@@ -1,5 +1,6 @@
-// `npm run --silent cli -- create-coordinator EMAIL`: creates a coordinator account, the
-// password read from standard input (typed twice, hidden, on a terminal; first line of a pipe).
+// `npm run --silent cli -- create-coordinator EMAIL [--territoire ID]…`: creates a coordinator
+// account, the password read from standard input (typed twice, hidden, on a terminal; first line
+// of a pipe). Without --territoire the account is regional (sees every territory).
 // The service must be stopped: it keeps the accounts in memory and would overwrite the file.
 import { mkdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -10,6 +11,8 @@ import { AccountStore } from '../store/accountStore.js';
 import { AuditLog } from '../store/auditLog.js';
 import { acquireLock, StoreLockedError } from '../store/lock.js';
 import { loadOrCreateSecret } from '../store/secret.js';
+import { DEFAULT_TERRITORY_DIR, namedTerritoriesSchema } from '../territory/lexicon.js';
+import { readFileSync } from 'node:fs';
 import { AccountError, AccountService } from './accounts.js';
 
 async function readLine(prompt: string, hidden: boolean): Promise<string> {
@@ -43,10 +46,42 @@ async function readPassword(): Promise<string> {
   return first;
 }
 
+const USAGE = 'Usage : npm run --silent cli -- create-coordinator adresse@exemple.fr [--territoire IDENTIFIANT]…  (mot de passe sur l’entrée standard ; sans --territoire, coordination régionale)\n';
+
+/** The e-mail and the territories (`--territoire ID`, `--territoire=ID`, repeatable). */
+function parseArgs(args: string[]): { email: string; territories: string[] } | null {
+  let email = '';
+  const territories: string[] = [];
+  for (let i = 0; i < args.length; i += 1) {
+    const a = args[i]!;
+    if (a === '--territoire') {
+      const v = args[++i];
+      if (!v) return null;
+      territories.push(v);
+    } else if (a.startsWith('--territoire=')) territories.push(a.slice('--territoire='.length));
+    else if (a.startsWith('-') || email) return null;
+    else email = a;
+  }
+  return email ? { email, territories } : null;
+}
+
+/** Named territory ids, from the same file the service reads. */
+function knownTerritories(): Set<string> {
+  const doc = namedTerritoriesSchema.parse(JSON.parse(readFileSync(`${DEFAULT_TERRITORY_DIR}/named-territories.json`, 'utf8')));
+  return new Set(doc.territories.map((t) => t.id));
+}
+
 export async function run(args: string[]): Promise<number> {
-  const email = args[0];
-  if (!email) {
-    process.stderr.write('Usage : npm run --silent cli -- create-coordinator adresse@exemple.fr  (mot de passe sur l’entrée standard)\n');
+  const parsed = parseArgs(args);
+  if (!parsed) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  const { email, territories } = parsed;
+  const known = knownTerritories();
+  const unknown = territories.filter((t) => !known.has(t));
+  if (unknown.length) {
+    process.stderr.write(`Territoire inconnu : « ${unknown.join(' », « ')} ». Territoires connus : ${[...known].join(', ')}.\n`);
     return 2;
   }
   const config = loadConfig();
@@ -63,10 +98,10 @@ export async function run(args: string[]): Promise<number> {
     const dir = join(config.AIGUILLAGE_DATA_DIR, 'backoffice');
     const store = await AccountStore.open(dir);
     const audit = AuditLog.open(dir);
-    const accounts = new AccountService({ store, audit, secret: loadOrCreateSecret(config.AIGUILLAGE_DATA_DIR, config.AIGUILLAGE_SECRET), actorExists: () => false });
-    const account = await accounts.createCoordinator(email, await readPassword(), { id: 'cli', email: 'ligne de commande', role: 'system' });
+    const accounts = new AccountService({ store, audit, secret: loadOrCreateSecret(config.AIGUILLAGE_DATA_DIR, config.AIGUILLAGE_SECRET), actorExists: () => false, territoryExists: (id) => known.has(id) });
+    const account = await accounts.createCoordinator(email, await readPassword(), { id: 'cli', email: 'ligne de commande', role: 'system' }, '', territories);
     await audit.close();
-    process.stdout.write(`Compte de coordination créé : ${account.email}\n`);
+    process.stdout.write(`Compte de coordination ${territories.length ? `territoriale (${territories.join(', ')})` : 'régionale'} créé : ${account.email}\n`);
     return 0;
   } catch (error) {
     if (error instanceof AccountError) {

@@ -12,6 +12,7 @@ import type { DirectoryEditor, LivePartnerDirectory } from './directory.js';
 import { state, type FlashMessages } from './http.js';
 import type { RulesWorkspace } from './rulesWorkspace.js';
 import type { SessionManager } from './sessions.js';
+import { scopeOfAccount, type AccountScope, type TerritoryCatalog } from './territories.js';
 import { page, type PageOptions } from './views/layout.js';
 
 export interface Deps {
@@ -27,6 +28,8 @@ export interface Deps {
   rules: RulesWorkspace;
   directory: DirectoryEditor;
   partners: LivePartnerDirectory;
+  /** Named territories: the coordinators' scopes and the « Territoires » page. */
+  territories: TerritoryCatalog;
   stats: Statistics;
   /** The bot server's public address (widget snippet). */
   publicUrl: string;
@@ -45,4 +48,9 @@ export function render(deps: Deps, res: Response, options: ViewOptions, status =
   const text = page({ ...options, actorName, account, csrf: session?.csrf ?? null, flash: deps.flash.take(res) });
   if (startedAt !== undefined) res.set('Server-Timing', `app;dur=${(performance.now() - startedAt).toFixed(1)}`);
   res.status(status).set({ 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).send(text);
+}
+
+/** What the signed-in account may see: regional (everything) or its territories. */
+export function scopeOf(deps: Deps, res: Response): AccountScope {
+  return scopeOfAccount(state(res).account, deps.territories);
 }

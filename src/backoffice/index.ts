@@ -30,10 +30,12 @@ import { mountStats } from './routes/stats.js';
 import { RulesWorkspace } from './rulesWorkspace.js';
 import { csrfProblem, securityHeaders } from './security.js';
 import { SessionManager } from './sessions.js';
+import { TerritoryCatalog } from './territories.js';
+import { mountTerritories, mountTerritoryGuard, REGIONAL_PATHS } from './routes/territories.js';
 import { html } from './views/html.js';
 
 const ASSETS = projectPath('src', 'backoffice', 'assets') + '/';
-const COORDINATOR_PATHS = ['/regles', '/rules', '/acteurs', '/partenaires', '/statistiques', '/comptes', '/journal', HOLDER_DATA_PATH];
+const COORDINATOR_PATHS = ['/regles', '/rules', '/acteurs', '/partenaires', '/statistiques', '/comptes', '/journal', '/territoires', HOLDER_DATA_PATH];
 
 export interface BackofficeOptions {
   /** Runtime data directory: the back office keeps its files in <dataDir>/backoffice. */
@@ -47,6 +49,8 @@ export interface BackofficeOptions {
   rulesDir: string;
   actorsFile: string;
   partnersFile: string;
+  /** Directory of named-territories.json (default data/territory). */
+  territoryDir?: string;
   secret: string;
   /** The bot server's public address, for the widget snippet. */
   publicUrl: string;
@@ -78,7 +82,8 @@ export async function createBackoffice(options: BackofficeOptions): Promise<Back
   const accountStore = await AccountStore.open(dir);
   const audit = AuditLog.open(dir, now);
   const history = await RulesHistory.open(join(dir, 'rules-history'));
-  const accounts = new AccountService({ store: accountStore, audit, secret: options.secret, now, limits: options.loginLimits, actorExists: (id) => options.router.actorById(id) !== undefined });
+  const territories = new TerritoryCatalog(options.territory, options.territoryDir);
+  const accounts = new AccountService({ store: accountStore, audit, secret: options.secret, now, limits: options.loginLimits, actorExists: (id) => options.router.actorById(id) !== undefined, territoryExists: (id) => territories.get(id) !== undefined });
   const secure = options.cookieSecure === 'always' ? () => true : options.cookieSecure === 'never' ? () => false : (req: Request) => req.secure;
   const sessions = new SessionManager(accountStore, now, secure);
   const stats = new Statistics({ store: options.store, events: options.events, territory: options.territory });
@@ -96,6 +101,7 @@ export async function createBackoffice(options: BackofficeOptions): Promise<Back
     rules: new RulesWorkspace({ router: options.router, territory: options.territory, rulesDir: options.rulesDir, actorsFile: options.actorsFile, history, audit, now }),
     directory: new DirectoryEditor({ router: options.router, territory: options.territory, rulesDir: options.rulesDir, actorsFile: options.actorsFile, partnersFile: options.partnersFile, partners: options.partners, audit }),
     partners: options.partners,
+    territories,
     stats,
     publicUrl: options.publicUrl,
     sendMail: options.sendMail ?? null,
@@ -138,6 +144,14 @@ export async function createBackoffice(options: BackofficeOptions): Promise<Back
     if (state(res).account?.role === 'coordinator') return next();
     render(deps, res, { title: 'Accès réservé', body: html`<h1>Accès réservé à la coordination</h1><p>Cette page est réservée aux coordinateurs d’Aiguillage.</p><p><a href="/orientations">Vos orientations</a></p>` }, 403);
   });
+  // A territorial coordinator: regional pages refused, other territories' records hidden.
+  app.use(REGIONAL_PATHS, (_req: Request, res: Response, next: NextFunction) => {
+    const me = state(res).account;
+    if (!me || me.role !== 'coordinator' || !(me.territories ?? []).length) return next();
+    render(deps, res, { title: 'Accès réservé', body: html`<h1>Accès réservé à la coordination régionale</h1><p>Cette page concerne tous les territoires : elle est réservée à la coordination régionale.</p><p><a href="/orientations">Vos orientations</a></p>` }, 403);
+  });
+  mountTerritoryGuard(app, deps);
+  mountTerritories(app, deps);
   mountRules(app, deps);
   mountDirectory(app, deps);
   mountStats(app, deps);

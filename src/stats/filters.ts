@@ -174,3 +174,14 @@ export function bucketOf(starts: Float64Array, at: number): number {
   }
   return lo;
 }
+
+/**
+ * A territorial coordinator's filter: the territory asked for when it lies inside `allowed`,
+ * else all of `allowed` (never the whole service). `allowed` null: regional, unchanged.
+ */
+export function confineFilter(parsed: ParsedFilter, allowed: TerritoryChoice | null): ParsedFilter {
+  if (!allowed) return parsed;
+  const asked = parsed.filter.territory;
+  if (asked && asked.epcis.every((e) => allowed.epcis.includes(e))) return parsed;
+  return { ...parsed, filter: { ...parsed.filter, territory: allowed } };
+}

@@ -17,6 +17,8 @@ export interface Account {
   role: AccountRole;
   /** The actor a member belongs to; null for coordinators. */
   actorId: string | null;
+  /** A coordinator's territories (named territory ids); absent or empty: regional coordination. */
+  territories?: string[];
   passwordHash: string;
   active: boolean;
   createdAt: string;
@@ -30,6 +32,8 @@ export interface Invitation {
   name: string;
   role: AccountRole;
   actorId: string | null;
+  /** For a coordinator: the territories of the account to be (empty: regional). */
+  territories?: string[];
   createdAt: string;
   createdBy: string;
   expiresAt: string;

@@ -26,6 +26,8 @@ export interface Harness {
   rulesDir: string;
   actorsFile: string;
   partnersFile: string;
+  /** Temporary copy of data/territory (the « Territoires » page writes there). */
+  territoryDir: string;
   territory: TerritoryIndex;
   router: Router;
   referrals: Referrals;
@@ -33,6 +35,8 @@ export interface Harness {
   partners: LivePartnerDirectory;
   backoffice: Backoffice;
   coordinator(): Account;
+  /** A coordinator of `territories` (empty: regional), with its password. */
+  territorialCoordinator(email: string, territories: string[]): Promise<{ account: Account; password: string }>;
   /** A member account of `actorId` (created through an invitation), with its password. */
   member(actorId: string, email: string): Promise<{ account: Account; password: string }>;
   /** A referral as the bot would create it, routed by the live router. */
@@ -50,6 +54,8 @@ export async function startBackoffice(options: Partial<BackofficeOptions> = {}, 
   cpSync(join(ROOT, 'rules'), rulesDir, { recursive: true });
   cpSync(join(ROOT, 'data', 'actors.json'), actorsFile);
   cpSync(join(ROOT, 'data', 'partners.json'), partnersFile);
+  const territoryDir = join(dir, 'territory');
+  cpSync(join(ROOT, 'data', 'territory'), territoryDir, { recursive: true });
   const territory = loadTerritory();
   const router = await createRouter({ rulesDir, actorsFile, territory });
   const dataDir = join(dir, 'data');
@@ -67,6 +73,7 @@ export async function startBackoffice(options: Partial<BackofficeOptions> = {}, 
     rulesDir,
     actorsFile,
     partnersFile,
+    territoryDir,
     secret: SECRET,
     publicUrl: 'https://aiguillage.example.org',
     adminEmail: ADMIN.email,
@@ -90,6 +97,7 @@ export async function startBackoffice(options: Partial<BackofficeOptions> = {}, 
     rulesDir,
     actorsFile,
     partnersFile,
+    territoryDir,
     territory,
     router,
     referrals,
@@ -98,6 +106,11 @@ export async function startBackoffice(options: Partial<BackofficeOptions> = {}, 
     backoffice,
     profileAt,
     coordinator: () => accounts.store.accountByEmail(ADMIN.email)!,
+    async territorialCoordinator(email, territories) {
+      const password = 'mot de passe de la coordination 42';
+      const account = await accounts.createCoordinator(email, password, undefined, '', territories);
+      return { account, password };
+    },
     async member(actorId, email) {
       const password = 'mot de passe du membre 42';
       const { token } = await accounts.invite(accounts.store.accountByEmail(ADMIN.email)!, { email, name: `Membre ${actorId}`, role: 'member', actorId });

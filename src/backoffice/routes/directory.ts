@@ -4,7 +4,8 @@
 import type { Request, Response, Router } from 'express';
 import { ROLES, ROLE_LABELS, zoneKind, type Actor } from '../../domain/actor.js';
 import { SECTORS, SECTOR_LABELS, STAGES, STAGE_LABELS } from '../../domain/profile.js';
-import { render, type Deps } from '../context.js';
+import { render, scopeOf, type Deps } from '../context.js';
+import { actorTouches, partnerInside } from '../territories.js';
 import type { FieldIssue } from '../directory.js';
 import { account, field, fields, notFound, state } from '../http.js';
 import { html, type SafeHtml } from '../views/html.js';
@@ -158,7 +159,9 @@ export function mountDirectory(app: Router, deps: Deps): void {
 
   app.get('/acteurs', async (_req, res) => {
     const open = await openReferrals();
-    const actors = [...deps.router.actors()].sort((a, b) => Number(b.active) - Number(a.active) || a.name.localeCompare(b.name, 'fr'));
+    // A territorial coordinator: the structures that serve their territories (shared ones read-only).
+    const scope = scopeOf(deps, res);
+    const actors = [...deps.router.actors()].filter((a) => actorTouches(scope, a, deps.territory)).sort((a, b) => Number(b.active) - Number(a.active) || a.name.localeCompare(b.name, 'fr'));
     const today = new Date(deps.now()).toISOString().slice(0, 10);
     render(deps, res, {
       title: 'Structures d’accompagnement',
@@ -307,7 +310,8 @@ export function mountDirectory(app: Router, deps: Deps): void {
     colour && /^#[0-9a-fA-F]{6}$/.test(colour) ? html`<svg class="swatch" width="24" height="16" role="img" aria-label="${label} ${colour}"><rect x="0.5" y="0.5" width="23" height="15" fill="${colour}"></rect></svg>` : '';
 
   app.get('/partenaires', (_req, res) => {
-    const partners = deps.partners.all();
+    const scope = scopeOf(deps, res);
+    const partners = deps.partners.all().filter((p) => partnerInside(scope, p));
     render(deps, res, {
       title: 'Sites partenaires',
       active: 'partenaires',

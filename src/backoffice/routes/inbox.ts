@@ -29,6 +29,7 @@ import { capitalise } from '../../stats/breakdowns.js';
 import { html, join, type SafeHtml } from '../views/html.js';
 import { csrfField } from '../views/layout.js';
 import { liveRuleNames, rulesVersionText } from '../ruleNames.js';
+import { epciInScope, scopeOfAccount } from '../territories.js';
 
 const DAY = 86_400_000;
 const PAGE_SIZE = 50;
@@ -82,6 +83,8 @@ const isOverdue = (createdAt: number, promisedDays: number, status: ReferralStat
 async function visible(deps: Deps, me: Account, id: string): Promise<Referral> {
   const record = await deps.service.get(id);
   if (!record || (me.role !== 'coordinator' && record.actorId !== me.actorId)) throw notFound();
+  // A territorial coordinator: only the projects located in their territories.
+  if (me.role === 'coordinator' && !epciInScope(scopeOfAccount(me, deps.territories), record.profile.epci?.code)) throw notFound();
   return record;
 }
 
@@ -104,6 +107,9 @@ export function mountInbox(app: Router, deps: Deps): void {
     const actorFilter = coordinator ? query(req, 'structure') : (me.actorId ?? '');
     const actorCode = actorFilter ? index.actors.find(actorFilter) : 0;
     const now = deps.now().getTime();
+    const scope = scopeOfAccount(me, deps.territories);
+    // Dictionary codes of the scope's EPCIs (null: regional, every row).
+    const scopeEpcis = scope.regional ? null : new Set([...scope.epcis].map((e) => index.epcis.find(e)).filter((c) => c >= 0));
 
     // Which rows, and the count per tab (same actor filter).
     const counts = new Map<string, number>();
@@ -111,6 +117,7 @@ export function mountInbox(app: Router, deps: Deps): void {
     const inactive = new Set(deps.router.actors().filter((a) => !a.active).map((a) => a.id));
     for (let i = 0; i < index.size; i += 1) {
       if (actorFilter && index.actor.data[i] !== actorCode) continue;
+      if (scopeEpcis && !scopeEpcis.has(index.epci.data[i]!)) continue;
       const status = index.statusOf(i);
       const t = TABS.find((x) => x.statuses.includes(status))!;
       counts.set(t.id, (counts.get(t.id) ?? 0) + 1);

@@ -14,6 +14,7 @@ import { traceDecision } from '../../routing/trace.js';
 import type { RuleFiles } from '../../store/rulesHistory.js';
 import { render, type Deps } from '../context.js';
 import { diffRuleFiles } from '../diff.js';
+import { rulePlacesProblem } from './territories.js';
 import { account, field, frenchDateTime, HttpError, notFound, query, state } from '../http.js';
 import { attr, html, join, type SafeHtml } from '../views/html.js';
 import { csrfField } from '../views/layout.js';
@@ -67,9 +68,8 @@ export function mountRules(app: Router, deps: Deps): void {
 
   // Territories a coordinator filters on: the Pays, the served intercommunalities, the departments.
   const territoryFilters = () => {
-    const vignoble = deps.territory.namedTerritory('vignoble-nantais');
     return [
-      ...(vignoble ? [`territory:${vignoble.id}`] : []),
+      ...deps.territories.all().map((t) => `territory:${t.id}`),
       ...servedEpcis(deps.router.actors()).map((c) => `epci:${c}`),
       ...deps.territory.servedDepartements.map((d) => `departement:${d}`),
     ].map((token) => ({ token, label: places.get(token)?.name ?? token }));
@@ -203,6 +203,8 @@ export function mountRules(app: Router, deps: Deps): void {
     if (!deps.router.actorById(form.actorId)) errors.push(`Règle « ${label} », champ « Structure » : choisissez une structure dans la liste.`);
     if (form.reason.length < 10) errors.push(`Règle « ${label} », champ « Phrase lue par le porteur » : écrivez une phrase d’au moins 10 caractères.`);
     if (!Number.isInteger(form.priority) || form.priority < 1 || form.priority > 1000) errors.push(`Règle « ${label} », champ « Priorité » : un nombre entier de 1 à 1000.`);
+    const outside = rulePlacesProblem(deps, res, form.places);
+    if (outside) errors.push(`Règle « ${label} », ${outside.charAt(0).toLowerCase()}${outside.slice(1)}`);
     if (errors.length) return formPage(res, { file, originalName, form, errors }, 400);
     const files = await ws.draftFiles(ws.draft(me));
     const taken = new Set(Object.values(files).flatMap((t) => (parseRules(t)?.rules ?? []).map((r) => r.name)));
@@ -491,7 +493,7 @@ export function mountRules(app: Router, deps: Deps): void {
     const draft = ws.draft(me);
     const served = servedEpcis(deps.router.actors());
     const choices = [
-      ...(deps.territory.namedTerritory('vignoble-nantais') ? [{ id: 'vignoble-nantais', label: 'Pays du Vignoble Nantais', epcis: deps.territory.namedTerritory('vignoble-nantais')!.epcis }] : []),
+      ...deps.territories.all().map((t) => ({ id: t.id, label: t.nom, epcis: t.epcis })),
       ...served.map((code) => ({ id: code, label: deps.territory.epci(code)?.nom ?? code, epcis: [code] })),
       { id: 'tout', label: 'Toutes les intercommunalités desservies commune par commune', epcis: served },
     ];

@@ -12,11 +12,11 @@ import { servedEpcis } from '../../routing/index.js';
 import { addDays, filterQuery, parisMidnight, parseFilter, territoryChoices, type Labels, type StatTable, type StatsFilter } from '../../stats/index.js';
 import { actorDelays } from '../../stats/delays.js';
 import { requestOutcomes } from '../../stats/funnel.js';
-import { GRANULARITIES, GRANULARITY_LABELS } from '../../stats/filters.js';
+import { confineFilter, GRANULARITIES, GRANULARITY_LABELS, type TerritoryChoice } from '../../stats/filters.js';
 import { liveRuleNames } from '../ruleNames.js';
 import { scopeOf } from '../../stats/scope.js';
 import { who } from '../accounts.js';
-import { render, type Deps } from '../context.js';
+import { render, scopeOf as accountScope, type Deps } from '../context.js';
 import { attachment, BOM, csvLine, tableCsv } from '../csv.js';
 import { account, field, frenchDate, notFound, query as query_, state } from '../http.js';
 import { barChart, formatValue } from '../views/charts.js';
@@ -74,11 +74,24 @@ export function mountStats(app: Router, deps: Deps): void {
     partner: (id) => deps.partners.get(id)?.name ?? id,
     place: (code) => deps.stats.referrals.placeNames.get(code) ?? deps.territory.epci(code)?.nom ?? deps.territory.commune(code)?.nom ?? code,
   };
-  const choices = () => territoryChoices(deps.territory, ['vignoble-nantais'], servedEpcis(deps.router.actors()));
+  // A territorial coordinator's choices are their territories and their intercommunalities;
+  // with no territory chosen, the figures are those of all their territories (never the region's).
+  const allChoices = () => territoryChoices(deps.territory, deps.territories.all().map((t) => t.id), servedEpcis(deps.router.actors()));
+  const confinedTo = (req: Request): TerritoryChoice | null => {
+    const scope = accountScope(deps, req.res!);
+    if (scope.regional) return null;
+    const only = scope.territories.length === 1 ? scope.territories[0]! : null;
+    return { id: only?.id ?? '', label: only?.nom ?? scope.territories.map((t) => t.nom).join(', '), epcis: [...scope.epcis] };
+  };
+  const choices = (req: Request) => {
+    const allowed = confinedTo(req);
+    return allowed ? allChoices().filter((c) => c.epcis.every((e) => allowed.epcis.includes(e))) : allChoices();
+  };
+  const parse = (req: Request, query: Record<string, unknown>) => confineFilter(parseFilter(query, { now: deps.now(), territories: choices(req) }), confinedTo(req));
 
   const prepare = async (req: Request) => {
     await deps.stats.refresh();
-    return parseFilter(req.query as Record<string, unknown>, { now: deps.now(), territories: choices() });
+    return parse(req, req.query as Record<string, unknown>);
   };
 
   /** Rule ids in the views (refusals by rule, CSV) read as the rule editor names them. */
@@ -91,7 +104,7 @@ export function mountStats(app: Router, deps: Deps): void {
   /** The period of the same length just before. */
   const previousOf = (req: Request, filter: StatsFilter) => {
     const days = Math.round((parisMidnight(filter.toDay) - parisMidnight(filter.fromDay)) / DAY) + 1;
-    return parseFilter({ ...(req.query as Record<string, unknown>), du: addDays(filter.fromDay, -days), au: addDays(filter.fromDay, -1) }, { now: deps.now(), territories: choices() }).filter;
+    return parse(req, { ...(req.query as Record<string, unknown>), du: addDays(filter.fromDay, -days), au: addDays(filter.fromDay, -1) }).filter;
   };
 
   const overview = (req: Request, filter: StatsFilter, tables: StatTable[], funnel: { consented: number; notSerious: number }): Overview => {
@@ -109,7 +122,7 @@ export function mountStats(app: Router, deps: Deps): void {
     const fallbackByEpci = new Map((tables.find((t) => t.id === 'recours-par-epci')?.rows ?? []).map((r) => [String(r.intercommunalite), num(r.demandes) ?? 0]));
     const delay = delayOf(filter);
     // By territory: each served intercommunality (or only the chosen territory's).
-    const territories = choices().filter((t) => t.epcis.length === 1 && (!filter.territory || filter.territory.epcis.includes(t.id)));
+    const territories = choices(req).filter((t) => t.epcis.length === 1 && (!filter.territory || filter.territory.epcis.includes(t.id)));
     const rows = territories.map((t) => {
       const here = { ...filter, territory: t };
       const d = delayOf(here);
@@ -166,8 +179,8 @@ export function mountStats(app: Router, deps: Deps): void {
     return { ...o, previous, byTerritory, table };
   };
 
-  const filtersForm = (filter: StatsFilter, view: string) => {
-    const territories = choices();
+  const filtersForm = (req: Request, filter: StatsFilter, view: string) => {
+    const territories = choices(req);
     return html`<form method="get" action="/statistiques" class="filters no-print">
         <input type="hidden" name="vue" value="${view}">
         <div><label for="du">Du</label><input type="date" id="du" name="du" value="${filter.fromDay}"></div>
@@ -234,7 +247,7 @@ export function mountStats(app: Router, deps: Deps): void {
       ${errors.length ? html`<div class="flash error" role="alert">${errors.join(' ')}</div>` : ''}
       ${period}
       ${lead}
-      ${filtersForm(filter, view)}
+      ${filtersForm(req, filter, view)}
       ${tabs(tables, view, query)}
       ${content}
       <p class="hint no-print">Pour imprimer une vue ou l’enregistrer en PDF, utilisez l’impression du navigateur : seuls la vue, son graphique et son tableau sont imprimés.</p>`;

@@ -5,17 +5,18 @@ import type { Flash } from '../http.js';
 import { CSRF_FIELD } from '../security.js';
 import { html, join, type SafeHtml } from './html.js';
 
-export type NavKey = 'orientations' | 'regles' | 'acteurs' | 'partenaires' | 'statistiques' | 'comptes' | 'journal' | 'donnees' | 'compte';
+export type NavKey = 'orientations' | 'territoires' | 'regles' | 'acteurs' | 'partenaires' | 'statistiques' | 'comptes' | 'journal' | 'donnees' | 'compte';
 
-const NAV: Array<{ key: NavKey; href: string; label: string; coordinator: boolean }> = [
+const NAV: Array<{ key: NavKey; href: string; label: string; coordinator: boolean; regional?: boolean }> = [
   { key: 'orientations', href: '/orientations', label: 'Orientations', coordinator: false },
+  { key: 'territoires', href: '/territoires', label: 'Territoires', coordinator: true },
   { key: 'regles', href: '/regles', label: 'Règles', coordinator: true },
   { key: 'acteurs', href: '/acteurs', label: 'Structures', coordinator: true },
   { key: 'partenaires', href: '/partenaires', label: 'Sites partenaires', coordinator: true },
   { key: 'statistiques', href: '/statistiques', label: 'Statistiques', coordinator: true },
-  { key: 'comptes', href: '/comptes', label: 'Comptes', coordinator: true },
-  { key: 'journal', href: '/journal', label: 'Journal', coordinator: true },
-  { key: 'donnees', href: '/donnees-personnelles', label: 'Données personnelles', coordinator: true },
+  { key: 'comptes', href: '/comptes', label: 'Comptes', coordinator: true, regional: true },
+  { key: 'journal', href: '/journal', label: 'Journal', coordinator: true, regional: true },
+  { key: 'donnees', href: '/donnees-personnelles', label: 'Données personnelles', coordinator: true, regional: true },
 ];
 
 export interface PageOptions {
@@ -37,13 +38,15 @@ export function csrfField(token: string | null): SafeHtml {
 
 export function page(o: PageOptions): string {
   const coordinator = o.account?.role === 'coordinator';
+  // A territorial coordinator does not see the pages reserved to the regional coordination.
+  const territorial = coordinator && (o.account?.territories ?? []).length > 0;
   const nav = o.account
-    ? html`<nav aria-label="Navigation principale"><ul>${NAV.filter((n) => coordinator || !n.coordinator).map(
+    ? html`<nav aria-label="Navigation principale"><ul>${NAV.filter((n) => (coordinator || !n.coordinator) && !(territorial && n.regional)).map(
         (n) => html`<li><a href="${n.href}"${n.key === o.active ? html` aria-current="page"` : ''}>${n.label}</a></li>`,
       )}</ul></nav>`
     : '';
   const who = o.account
-    ? html`<div class="who"><span>${o.account.name || o.account.email} — ${coordinator ? 'coordination' : `membre${o.actorName ? ` de ${o.actorName}` : ''}`}</span>
+    ? html`<div class="who"><span>${o.account.name || o.account.email} — ${coordinator ? (territorial ? 'coordination territoriale' : 'coordination régionale') : `membre${o.actorName ? ` de ${o.actorName}` : ''}`}</span>
         <a href="/mon-compte"${o.active === 'compte' ? html` aria-current="page"` : ''}>Mon compte</a>
         <form method="post" action="/deconnexion" class="inline">${csrfField(o.csrf)}<button type="submit" class="link">Se déconnecter</button></form></div>`
     : '';
