@@ -1,5 +1,6 @@
 // The back office's authorisation matrix: anonymous (with and without a session cookie), a
-// member of actor A, a member of actor B, a coordinator × every route and action. Each cell is
+// member of actor A, a member of actor B, a coordinator of territory A (the Vignoble), of
+// territory B (the Pays de Redon) and the regional coordination × every route and action. Each cell is
 // what the subject gets: `login` (303 to /connexion, or 401), `refused` (403), `hidden` (404:
 // another actor's referral does not exist for you), `allowed` (anything else below 500; forms
 // are sent invalid or as no-ops, so that an allowed cell changes nothing that later cells see).
@@ -11,8 +12,8 @@ import { after, before, describe, it } from 'node:test';
 import { ADMIN, Client, startBackoffice, type Harness } from '../backoffice/harness.js';
 
 type Outcome = 'login' | 'refused' | 'hidden' | 'allowed';
-type Subject = 'anon' | 'a' | 'b' | 'coord';
-const SUBJECTS: Subject[] = ['anon', 'a', 'b', 'coord'];
+type Subject = 'anon' | 'a' | 'b' | 'coordA' | 'coordB' | 'coord';
+const SUBJECTS: Subject[] = ['anon', 'a', 'b', 'coordA', 'coordB', 'coord'];
 
 async function classify(res: Response): Promise<Outcome> {
   const text = await res.text();
@@ -24,16 +25,23 @@ async function classify(res: Response): Promise<Outcome> {
   return 'allowed';
 }
 
-const everyone = (o: Outcome): Record<Subject, Outcome> => ({ anon: o, a: o, b: o, coord: o });
-const staff: Record<Subject, Outcome> = { anon: 'login', a: 'allowed', b: 'allowed', coord: 'allowed' };
-const coordinatorOnly: Record<Subject, Outcome> = { anon: 'login', a: 'refused', b: 'refused', coord: 'allowed' };
-const ownerOf = (owner: 'a' | 'b'): Record<Subject, Outcome> => ({ anon: 'login', a: owner === 'a' ? 'allowed' : 'hidden', b: owner === 'b' ? 'allowed' : 'hidden', coord: 'allowed' });
+const everyone = (o: Outcome): Record<Subject, Outcome> => ({ anon: o, a: o, b: o, coordA: o, coordB: o, coord: o });
+const staff: Record<Subject, Outcome> = { anon: 'login', a: 'allowed', b: 'allowed', coordA: 'allowed', coordB: 'allowed', coord: 'allowed' };
+/** Every coordinator, whatever their territory (pages filtered to it). */
+const coordinatorOnly: Record<Subject, Outcome> = { anon: 'login', a: 'refused', b: 'refused', coordA: 'allowed', coordB: 'allowed', coord: 'allowed' };
+/** Pages about every territory: the regional coordination only. */
+const regionalOnly: Record<Subject, Outcome> = { ...coordinatorOnly, coordA: 'refused', coordB: 'refused' };
+/** A record of territory A (Vignoble) or B (Redon): hidden from the other territory's coordinator. */
+const territoryOf = (t: 'A' | 'B', outsider: Outcome = 'hidden'): Record<Subject, Outcome> => ({ ...coordinatorOnly, coordA: t === 'A' ? 'allowed' : outsider, coordB: t === 'B' ? 'allowed' : outsider });
+/** A referral of the Vignoble handled by member A or B. */
+const ownerOf = (owner: 'a' | 'b'): Record<Subject, Outcome> => ({ anon: 'login', a: owner === 'a' ? 'allowed' : 'hidden', b: owner === 'b' ? 'allowed' : 'hidden', coordA: 'allowed', coordB: 'hidden', coord: 'allowed' });
 
 describe('back office: authorisation matrix', () => {
   let h: Harness;
   let clients: Record<Subject, Client>;
   let refA: string;
   let refB: string;
+  let refRedon: string;
   let memberA: string;
   let rule: string;
 
@@ -41,6 +49,7 @@ describe('back office: authorisation matrix', () => {
     h = await startBackoffice({ loginLimits: { perAddress: { max: 100, windowMs: 60_000 }, perAccount: { max: 100, windowMs: 60_000 } } });
     refA = (await h.refer(h.profileAt('44212', { stage: 'creation', sector: 'habitat' }))).find((id) => id.endsWith('-1'))!; // Vallet: Sèvre et Loire
     refB = (await h.refer(h.profileAt('44043', { stage: 'creation', sector: 'habitat' }))).find((id) => id.endsWith('-1'))!; // Clisson
+    refRedon = (await h.refer(h.profileAt('35236', { stage: 'creation', sector: 'habitat' })))[0]!; // Redon
     const recordA = (await h.referrals.service.get(refA))!;
     const recordB = (await h.referrals.service.get(refB))!;
     assert.notEqual(recordA.actorId, recordB.actorId, 'two referrals to two different actors');
@@ -48,10 +57,14 @@ describe('back office: authorisation matrix', () => {
     const b = await h.member(recordB.actorId, 'membre.b@exemple.fr');
     memberA = a.account.id;
     rule = (JSON.parse(readFileSync(join(h.rulesDir, 'vignoble.json'), 'utf8')) as { rules: { name: string }[] }).rules[0]!.name;
-    clients = { anon: new Client(h.base), a: new Client(h.base), b: new Client(h.base), coord: new Client(h.base) };
+    const coordA = await h.territorialCoordinator('coordination.vignoble@exemple.fr', ['vignoble-nantais']);
+    const coordB = await h.territorialCoordinator('coordination.redon@exemple.fr', ['pays-de-redon']);
+    clients = { anon: new Client(h.base), a: new Client(h.base), b: new Client(h.base), coordA: new Client(h.base), coordB: new Client(h.base), coord: new Client(h.base) };
     await clients.anon.get('/connexion'); // an anonymous session with its own CSRF token
     assert.equal((await clients.a.login(a.account.email, a.password)).status, 303);
     assert.equal((await clients.b.login(b.account.email, b.password)).status, 303);
+    assert.equal((await clients.coordA.login(coordA.account.email, coordA.password)).status, 303);
+    assert.equal((await clients.coordB.login(coordB.account.email, coordB.password)).status, 303);
     assert.equal((await clients.coord.login(ADMIN.email, ADMIN.password)).status, 303);
   });
   after(() => h?.close());
@@ -60,13 +73,18 @@ describe('back office: authorisation matrix', () => {
     const pages: Array<[string, Record<Subject, Outcome>]> = [
       ['/connexion', everyone('allowed')],
       ['/static/backoffice.css', everyone('allowed')],
-      ['/invitation/lien-inventé', { anon: 'allowed', a: 'allowed', b: 'allowed', coord: 'allowed' }],
+      ['/invitation/lien-inventé', everyone('allowed')],
       ['/', staff],
       ['/orientations', staff],
       ['/orientations?onglet=en-cours', staff],
       [`/orientations/${refA}`, ownerOf('a')],
       [`/orientations/${refB}`, ownerOf('b')],
-      ['/orientations/AIG-2222-22-1', { anon: 'login', a: 'hidden', b: 'hidden', coord: 'hidden' }],
+      [`/orientations/${refRedon}`, { ...territoryOf('B'), a: 'hidden', b: 'hidden' }],
+      ['/orientations/AIG-2222-22-1', { anon: 'login', a: 'hidden', b: 'hidden', coordA: 'hidden', coordB: 'hidden', coord: 'hidden' }],
+      ['/territoires', coordinatorOnly],
+      ['/territoires/vignoble-nantais', territoryOf('A')],
+      ['/territoires/pays-de-redon', territoryOf('B')],
+      ['/territoires/atlantide', { ...coordinatorOnly, coordA: 'hidden', coordB: 'hidden', coord: 'hidden' }],
       ['/mon-compte', staff],
       ['/regles', coordinatorOnly],
       [`/regles/regle/vignoble.json/${encodeURIComponent(rule)}`, coordinatorOnly],
@@ -79,15 +97,18 @@ describe('back office: authorisation matrix', () => {
       ['/acteurs', coordinatorOnly],
       ['/acteurs/nouvelle', coordinatorOnly],
       ['/acteurs/cress-pdl', coordinatorOnly],
+      ['/acteurs/clisson-sevre-maine-eco', territoryOf('A')],
+      ['/acteurs/cades-redon', territoryOf('B')],
       ['/partenaires', coordinatorOnly],
       ['/partenaires/nouveau', coordinatorOnly],
-      ['/partenaires/demo', coordinatorOnly],
+      ['/partenaires/demo', territoryOf('A')],
+      ['/partenaires/demo-redon', territoryOf('B')],
       ['/statistiques', coordinatorOnly],
       ['/statistiques/export/orientations.csv', coordinatorOnly],
       ['/statistiques/export/orientations-par-statut.csv', coordinatorOnly],
-      ['/comptes', coordinatorOnly],
-      ['/journal', coordinatorOnly],
-      ['/donnees-personnelles', coordinatorOnly],
+      ['/comptes', regionalOnly],
+      ['/journal', regionalOnly],
+      ['/donnees-personnelles', regionalOnly],
     ];
     const seen: string[] = [];
     for (const [path, expected] of pages) {
@@ -108,26 +129,39 @@ describe('back office: authorisation matrix', () => {
     const actions: Array<[string, Record<string, string>, Record<Subject, Outcome>]> = [
       [`/orientations/${refA}/action`, { action: 'inexistante' }, ownerOf('a')],
       [`/orientations/${refB}/action`, { action: 'inexistante' }, ownerOf('b')],
-      [`/orientations/${refA}/reorienter`, { actorId: '' }, { anon: 'login', a: 'hidden', b: 'hidden', coord: 'allowed' }],
+      [`/orientations/${refA}/reorienter`, { actorId: '' }, { anon: 'login', a: 'hidden', b: 'hidden', coordA: 'allowed', coordB: 'hidden', coord: 'allowed' }],
+      [`/orientations/${refRedon}/reorienter`, { actorId: '' }, { anon: 'login', a: 'hidden', b: 'hidden', coordA: 'hidden', coordB: 'allowed', coord: 'allowed' }],
+      [`/orientations/${refRedon}/action`, { action: 'inexistante' }, { anon: 'login', a: 'hidden', b: 'hidden', coordA: 'hidden', coordB: 'allowed', coord: 'allowed' }],
       ['/mon-compte/mot-de-passe', { current: 'pas le bon', password: 'x', confirmation: 'y' }, staff],
       ['/regles/valider', { file: 'vignoble.json', mode: 'file', text: '{' }, coordinatorOnly],
-      [`/regles/regle/vignoble.json/${encodeURIComponent(rule)}`, { text: '{' }, coordinatorOnly],
+      [`/regles/regle/vignoble.json/${encodeURIComponent(rule)}`, { text: '{' }, territoryOf('A', 'refused')],
+      [`/regles/regle/vignoble.json/${encodeURIComponent(rule)}/json`, { text: '{' }, regionalOnly],
+      [`/regles/regle/other-territories.json/redon-proximite`, { text: '{' }, territoryOf('B', 'refused')],
       ['/regles/nouvelle/vignoble.json', { text: '{' }, coordinatorOnly],
-      ['/regles/fichier/vignoble.json', { text: '{' }, coordinatorOnly],
+      ['/regles/nouvelle/vignoble.json/json', { text: '{' }, regionalOnly],
+      ['/regles/fichier/vignoble.json', { text: '{' }, regionalOnly],
       ['/regles/brouillon/abandonner', {}, coordinatorOnly],
       ['/regles/publier', { message: 'rien à publier' }, coordinatorOnly],
-      ['/regles/historique/1/restaurer', {}, coordinatorOnly],
+      ['/regles/historique/1/restaurer', {}, regionalOnly],
       ['/acteurs/nouvelle', {}, coordinatorOnly],
-      ['/acteurs/cress-pdl/activation', { active: '1' }, coordinatorOnly],
-      ['/acteurs/cress-pdl/adresse', { email: 'x@exemple.fr' }, coordinatorOnly],
+      // Shared structures (the CRESS serves the whole region): read-only to a territory's coordinator.
+      ['/acteurs/cress-pdl/activation', { active: '1' }, regionalOnly],
+      ['/acteurs/cress-pdl/adresse', { email: 'x@exemple.fr' }, regionalOnly],
+      ['/acteurs/cress-pdl', {}, regionalOnly],
+      ['/acteurs/cades-redon/adresse', { email: 'x@exemple.fr' }, territoryOf('B')],
+      ['/acteurs/clisson-sevre-maine-eco/adresse', { email: 'x@exemple.fr' }, territoryOf('A')],
       ['/partenaires/nouveau', {}, coordinatorOnly],
+      ['/partenaires/demo-redon', { name: '' }, territoryOf('B')],
+      ['/partenaires/demo', { name: '' }, territoryOf('A')],
+      ['/territoires/nouveau', { id: '', nom: '', epcis: '' }, regionalOnly],
       ['/statistiques/export/orientations-nominatives.csv', {}, coordinatorOnly],
-      ['/comptes/inviter', { email: 'pas-une-adresse', role: 'coordinator' }, coordinatorOnly],
-      [`/comptes/${memberA}/activation`, { active: '1' }, coordinatorOnly],
-      ['/comptes/invitations/inconnue/annuler', {}, coordinatorOnly],
-      ['/donnees-personnelles', { reference: 'pas une référence', proof: 'x', action: 'export' }, coordinatorOnly],
-      // Last: it changes the draft (not what is published).
-      [`/regles/regle/vignoble.json/${encodeURIComponent(rule)}/supprimer`, {}, coordinatorOnly],
+      ['/comptes/inviter', { email: 'pas-une-adresse', role: 'coordinator' }, regionalOnly],
+      [`/comptes/${memberA}/activation`, { active: '1' }, regionalOnly],
+      ['/comptes/invitations/inconnue/annuler', {}, regionalOnly],
+      ['/donnees-personnelles', { reference: 'pas une référence', proof: 'x', action: 'export' }, regionalOnly],
+      // Last: they change drafts (each account's own, not what is published).
+      [`/regles/regle/other-territories.json/redon-proximite/supprimer`, {}, territoryOf('B', 'refused')],
+      [`/regles/regle/vignoble.json/${encodeURIComponent(rule)}/supprimer`, {}, territoryOf('A', 'refused')],
     ];
     for (const [path, form, expected] of actions) {
       for (const who of SUBJECTS) {
