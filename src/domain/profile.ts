@@ -135,3 +135,10 @@ export const BOOLEAN_FACT_LABELS: Record<BooleanFact, string> = {
   employerStructure: 'Structure qui emploie déjà des salariés',
   youngHolder: 'Porteur ou porteuse de moins de 26 ans',
 };
+
+/** « à Vallet », « au Landreau », « aux Sorinières »: the commune's article contracts with à. */
+export function atCommune(nom: string): string {
+  if (nom.startsWith('Le ')) return `au ${nom.slice(3)}`;
+  if (nom.startsWith('Les ')) return `aux ${nom.slice(4)}`;
+  return `à ${nom}`;
+}

@@ -1,7 +1,7 @@
 // Every e-mail Aiguillage sends, in French. Pure: the caller passes the records, the actors and
 // the signed links. Coordinator alerts carry references only, never a holder's data.
 import { actorNames, capitalized, type Actor } from '../domain/actor.js';
-import { NEED_LABELS, PROJECT_TYPE_LABELS, SECTOR_LABELS, STAGE_LABELS } from '../domain/profile.js';
+import { atCommune, NEED_LABELS, PROJECT_TYPE_LABELS, SECTOR_LABELS, STAGE_LABELS } from '../domain/profile.js';
 import {
   DECLINE_REASON_LABELS,
   STATUS_LABELS,
@@ -140,9 +140,9 @@ function holderWords(r: Referral): Block[] {
 
 export function actorNewReferral(input: ActorMailInput): MailContent {
   const r = input.referral;
-  const place = r.profile.commune?.nom ?? r.profile.epci?.nom;
+  const place = r.profile.commune ? atCommune(r.profile.commune.nom) : r.profile.epci ? `sur le territoire de ${r.profile.epci.nom}` : null;
   const sector = r.profile.sector ? SECTOR_LABELS[r.profile.sector].toLowerCase() : 'de l’ESS';
-  const subject = `Nouvelle orientation ${r.id} : projet ${sector}${place ? ` à ${place}` : ''}`;
+  const subject = `Nouvelle orientation ${r.id} : projet ${sector}${place ? ` ${place}` : ''}`;
   return render(
     subject,
     actorBody(input, [

@@ -1,7 +1,7 @@
 // French reasons a holder can read, rendered from a rule's template and the holder's profile.
 // Every placeholder has a neutral wording when the value is unknown, so a sentence never shows
 // "null" or an empty hole.
-import { NEED_LABELS, SECTOR_LABELS, type ProjectType, type Stage } from '../domain/profile.js';
+import { atCommune, NEED_LABELS, SECTOR_LABELS, type ProjectType, type Stage } from '../domain/profile.js';
 import type { HolderContext } from './facts.js';
 
 const STAGE_PHRASES: Record<Stage, string> = {
@@ -34,13 +34,6 @@ function lowerFirst(s: string): string {
 function frenchList(items: string[]): string {
   if (items.length <= 1) return items.join('');
   return `${items.slice(0, -1).join(', ')} et ${items[items.length - 1]}`;
-}
-
-/** "à Vallet", "au Loroux-Bottereau", "aux Sorinières": the article contracts with à. */
-function atCommune(nom: string): string {
-  if (nom.startsWith('Le ')) return `au ${nom.slice(3)}`;
-  if (nom.startsWith('Les ')) return `aux ${nom.slice(4)}`;
-  return `à ${nom}`;
 }
 
 type Placeholder = (holder: HolderContext, actorName: string) => string;
