@@ -20,7 +20,9 @@ export function mountAdmin(app: Router, deps: Deps, backofficeUrl: (req: Request
     const now = deps.now().toISOString();
     const pending = deps.accounts.store.invitations().filter((i) => !i.usedAt && !i.revokedAt && i.expiresAt > now);
     const actors = [...deps.router.actors()].sort((a, b) => a.name.localeCompare(b.name, 'fr'));
-    const role = (r: string, actorId: string | null) => (r === 'coordinator' ? 'Coordination' : `Membre de ${deps.router.actorById(actorId ?? '')?.name ?? actorId}`);
+    const territoryNames = (ids: string[] | undefined) => (ids ?? []).map((id) => deps.territories.get(id)?.nom ?? id).join(', ');
+    const role = (r: string, actorId: string | null, territories?: string[]) =>
+      r === 'coordinator' ? (territories?.length ? `Coordination territoriale : ${territoryNames(territories)}` : 'Coordination régionale') : `Membre de ${deps.router.actorById(actorId ?? '')?.name ?? actorId}`;
     render(
       deps,
       res,
@@ -36,7 +38,7 @@ export function mountAdmin(app: Router, deps: Deps, backofficeUrl: (req: Request
           ${extra?.error ? html`<div class="flash error" role="alert">${extra.error}</div>` : ''}
           <table><caption>${accounts.length} compte${accounts.length > 1 ? 's' : ''}</caption><thead><tr><th scope="col">Adresse</th><th scope="col">Nom</th><th scope="col">Rôle</th><th scope="col">État</th><th scope="col">Action</th></tr></thead>
           <tbody>${accounts.map(
-            (a) => html`<tr><td>${a.email}</td><td>${a.name}</td><td>${role(a.role, a.actorId)}</td><td>${a.active ? 'actif' : 'désactivé'}</td>
+            (a) => html`<tr><td>${a.email}</td><td>${a.name}</td><td>${role(a.role, a.actorId, a.territories)}</td><td>${a.active ? 'actif' : 'désactivé'}</td>
               <td><form method="post" action="/comptes/${a.id}/activation" class="inline">${csrfField(csrf(res))}<input type="hidden" name="active" value="${a.active ? '0' : '1'}"><button type="submit" class="secondary">${a.active ? `Désactiver ${a.email}` : `Réactiver ${a.email}`}</button></form></td></tr>`,
           )}</tbody></table>
           <h2>Inviter une personne</h2>
@@ -48,11 +50,12 @@ export function mountAdmin(app: Router, deps: Deps, backofficeUrl: (req: Request
               <label class="check"><input type="radio" name="role" value="coordinator"> Coordination (règles, annuaire, statistiques, comptes)</label>
             </fieldset>
             <label for="actorId">Structure (pour un membre)</label><select id="actorId" name="actorId"><option value="">—</option>${actors.map((a) => html`<option value="${a.id}">${a.name}</option>`)}</select>
+            <label for="territory">Territoire (pour la coordination)</label><select id="territory" name="territory"><option value="">Tous : coordination régionale</option>${deps.territories.all().map((t) => html`<option value="${t.id}">${t.nom}</option>`)}</select>
             <p><button type="submit">Créer l’invitation</button></p></form>
           <h2>Invitations en attente</h2>
           ${pending.length
             ? html`<table><caption>Invitations non utilisées</caption><thead><tr><th scope="col">Adresse</th><th scope="col">Rôle</th><th scope="col">Expire le</th><th scope="col">Action</th></tr></thead><tbody>${pending.map(
-                (i) => html`<tr><td>${i.email}</td><td>${role(i.role, i.actorId)}</td><td>${frenchDateTime(i.expiresAt)}</td><td><form method="post" action="/comptes/invitations/${i.id}/annuler" class="inline">${csrfField(csrf(res))}<button type="submit" class="secondary">Annuler l’invitation de ${i.email}</button></form></td></tr>`,
+                (i) => html`<tr><td>${i.email}</td><td>${role(i.role, i.actorId, i.territories)}</td><td>${frenchDateTime(i.expiresAt)}</td><td><form method="post" action="/comptes/invitations/${i.id}/annuler" class="inline">${csrfField(csrf(res))}<button type="submit" class="secondary">Annuler l’invitation de ${i.email}</button></form></td></tr>`,
               )}</tbody></table>`
             : html`<p>Aucune.</p>`}`,
       },
@@ -65,7 +68,7 @@ export function mountAdmin(app: Router, deps: Deps, backofficeUrl: (req: Request
     try {
       const role = field(req, 'role') === 'coordinator' ? 'coordinator' : 'member';
       const me = account(res);
-      const { invitation, token } = await deps.accounts.invite(me, { email: field(req, 'email'), name: field(req, 'name'), role, actorId: field(req, 'actorId') || null });
+      const { invitation, token } = await deps.accounts.invite(me, { email: field(req, 'email'), name: field(req, 'name'), role, actorId: field(req, 'actorId') || null, territories: field(req, 'territory') ? [field(req, 'territory')] : [] });
       const link = `${backofficeUrl(req)}/invitation/${token}`;
       const mailed = await mailInvitation(deps, invitation, link, me.name || me.email);
       accountsPage(req, res, { link, email: invitation.email, mailed });
