@@ -6,9 +6,9 @@
 // this month's load. Computed EPCI by EPCI, yielding in between, so that the bot keeps answering
 // while the whole region (≈ 37 000 decisions) is simulated.
 import { parisDay, type Role } from '../domain/actor.js';
-import { emptyProfile, SECTORS, STAGES, type Sector, type Stage } from '../domain/profile.js';
-import { coverage, type CoverageCombo, type CoverageReport, type Router } from '../routing/index.js';
-import type { Commune, TerritoryIndex } from '../territory/types.js';
+import { SECTORS, STAGES, type Sector, type Stage } from '../domain/profile.js';
+import { coverage, coverageOfCommunes, type CoverageCombo, type CoverageReport, type Router } from '../routing/index.js';
+import type { TerritoryIndex } from '../territory/types.js';
 import { communesOf, type OfferScope } from './model.js';
 
 export interface StateCell {
@@ -75,7 +75,7 @@ export async function offerState(router: Router, territory: TerritoryIndex, scop
     await yieldToIo();
   }
   // coverage() goes by intercommunality: the rare commune outside any (L'Île-d'Yeu) is routed here the same way.
-  for (const commune of communes.filter((c) => !c.epci)) add(await communeCoverage(structural, commune));
+  for (const commune of communes.filter((c) => !c.epci)) add(await coverageOfCommunes(structural, [commune]));
 
   const cells: StateCell[] = [];
   for (const stage of STAGES) {
@@ -90,29 +90,6 @@ export async function offerState(router: Router, territory: TerritoryIndex, scop
 
 function key(c: CoverageCombo): string {
   return `${c.commune.code}|${c.stage}|${c.sector}`;
-}
-
-/** The 30 combinations of one commune, with coverage()'s ESS criterion (an expert or the network head). */
-async function communeCoverage(router: Router, commune: Commune): Promise<Pick<CoverageReport, 'combos' | 'essHoles'>> {
-  const combos: CoverageCombo[] = [];
-  for (const stage of STAGES) {
-    for (const sector of SECTORS) {
-      const profile = { ...emptyProfile(), stage, sector, commune: { code: commune.code, nom: commune.nom }, epci: null, departement: commune.departement };
-      const decision = await router.route(profile);
-      combos.push({
-        commune: { code: commune.code, nom: commune.nom },
-        epci: null,
-        departement: commune.departement,
-        stage,
-        sector,
-        actorIds: decision.referrals.map((r) => r.actorId),
-        ruleIds: decision.referrals.map((r) => r.ruleId),
-        fallback: decision.fallback,
-      });
-    }
-  }
-  const essHoles = combos.filter((c) => !c.actorIds.some((id) => ['expert', 'reseau'].includes(router.actorById(id)?.role ?? '')));
-  return { combos, essHoles };
 }
 
 /**

@@ -54,7 +54,7 @@ export async function coverage(router: Router, territory: TerritoryIndex, epciCo
     epcis.push({ code, nom: epci.nom, communes: members.length });
     communes.push(...members);
   }
-  return coverageOf(router, communes, epcis);
+  return coverageOfCommunes(router, communes, epcis);
 }
 
 /** Coverage of every commune of whole departments (`epcis` lists the departments then). */
@@ -68,10 +68,11 @@ export async function coverageOfDepartements(router: Router, territory: Territor
     areas.push({ code, nom: dep.nom, communes: members.length });
     communes.push(...members);
   }
-  return coverageOf(router, communes, areas);
+  return coverageOfCommunes(router, communes, areas);
 }
 
-async function coverageOf(router: Router, communes: readonly Commune[], epcis: CoverageReport['epcis']): Promise<CoverageReport> {
+/** Coverage of a list of communes; `epcis` names the areas they were taken from (for reports). */
+export async function coverageOfCommunes(router: Router, communes: readonly Commune[], epcis: CoverageReport['epcis'] = []): Promise<CoverageReport> {
   const combos: CoverageCombo[] = [];
   const essHoles: CoverageCombo[] = [];
   const mismatches: CoverageMismatch[] = [];
