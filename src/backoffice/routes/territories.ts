@@ -131,16 +131,16 @@ function detail(deps: Deps, v: TerritoryView, regional: boolean): SafeHtml {
   const communes = v.epcis.reduce((n, e) => n + e.communes, 0);
   const offer = `${deps.publicUrl.replace(/\/+$/, '')}/offre/${t.id}`;
   return html`<p>Identifiant : <code>${t.id}</code>. ${communes} communes.${v.live ? '' : html` <strong>Nouveau : le robot et la page publique de l’offre le reconnaîtront au prochain redémarrage du service.</strong>`}</p>
-    <h3>Intercommunalités</h3>${list(v.epcis.map((e) => html`${e.nom} (SIREN ${e.code}, ${e.communes} communes)`), 'Aucune.')}
-    <h3>Sites partenaires</h3>${list(v.partners.map((p) => html`<a href="/partenaires/${p.id}">${p.name}</a>`), 'Aucun site partenaire ne propose encore le robot sur ce territoire.')}
+    <h2>Intercommunalités</h2>${list(v.epcis.map((e) => html`${e.nom} (SIREN ${e.code}, ${e.communes} communes)`), 'Aucune.')}
+    <h2>Sites partenaires</h2>${list(v.partners.map((p) => html`<a href="/partenaires/${p.id}">${p.name}</a>`), 'Aucun site partenaire ne propose encore le robot sur ce territoire.')}
     <p><a href="/partenaires/nouveau">Déclarer un site partenaire</a></p>
-    <h3>Structures du territoire</h3>${list(v.local.map((a) => html`<a href="/acteurs/${a.id}">${a.name}</a>`), 'Aucune structure propre à ce territoire.')}
+    <h2>Structures du territoire</h2>${list(v.local.map((a) => html`<a href="/acteurs/${a.id}">${a.name}</a>`), 'Aucune structure propre à ce territoire.')}
     <p><a href="/acteurs/nouvelle">Ajouter une structure</a></p>
-    <h3>Structures partagées avec d’autres territoires</h3><p class="hint">${regional ? 'Elles servent plusieurs territoires.' : 'Elles servent plusieurs territoires : vous les consultez, la coordination régionale les modifie.'}</p>
+    <h2>Structures partagées avec d’autres territoires</h2><p class="hint">${regional ? 'Elles servent plusieurs territoires.' : 'Elles servent plusieurs territoires : vous les consultez, la coordination régionale les modifie.'}</p>
     ${list(v.shared.map((a) => html`<a href="/acteurs/${a.id}">${a.name}</a>`), 'Aucune.')}
-    <h3>Règles</h3><p>${v.rules} règle${v.rules > 1 ? 's' : ''} propre${v.rules > 1 ? 's' : ''} au territoire. <a href="/regles?territoire=territory:${t.id}">Voir les règles qui s’appliquent sur le territoire</a> · <a href="/regles/couverture?territoire=${t.id}">Couverture</a></p>
-    <h3>Coordination</h3>${list(v.coordinators.map((c) => html`${c}`), 'Aucun compte de coordination territoriale : la coordination régionale s’en occupe.')}
-    <h3>Suivi</h3><ul><li><a href="/statistiques?territoire=${t.id}">Statistiques du territoire</a></li><li><a href="${offer}">Offre publique du territoire</a></li></ul>`;
+    <h2>Règles</h2><p>${v.rules} règle${v.rules > 1 ? 's' : ''} propre${v.rules > 1 ? 's' : ''} au territoire. <a href="/regles?territoire=territory:${t.id}">Voir les règles qui s’appliquent sur le territoire</a> · <a href="/regles/couverture?territoire=${t.id}">Couverture</a></p>
+    <h2>Coordination</h2>${list(v.coordinators.map((c) => html`${c}`), 'Aucun compte de coordination territoriale : la coordination régionale s’en occupe.')}
+    <h2>Suivi</h2><ul><li><a href="/statistiques?territoire=${t.id}">Statistiques du territoire</a></li><li><a href="${offer}">Offre publique du territoire</a></li></ul>`;
 }
 
 export function mountTerritories(app: Router, deps: Deps): void {
@@ -158,8 +158,8 @@ export function mountTerritories(app: Router, deps: Deps): void {
       ? html`<section aria-labelledby="titre-nouveau"><h2 id="titre-nouveau">Créer un territoire</h2>
           ${form.errors?.length ? html`<div class="flash error" role="alert"><ul>${form.errors.map((e) => html`<li>${e}</li>`)}</ul></div>` : ''}
           <form method="post" action="/territoires/nouveau">${csrfField(csrf)}
-            <div><label for="nom">Nom du territoire</label><input id="nom" name="nom" required value="${form.nom ?? ''}" autocomplete="off"></div>
-            <div><label for="id">Identifiant</label><input id="id" name="id" required value="${form.id ?? ''}" aria-describedby="id-aide" autocomplete="off" pattern="[a-z0-9]+(-[a-z0-9]+)*"><p class="hint" id="id-aide">En minuscules et tirets, par exemple « pays-de-redon ». Il apparaît dans l’adresse de la page publique de l’offre et ne change plus.</p></div>
+            <div><label for="nom">Nom du territoire</label><input type="text" id="nom" name="nom" required value="${form.nom ?? ''}" autocomplete="off"></div>
+            <div><label for="id">Identifiant</label><input type="text" id="id" name="id" required value="${form.id ?? ''}" aria-describedby="id-aide" autocomplete="off" pattern="[a-z0-9]+(-[a-z0-9]+)*"><p class="hint" id="id-aide">En minuscules et tirets, par exemple « pays-de-redon ». Il apparaît dans l’adresse de la page publique de l’offre et ne change plus.</p></div>
             <div><label for="epcis">Intercommunalités</label><textarea id="epcis" name="epcis" rows="3" required aria-describedby="epcis-aide">${form.epcis ?? ''}</textarea><p class="hint" id="epcis-aide">Une par ligne, par son nom (par exemple « Redon Agglomération ») : elle est cherchée comme dans l’éditeur de règles.</p></div>
             ${form.candidates?.length ? html`<div role="status"><p>Plusieurs lieux correspondent ; recopiez l’un de ces noms :</p><ul>${form.candidates.map((c) => html`<li>${optionText(c)}</li>`)}</ul></div>` : ''}
             <div><button type="submit">Créer le territoire</button></div>
