@@ -84,6 +84,22 @@ describe('territories: a coordinator sees only their territory', () => {
     assert.match(territory, /Structures partagées[\s\S]*CRESS/);
   });
 
+  it('a new structure or partner site of a territorial coordinator stays inside their territory', async () => {
+    await redon.get('/partenaires/nouveau');
+    const partner = { id: 'site-ailleurs', name: 'Site ailleurs', greetingName: 'le site', origins: 'https://ailleurs.example.org', primary: '#005a7d', territoryLabel: 'Sèvre et Loire', territoryEpci: 'epci:200067866' };
+    const refused = await redon.post('/partenaires/nouveau', partner);
+    assert.equal(refused.status, 400);
+    assert.match(await refused.text(), /doit être dans vos territoires \(Pays de Redon\)/);
+    assert.equal(h.partners.get('site-ailleurs'), undefined);
+    const accepted = await redon.post('/partenaires/nouveau', { ...partner, id: 'site-redon', territoryLabel: 'Pays de Redon', territoryEpci: 'epci:243500741' });
+    assert.equal(accepted.status, 303, await accepted.text());
+    await redon.get('/acteurs/nouvelle');
+    const actor = await redon.post('/acteurs/nouvelle', { id: 'structure-departementale', name: 'Structure départementale', role: 'local', zones: 'departement:44', stages: 'idee', sectorsAll: 'all', recontactDays: '7', notificationEmail: 'x@example.org' });
+    assert.equal(actor.status, 400);
+    assert.match(await actor.text(), /relève de la coordination régionale/);
+    assert.equal(h.router.actorById('structure-departementale'), undefined);
+  });
+
   it('the rule form keeps a territorial coordinator’s rules inside their territory', async () => {
     await redon.get('/regles/nouvelle/other-territories.json');
     const base = { actorId: 'cades-redon', tier: 'expert', priority: '50', reason: 'Parce que votre projet est {lieu}, le CADES vous accompagne.', intent: 'save' };

@@ -5,7 +5,7 @@ import type { Request, Response, Router } from 'express';
 import { ROLES, ROLE_LABELS, zoneKind, type Actor } from '../../domain/actor.js';
 import { SECTORS, SECTOR_LABELS, STAGES, STAGE_LABELS } from '../../domain/profile.js';
 import { render, scopeOf, type Deps } from '../context.js';
-import { actorTouches, partnerInside } from '../territories.js';
+import { actorInside, actorTouches, partnerInside } from '../territories.js';
 import type { FieldIssue } from '../directory.js';
 import { account, field, fields, notFound, state } from '../http.js';
 import { html, type SafeHtml } from '../views/html.js';
@@ -157,6 +157,19 @@ export function mountDirectory(app: Router, deps: Deps): void {
     return counts;
   };
 
+  // A territorial coordinator's structures and partner sites stay inside their territories.
+  const outsideActor = (res: Response, input: Record<string, unknown>): FieldIssue[] => {
+    const scope = scopeOf(deps, res);
+    const zones = Array.isArray(input.zones) ? input.zones.filter((z): z is string => typeof z === 'string') : [];
+    if (actorInside(scope, { zones }, deps.territory)) return [];
+    return [{ path: 'zones', message: `Une structure de votre territoire ne sert que ses communes et intercommunalités (${scope.territories.map((t) => t.nom).join(', ')}) ; une structure qui sert aussi d’autres territoires relève de la coordination régionale.` }];
+  };
+  const outsidePartner = (res: Response, input: Record<string, unknown>): FieldIssue[] => {
+    const scope = scopeOf(deps, res);
+    if (partnerInside(scope, input as { defaultTerritory?: { epci: string[] } | null })) return [];
+    return [{ path: 'defaultTerritory', message: `Le territoire proposé en premier doit être dans vos territoires (${scope.territories.map((t) => t.nom).join(', ')}) : choisissez ses intercommunalités.` }];
+  };
+
   app.get('/acteurs', async (_req, res) => {
     const open = await openReferrals();
     // A territorial coordinator: the structures that serve their territories (shared ones read-only).
@@ -263,6 +276,8 @@ export function mountDirectory(app: Router, deps: Deps): void {
   app.post('/acteurs/nouvelle', async (req, res) => {
     const input = actorFromForm(req, undefined, places);
     if (await pendingPlaces(req, res, null, input)) return;
+    const outside = outsideActor(res, input);
+    if (outside.length) return actorPage(req, res, null, input, outside, 400);
     const result = await deps.directory.saveActor(account(res), null, input);
     if (!result.ok) return actorPage(req, res, null, input, result.issues, 400);
     deps.flash.add(res, 'ok', `Structure « ${result.value.name} » ajoutée. Son adresse de notification reste à confirmer.`);
@@ -271,6 +286,8 @@ export function mountDirectory(app: Router, deps: Deps): void {
   app.get('/acteurs/:id', (req, res) => actorPage(req, res, String(req.params.id)));
 
   const saveAndReport = async (req: Request, res: Response, id: string, input: Record<string, unknown>) => {
+    const outside = outsideActor(res, input);
+    if (outside.length) return actorPage(req, res, id, input, outside, 400);
     const result = await deps.directory.saveActor(account(res), id, input);
     if (!result.ok) return actorPage(req, res, id, input, result.issues, 400);
     const open = (await openReferrals()).get(id) ?? 0;
@@ -395,6 +412,8 @@ export function mountDirectory(app: Router, deps: Deps): void {
   app.get('/partenaires/nouveau', (req, res) => partnerPage(req, res, null));
   app.post('/partenaires/nouveau', async (req, res) => {
     const input = partnerFromForm(req, undefined);
+    const outside = outsidePartner(res, input);
+    if (outside.length) return partnerPage(req, res, null, input, outside, 400);
     const result = await deps.directory.savePartner(account(res), null, input);
     if (!result.ok) return partnerPage(req, res, null, input, result.issues, 400);
     deps.flash.add(res, 'ok', `Site partenaire « ${result.value.name} » ajouté : son code à intégrer est ci-dessous.`);
@@ -406,6 +425,8 @@ export function mountDirectory(app: Router, deps: Deps): void {
     const original = await deps.directory.rawPartner(id);
     if (!original) throw notFound();
     const input = partnerFromForm(req, original);
+    const outside = outsidePartner(res, input);
+    if (outside.length) return partnerPage(req, res, id, input, outside, 400);
     const result = await deps.directory.savePartner(account(res), id, input);
     if (!result.ok) return partnerPage(req, res, id, input, result.issues, 400);
     deps.flash.add(res, 'ok', result.changed.length ? `Enregistré (${result.changed.map((c) => fieldName(c, PARTNER_FIELDS).toLowerCase()).join(', ')}) : le widget en tient compte dès maintenant.` : 'Aucun changement.');

@@ -186,7 +186,7 @@ export function mountStats(app: Router, deps: Deps): void {
         <div><label for="du">Du</label><input type="date" id="du" name="du" value="${filter.fromDay}"></div>
         <div><label for="au">Au</label><input type="date" id="au" name="au" value="${filter.toDay}"></div>
         <div><label for="pas">Regrouper par</label><select id="pas" name="pas">${GRANULARITIES.map((g) => html`<option value="${g}"${g === filter.granularity ? html` selected` : ''}>${GRANULARITY_LABELS[g]}</option>`)}</select></div>
-        <div><label for="territoire">Territoire</label><select id="territoire" name="territoire"><option value="">Tous les territoires</option>${territories.map(
+        <div><label for="territoire">Territoire</label><select id="territoire" name="territoire"><option value="">${confinedTo(req) ? 'Tous vos territoires' : 'Tous les territoires'}</option>${territories.map(
           (t) => html`<option value="${t.id}"${filter.territory?.id === t.id ? html` selected` : ''}>${t.label}</option>`,
         )}</select></div>
         <div><button type="submit">Appliquer</button></div>
