@@ -100,6 +100,17 @@ describe('territories: a coordinator sees only their territory', () => {
     assert.equal(h.router.actorById('structure-departementale'), undefined);
   });
 
+  it('the rules table opens on their territory; the regional rules are marked read-only', async () => {
+    const table = await (await redon.get('/regles')).text();
+    assert.match(table, /<th scope="row">CADES/);
+    assert.match(table, /régionale : lecture seule/);
+    assert.doesNotMatch(table, /<th scope="row">Communauté de communes Sèvre et Loire/);
+    const everything = await (await redon.get('/regles?territoire=')).text();
+    assert.match(everything, /<th scope="row">Communauté de communes Sèvre et Loire/);
+    const own = await (await regional.get('/regles')).text();
+    assert.doesNotMatch(own, /lecture seule/);
+  });
+
   it('the rule form keeps a territorial coordinator’s rules inside their territory', async () => {
     await redon.get('/regles/nouvelle/other-territories.json');
     const base = { actorId: 'cades-redon', tier: 'expert', priority: '50', reason: 'Parce que votre projet est {lieu}, le CADES vous accompagne.', intent: 'save' };

@@ -12,9 +12,10 @@ import { issueText } from '../rulesText.js';
 import { changeSummaryView, decisionTable, ruleEditor, ruleTitle, type TableRow } from '../views/ruleEditor.js';
 import { traceDecision } from '../../routing/trace.js';
 import type { RuleFiles } from '../../store/rulesHistory.js';
-import { render, type Deps } from '../context.js';
+import { render, scopeOf, type Deps } from '../context.js';
 import { diffRuleFiles } from '../diff.js';
 import { rulePlacesProblem } from './territories.js';
+import { placesInside } from '../territories.js';
 import { account, field, frenchDateTime, HttpError, notFound, query, state } from '../http.js';
 import { attr, html, join, type SafeHtml } from '../views/html.js';
 import { csrfField } from '../views/layout.js';
@@ -104,7 +105,9 @@ export function mountRules(app: Router, deps: Deps): void {
     const live = await ws.liveFiles();
     const files = await ws.draftFiles(draft, live);
     const structure = query(req, 'structure');
-    const where = query(req, 'territoire');
+    const scope = scopeOf(deps, res);
+    // A territorial coordinator starts on their territory (« territoire= » empty shows every rule).
+    const where = req.query.territoire === undefined && !scope.regional && scope.territories.length === 1 ? `territory:${scope.territories[0]!.id}` : query(req, 'territoire');
     const filters = territoryFilters();
     const whereFacts = where ? communesOf(where).map((c) => holderContext({ ...emptyProfile(), commune: { code: c.code, nom: c.nom }, epci: c.epci, departement: c.departement }, deps.territory).facts) : [];
     const rows: TableRow[] = [];
@@ -123,7 +126,9 @@ export function mountRules(app: Router, deps: Deps): void {
         if (structure && form.actorId !== structure) continue;
         if (where && !appliesIn(form, whereFacts)) continue;
         const before = liveRules.get(r.name);
-        rows.push({ file, form, title: ruleTitle(form, actorName, places), actorName: actorName(form.actorId), badge: before === undefined ? 'ajoutée au brouillon' : before !== JSON.stringify(r) ? 'modifiée au brouillon' : undefined });
+        // A territorial coordinator reads the other rules; the badge says which ones they cannot change.
+        const readOnly = !scope.regional && !placesInside(scope, form.places, deps.territory, deps.territories);
+        rows.push({ file, form, title: ruleTitle(form, actorName, places), actorName: actorName(form.actorId), badge: before === undefined ? 'ajoutée au brouillon' : before !== JSON.stringify(r) ? 'modifiée au brouillon' : readOnly ? 'régionale : lecture seule' : undefined });
       }
     }
     const actors = [...deps.router.actors()].sort((a, b) => a.name.localeCompare(b.name, 'fr'));
