@@ -107,6 +107,9 @@ describe('territories: a coordinator sees only their territory', () => {
     assert.doesNotMatch(table, /<th scope="row">Communauté de communes Sèvre et Loire/);
     const everything = await (await redon.get('/regles?territoire=')).text();
     assert.match(everything, /<th scope="row">Communauté de communes Sèvre et Loire/);
+    const coverage = await (await redon.get('/regles/couverture')).text();
+    assert.match(coverage, /CA Redon Agglomération \(31 communes\)/);
+    assert.match(coverage, /Trous \(seul un recours répond\)\s*:\s*<strong>0<\/strong>/);
     const own = await (await regional.get('/regles')).text();
     assert.doesNotMatch(own, /lecture seule/);
   });

@@ -502,7 +502,9 @@ export function mountRules(app: Router, deps: Deps): void {
       ...served.map((code) => ({ id: code, label: deps.territory.epci(code)?.nom ?? code, epcis: [code] })),
       { id: 'tout', label: 'Toutes les intercommunalités desservies commune par commune', epcis: served },
     ];
-    const choice = choices.find((c) => c.id === (query(req, 'territoire') || 'vignoble-nantais')) ?? choices[0]!;
+    // A territorial coordinator's coverage opens on their (first) territory.
+    const home = scopeOf(deps, res).territories[0]?.id ?? 'vignoble-nantais';
+    const choice = choices.find((c) => c.id === (query(req, 'territoire') || home)) ?? choices[0]!;
     const before = await ws.coverageOf(deps.router, choice.epcis);
     let after = null;
     let problem: SafeHtml = html``;
