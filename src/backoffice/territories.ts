@@ -112,16 +112,38 @@ export class TerritoryCatalog {
   }
 
   all(): NamedTerritory[] {
-    return this.entries.map((e) => this.territory.namedTerritory(e.id) ?? { id: e.id, nom: e.nom, epcis: [...e.epcis] });
+    // The file as the coordination last saved it (the bot's copy is the file read at start).
+    return this.entries.map((e) => ({ id: e.id, nom: e.nom, epcis: [...e.epcis] }));
   }
 
   get(id: string): NamedTerritory | undefined {
     return this.all().find((t) => t.id === id);
   }
 
-  /** True when the bot already knows it (read at start); false: after the next start. */
+  /** True when the bot knows it as saved (read at start); false: after the next start. */
   live(id: string): boolean {
-    return this.territory.namedTerritory(id) !== undefined;
+    const known = this.territory.namedTerritory(id);
+    const saved = this.entries.find((e) => e.id === id);
+    return !!known && !!saved && known.nom === saved.nom && known.epcis.join() === saved.epcis.join();
+  }
+
+  /** Renames a territory or changes its intercommunalities (its id never changes). */
+  async update(id: string, input: { nom: string; epcis: string[] }): Promise<{ ok: true; value: NamedTerritory } | { ok: false; issues: string[] }> {
+    const current = this.entries.find((e) => e.id === id);
+    if (!current) return { ok: false, issues: [`Territoire inconnu : « ${id} ».`] };
+    const parsed = newTerritorySchema.safeParse({ id, nom: input.nom, epcis: input.epcis, aliases: current.aliases });
+    if (!parsed.success) return { ok: false, issues: parsed.error.issues.map((i) => i.message) };
+    const issues = parsed.data.epcis.filter((e) => !this.territory.epci(e)).map((e) => `Intercommunalité inconnue (SIREN ${e}).`);
+    if (issues.length) return { ok: false, issues };
+    const next = this.entries.map((e) => (e.id === id ? { ...e, nom: parsed.data.nom, epcis: [...new Set(parsed.data.epcis)] } : e));
+    await this.write(next);
+    return { ok: true, value: this.get(id)! };
+  }
+
+  private async write(territories: TerritoryEntry[]): Promise<void> {
+    const doc = fileSchema.parse({ ...(this.comment ? { $comment: this.comment } : {}), territories });
+    await writeFileAtomic(this.file, `${JSON.stringify(doc, null, 2)}\n`, 0o644);
+    this.entries = doc.territories;
   }
 
   /** Adds a territory; French messages when refused. */
@@ -133,10 +155,7 @@ export class TerritoryCatalog {
     if (this.entries.some((e) => e.id === t.id)) issues.push(`L’identifiant « ${t.id} » est déjà celui d’un territoire.`);
     for (const e of t.epcis) if (!this.territory.epci(e)) issues.push(`Intercommunalité inconnue (SIREN ${e}).`);
     if (issues.length) return { ok: false, issues };
-    const next = [...this.entries, { id: t.id, nom: t.nom, epcis: [...new Set(t.epcis)], aliases: t.aliases }];
-    const doc = fileSchema.parse({ ...(this.comment ? { $comment: this.comment } : {}), territories: next });
-    await writeFileAtomic(this.file, `${JSON.stringify(doc, null, 2)}\n`, 0o644);
-    this.entries = doc.territories;
+    await this.write([...this.entries, { id: t.id, nom: t.nom, epcis: [...new Set(t.epcis)], aliases: t.aliases }]);
     return { ok: true, value: this.get(t.id)! };
   }
 }

@@ -140,6 +140,23 @@ describe('territories: a coordinator sees only their territory', () => {
     assert.deepEqual(saved.territories.find((t) => t.id === 'pays-de-retz')?.epcis, ['200067346']);
     assert.match(await (await regional.get('/territoires/pays-de-retz')).text(), /prochain redémarrage/);
   });
+
+  it('the regional coordination edits a territory’s name and intercommunalities; its id stays', async () => {
+    const page = await (await regional.get('/territoires/pays-de-redon')).text();
+    const typed = /<textarea id="epcis" name="epcis"[^>]*>([^<]*)<\/textarea>/.exec(page)?.[1];
+    assert.ok(typed, 'the form shows the intercommunalities by name');
+    const same = await regional.post('/territoires/pays-de-redon', { nom: 'Pays de Redon', epcis: typed });
+    assert.equal(same.status, 303, await same.text());
+    assert.doesNotMatch(await (await regional.get('/territoires/pays-de-redon')).text(), /prochain redémarrage/, 'unchanged: the bot already knows it');
+    await redon.get('/territoires/pays-de-redon');
+    assert.equal((await redon.post('/territoires/pays-de-redon', { nom: 'Autre nom', epcis: typed })).status, 403);
+    const res = await regional.post('/territoires/pays-de-retz', { nom: 'Pays de Retz Atlantique', epcis: 'Pornic Agglo Pays de Retz\nSud Retz Atlantique' });
+    assert.equal(res.status, 303, await res.text());
+    const saved = JSON.parse(readFileSync(join(h.territoryDir, 'named-territories.json'), 'utf8')) as { territories: Array<{ id: string; nom: string; epcis: string[] }> };
+    const retz = saved.territories.find((t) => t.id === 'pays-de-retz');
+    assert.equal(retz?.nom, 'Pays de Retz Atlantique');
+    assert.equal(retz?.epcis.length, 2);
+  });
 });
 
 describe('create-coordinator --territoire', () => {

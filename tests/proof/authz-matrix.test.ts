@@ -154,6 +154,7 @@ describe('back office: authorisation matrix', () => {
       ['/partenaires/demo-redon', { name: '' }, territoryOf('B')],
       ['/partenaires/demo', { name: '' }, territoryOf('A')],
       ['/territoires/nouveau', { id: '', nom: '', epcis: '' }, regionalOnly],
+      ['/territoires/pays-de-redon', { nom: '', epcis: '' }, regionalOnly],
       ['/statistiques/export/orientations-nominatives.csv', {}, coordinatorOnly],
       ['/comptes/inviter', { email: 'pas-une-adresse', role: 'coordinator' }, regionalOnly],
       [`/comptes/${memberA}/activation`, { active: '1' }, regionalOnly],

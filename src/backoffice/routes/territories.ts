@@ -130,7 +130,7 @@ function detail(deps: Deps, v: TerritoryView, regional: boolean): SafeHtml {
   const t = v.territory;
   const communes = v.epcis.reduce((n, e) => n + e.communes, 0);
   const offer = `${deps.publicUrl.replace(/\/+$/, '')}/offre/${t.id}`;
-  return html`<p>Identifiant : <code>${t.id}</code>. ${communes} communes.${v.live ? '' : html` <strong>Nouveau : le robot et la page publique de l’offre le reconnaîtront au prochain redémarrage du service.</strong>`}</p>
+  return html`<p>Identifiant : <code>${t.id}</code>. ${communes} communes.${v.live ? '' : html` <strong>Le robot et la page publique de l’offre prendront ce territoire en compte, tel qu’il est enregistré ici, au prochain redémarrage du service.</strong>`}</p>
     <h2>Intercommunalités</h2>${list(v.epcis.map((e) => html`${e.nom} (SIREN ${e.code}, ${e.communes} communes)`), 'Aucune.')}
     <h2>Sites partenaires</h2>${list(v.partners.map((p) => html`<a href="/partenaires/${p.id}">${p.name}</a>`), 'Aucun site partenaire ne propose encore le robot sur ce territoire.')}
     <p><a href="/partenaires/nouveau">Déclarer un site partenaire</a></p>
@@ -182,10 +182,9 @@ export function mountTerritories(app: Router, deps: Deps): void {
 
   app.get('/territoires', (_req, res) => listPage(res));
 
-  app.post('/territoires/nouveau', async (req, res) => {
-    if (!scopeOf(deps, res).regional) throw refused('Seule la coordination régionale crée des territoires.');
-    const lines = field(req, 'epcis').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-    const form = { id: field(req, 'id'), nom: field(req, 'nom'), epcis: field(req, 'epcis') };
+  /** Intercommunalities typed one per line, resolved by name with the rules editor's place search. */
+  const typedEpcis = (text: string) => {
+    const lines = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
     const codes: string[] = [];
     const errors: string[] = [];
     let candidates: PlaceEntry[] = [];
@@ -198,6 +197,13 @@ export function mountTerritories(app: Router, deps: Deps): void {
       } else codes.push(found.code);
     }
     if (lines.length === 0) errors.push('Champ « Intercommunalités » : indiquez au moins une intercommunalité.');
+    return { codes, errors, candidates };
+  };
+
+  app.post('/territoires/nouveau', async (req, res) => {
+    if (!scopeOf(deps, res).regional) throw refused('Seule la coordination régionale crée des territoires.');
+    const form = { id: field(req, 'id'), nom: field(req, 'nom'), epcis: field(req, 'epcis') };
+    const { codes, errors, candidates } = typedEpcis(form.epcis);
     if (errors.length) return listPage(res, { ...form, candidates, errors }, 400);
     const result = await deps.territories.add({ id: form.id, nom: form.nom, epcis: codes });
     if (!result.ok) return listPage(res, { ...form, errors: result.issues }, 400);
@@ -207,11 +213,42 @@ export function mountTerritories(app: Router, deps: Deps): void {
     res.redirect(303, `/territoires/${result.value.id}`);
   });
 
+  const detailPage = async (res: Response, t: NamedTerritory, edit: { nom?: string; epcis?: string; errors?: string[]; candidates?: PlaceEntry[] } = {}, status = 200) => {
+    const regional = scopeOf(deps, res).regional;
+    const v = await viewOf(deps, res, t);
+    const csrf = (res.locals.state as { session?: { csrf: string } | null }).session?.csrf ?? null;
+    const editForm = regional
+      ? html`<h2 id="titre-modifier">Modifier le territoire</h2>
+          ${edit.errors?.length ? html`<div class="flash error" role="alert"><ul>${edit.errors.map((e) => html`<li>${e}</li>`)}</ul></div>` : ''}
+          <form method="post" action="/territoires/${t.id}" aria-labelledby="titre-modifier">${csrfField(csrf)}
+            <div><label for="nom">Nom du territoire</label><input type="text" id="nom" name="nom" required value="${edit.nom ?? t.nom}"></div>
+            <div><label for="epcis">Intercommunalités</label><textarea id="epcis" name="epcis" rows="3" required aria-describedby="epcis-aide">${edit.epcis ?? v.epcis.map((e) => e.nom).join('\n')}</textarea><p class="hint" id="epcis-aide">Une par ligne, par son nom. L’identifiant « ${t.id} » ne change pas.</p></div>
+            ${edit.candidates?.length ? html`<div role="status"><p>Plusieurs lieux correspondent ; recopiez l’un de ces noms :</p><ul>${edit.candidates.map((c) => html`<li>${optionText(c)}</li>`)}</ul></div>` : ''}
+            <div><button type="submit" class="secondary">Enregistrer le territoire</button></div>
+          </form>`
+      : '';
+    render(deps, res, { title: `Territoire : ${t.nom}`, active: 'territoires', body: html`<p><a href="/territoires">Tous vos territoires</a></p><h1>${t.nom}</h1>${detail(deps, v, regional)}${editForm}` }, status);
+  };
+
   app.get('/territoires/:id', async (req, res) => {
     const t = visibleTerritories(res).find((x) => x.id === String(req.params.id));
     if (!t) throw notFound();
-    const v = await viewOf(deps, res, t);
-    render(deps, res, { title: `Territoire : ${t.nom}`, active: 'territoires', body: html`<p><a href="/territoires">Tous vos territoires</a></p><h1>${t.nom}</h1>${detail(deps, v, scopeOf(deps, res).regional)}` });
+    await detailPage(res, t);
+  });
+
+  app.post('/territoires/:id', async (req, res) => {
+    if (!scopeOf(deps, res).regional) throw refused('Seule la coordination régionale modifie les territoires.');
+    const t = deps.territories.get(String(req.params.id));
+    if (!t) throw notFound();
+    const form = { nom: field(req, 'nom'), epcis: field(req, 'epcis') };
+    const { codes, errors, candidates } = typedEpcis(form.epcis);
+    if (errors.length) return detailPage(res, t, { ...form, errors, candidates }, 400);
+    const result = await deps.territories.update(t.id, { nom: form.nom, epcis: codes });
+    if (!result.ok) return detailPage(res, t, { ...form, errors: result.issues }, 400);
+    const me = account(res);
+    await deps.audit.record({ by: { id: me.id, email: me.email, role: me.role }, action: 'territory.update', target: t.id, summary: `Territoire « ${result.value.nom} » modifié (${codes.length} intercommunalité${codes.length > 1 ? 's' : ''}).`, details: { epcis: codes } });
+    deps.flash.add(res, 'ok', `Territoire « ${result.value.nom} » enregistré.`);
+    res.redirect(303, `/territoires/${t.id}`);
   });
 }
 
