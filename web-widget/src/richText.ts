@@ -28,6 +28,8 @@ function appendPlain(parent: HTMLElement, text: string, emphasiseReferences: boo
   if (emphasiseReferences) {
     for (const match of text.matchAll(REFERENCE_IN_TEXT)) {
       const index = match.index ?? 0;
+      // Inside an address (« …/suivi/AIG-7K3M-Q2.s… » on a plain http server): not a number to note.
+      if (text[index - 1] === '/') continue;
       parent.appendChild(document.createTextNode(text.slice(last, index)));
       // Its own element so that CSS keeps « AIG-7K3M-Q2 » on one line (no break at the hyphens).
       const strong = document.createElement('strong');
