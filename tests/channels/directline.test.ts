@@ -393,10 +393,11 @@ describe('Direct Line building blocks', () => {
     assert.ok(!originMatches('https://www.vignoble-nantais.eu', 'http://www.vignoble-nantais.eu'));
   });
 
-  it('ships the four partners, valid', () => {
+  it('ships the partners of both territories, valid', () => {
     const partners = loadPartners();
-    assert.deepEqual(partners.all().map((p) => p.id).sort(), ['clisson-sevre-maine', 'demo', 'sevre-loire', 'vignoble-nantais']);
+    assert.deepEqual(partners.all().map((p) => p.id).sort(), ['clisson-sevre-maine', 'demo', 'demo-redon', 'pays-de-redon', 'sevre-loire', 'vignoble-nantais']);
     assert.equal(partners.greetingName('vignoble-nantais'), 'le Pays du Vignoble Nantais');
+    assert.equal(partners.greetingName('pays-de-redon'), 'le Pays de Redon');
     assert.deepEqual(partners.get('vignoble-nantais')?.defaultTerritory?.epci, ['200067635', '200067866']);
   });
 });
