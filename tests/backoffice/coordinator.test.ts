@@ -3,12 +3,15 @@
 // form, places picked by name), the change summary in plain French with the coverage
 // difference, simulation, publication, rollback; a commune added to a structure's zone by
 // typing its name; a JSON syntax error in the expert view comes back in French. Screenshots of
-// the editor, the change summary and the statistics go to docs/screenshots/.
+// the editor, the change summary and the statistics go to docs/screenshots/ with
+// AIGUILLAGE_SCREENSHOTS=1 (elsewhere to a temporary folder, so that a test run leaves the tree as it was).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromiumPath, launchBrowser } from '../web/browser.js';
@@ -18,7 +21,7 @@ import { ADMIN, startBackoffice, type Harness } from './harness.js';
 const noBrowser = chromiumPath() ? false : 'chromium absent (scripts/install-system-deps.sh)';
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SHOTS = `${ROOT}docs/screenshots`;
+const SHOTS = process.env.AIGUILLAGE_SCREENSHOTS === '1' ? `${ROOT}docs/screenshots` : join(tmpdir(), 'aiguillage-coordinator-screens');
 const SEVRE_LOIRE_ECO = 'Communauté de communes Sèvre et Loire — développement économique';
 const CCI = 'CCI Nantes St-Nazaire';
 
