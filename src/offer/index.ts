@@ -14,6 +14,7 @@ import { buildOffer, scopeOf, WHOLE_SERVICE, type OfferFilter, type OfferModel, 
 import { frenchDay, notFoundPage, renderOfferPage, type PageContext } from './page.js';
 import { OfferStateCache, type OfferState } from './state.js';
 import type { OpenDataFile, Reply } from './routes.js';
+import { helmetHeaders } from '../securityHeaders.js';
 import { OFFER_CSS_HASH } from './styles.js';
 
 export { buildOffer, WHOLE_SERVICE, scopeOf, type OfferModel, type OfferScope } from './model.js';
@@ -53,13 +54,21 @@ export interface Offer {
   prewarm(): Promise<void>;
 }
 
+// helmet's headers (src/securityHeaders.ts): only the page's own stylesheet (by its hash), no
+// script, forms to the site, no framing.
 const HTML_HEADERS: Record<string, string> = {
   'Content-Type': 'text/html; charset=utf-8',
   'Cache-Control': 'public, max-age=300',
-  'Content-Security-Policy': `default-src 'none'; style-src ${OFFER_CSS_HASH}; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
-  'Referrer-Policy': 'strict-origin-when-cross-origin',
+  ...helmetHeaders({
+    csp: {
+      'default-src': ["'none'"],
+      'style-src': [OFFER_CSS_HASH],
+      'form-action': ["'self'"],
+      'base-uri': ["'none'"],
+      'frame-ancestors': ["'none'"],
+    },
+    referrer: 'strict-origin-when-cross-origin',
+  }),
 };
 
 const DATA_HEADERS: Record<string, string> = {

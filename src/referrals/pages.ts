@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { escapeHtml } from '../notifications/render.js';
 import { projectPath } from '../paths.js';
+import { helmetHeaders } from '../securityHeaders.js';
 
 export interface LinkPage {
   status: number;
@@ -11,14 +12,16 @@ export interface LinkPage {
   html: string;
 }
 
+// helmet's headers (src/securityHeaders.ts): nothing but the inline stylesheet, forms to the
+// page itself, no framing, no referrer (the URL carries a signed token).
 export const PAGE_HEADERS: Record<string, string> = {
   'Content-Type': 'text/html; charset=utf-8',
   'Cache-Control': 'no-store',
-  'Referrer-Policy': 'no-referrer',
   'X-Robots-Tag': 'noindex, nofollow',
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
-  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+  ...helmetHeaders({
+    csp: { 'default-src': ["'none'"], 'style-src': ["'unsafe-inline'"], 'form-action': ["'self'"], 'frame-ancestors': ["'none'"] },
+    referrer: 'no-referrer',
+  }),
 };
 
 // What differs from the back office: one narrow column, full-width fields, a phone first.

@@ -1,20 +1,36 @@
-// CSV for spreadsheets used in France (back-office exports, monthly report): UTF-8 with a BOM (Excel then reads accents right), `;`
-// between fields, decimal comma, CRLF. Text that a spreadsheet would run as a formula
-// (= + - @ at the start) gets a leading apostrophe.
+// CSV for spreadsheets used in France (back-office exports, monthly report, open data), written by
+// csv-stringify: UTF-8 with a BOM (Excel then reads accents right), `;` between fields, decimal
+// comma, CRLF; a field with `;`, a quote, a line break or surrounding spaces is quoted; text that a
+// spreadsheet would run as a formula (= + - @ tab CR at the start, or their full-width forms)
+// gets a leading apostrophe.
+import { stringify, type Options } from 'csv-stringify/sync';
 import type { StatColumn, StatTable } from './table.js';
 
 export const BOM = '\uFEFF';
 
-export function csvCell(value: string | number | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value).replace('.', ',') : '';
-  let text = value;
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[;"\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
+export type CsvValue = string | number | null | undefined;
+
+/** csv-stringify's options for the French Excel convention (without the BOM). */
+export const FRENCH_EXCEL: Options = {
+  delimiter: ';',
+  record_delimiter: 'windows',
+  quote_record_delimiter: true,
+  escape_formulas: true,
+  quoted_match: /^\s|\s$/,
+  cast: { number: (value) => (Number.isFinite(value) ? String(value).replace('.', ',') : '') },
+};
+
+/** Rows as CSV, with the BOM when the text is a whole file. */
+export function csvRows(rows: ReadonlyArray<ReadonlyArray<CsvValue>>, options: { bom?: boolean } = {}): string {
+  return stringify(rows as CsvValue[][], { ...FRENCH_EXCEL, bom: options.bom ?? false });
 }
 
-export function csvLine(cells: Array<string | number | null | undefined>): string {
-  return `${cells.map(csvCell).join(';')}\r\n`;
+export function csvLine(cells: ReadonlyArray<CsvValue>): string {
+  return csvRows([cells]);
+}
+
+export function csvCell(value: CsvValue): string {
+  return csvLine([value]).slice(0, -2);
 }
 
 function numberFor(column: StatColumn, value: unknown): string | number | null {
@@ -27,7 +43,7 @@ function numberFor(column: StatColumn, value: unknown): string | number | null {
 
 /** A statistics table as CSV (percentages as numbers of %, with « (%) » in the header). */
 export function tableCsv(table: StatTable): string {
-  let out = BOM + csvLine(table.columns.map((c) => (c.kind === 'percent' ? `${c.label} (%)` : c.label)));
-  for (const row of table.rows) out += csvLine(table.columns.map((c) => numberFor(c, row[c.key])));
-  return out;
+  const header = table.columns.map((c) => (c.kind === 'percent' ? `${c.label} (%)` : c.label));
+  const rows = table.rows.map((row) => table.columns.map((c) => numberFor(c, row[c.key])));
+  return csvRows([header, ...rows], { bom: true });
 }

@@ -5,6 +5,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { projectPath } from '../../paths.js';
+import { contentSecurityPolicy } from 'helmet';
+import { helmetHeaders } from '../../securityHeaders.js';
 import { gzipSync } from 'node:zlib';
 import type { Request, Response, Server } from 'restify';
 import { header, messages } from './http.js';
@@ -16,7 +18,19 @@ const DEMO_DIR = `${WIDGET_DIR}demo/`;
 // Static pages that reflect nothing: no framing, no <base>, no plugins. Scripts are not
 // restricted here (the browser tests inject axe-core inline); the widget itself works under a
 // partner's strict CSP.
-const DEMO_CSP = "frame-ancestors 'none'; base-uri 'none'; object-src 'none'; form-action 'self'";
+// The demo pages stand for a partner's site (its own scripts and styles): helmet's headers
+// (src/securityHeaders.ts) with a CSP that only forbids framing, <base>, plugins and foreign forms.
+const DEMO_HEADERS = helmetHeaders({
+  csp: {
+    // No default-src: the demo loads what a partner's page would (helmet must be told so).
+    'default-src': contentSecurityPolicy.dangerouslyDisableDefaultSrc,
+    'frame-ancestors': ["'none'"],
+    'base-uri': ["'none'"],
+    'object-src': ["'none'"],
+    'form-action': ["'self'"],
+  },
+  referrer: 'strict-origin-when-cross-origin',
+});
 
 export interface WidgetAsset {
   js: Buffer;
@@ -93,10 +107,7 @@ export function mountWidget(server: Server, widget: Promise<WidgetAsset | undefi
       res.writeHead(200, {
         'Content-Type': 'text/html; charset=utf-8',
         'Cache-Control': 'no-cache',
-        'X-Content-Type-Options': 'nosniff',
-        'Content-Security-Policy': DEMO_CSP,
-        'X-Frame-Options': 'DENY',
-        'Referrer-Policy': 'strict-origin-when-cross-origin',
+        ...DEMO_HEADERS,
       });
       res.end(html);
     });
