@@ -1,29 +1,15 @@
 #!/usr/bin/env node
-// The README's test command: type-check, then run every tests/**/*.test.ts with node's own
-// test runner (through tsx). `npm test -- territory` runs only the files whose path matches.
+// The README's test command: type-check, then jest over tests/**/*.test.ts.
+//   npm test                      every test
+//   npm test -- territory         only the test files whose path matches (jest's path pattern)
+//   npm test -- --coverage        with the coverage report (v8), under coverage/
+// Other arguments go to jest as they are (--watch, -t 'name', --verbose...).
+// SKIP_TYPECHECK=1 skips tsc.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const filters = process.argv.slice(2);
-
-function findTests(dir) {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return findTests(path);
-    return name.endsWith('.test.ts') ? [path] : [];
-  });
-}
-
-const files = findTests(join(root, 'tests'))
-  .map((f) => relative(root, f))
-  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
-  .sort();
-if (files.length === 0) {
-  console.error('Aucun fichier de test ne correspond.');
-  process.exit(1);
-}
+const args = process.argv.slice(2);
 
 if (!process.env.SKIP_TYPECHECK) {
   console.error('> tsc --noEmit');
@@ -31,9 +17,17 @@ if (!process.env.SKIP_TYPECHECK) {
   if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 }
 
+// jest's ES module support needs --experimental-vm-modules on Node 20. Given as node flags (not
+// NODE_OPTIONS) so that jest's workers inherit them but the processes the tests spawn do not.
 const run = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', ...files],
+  [
+    '--experimental-vm-modules',
+    '--disable-warning=ExperimentalWarning',
+    '--disable-warning=DEP0111',
+    join(root, 'node_modules/jest/bin/jest.js'),
+    ...args,
+  ],
   { stdio: 'inherit', cwd: root, env: { ...process.env, NODE_ENV: 'test' } },
 );
 process.exit(run.status ?? 1);

@@ -3,7 +3,7 @@
 // a coordinator clears an « à vérifier » case with a note; a decline as « demande non sérieuse »
 // closes the request without escalation, new referral or e-mail to the holder (real SMTP), is
 // counted apart in the statistics; test-like requests are flagged, never dropped.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,13 +14,13 @@ let h: Harness;
 let smtp: TestSmtp;
 let client: Client;
 
-before(async () => {
+beforeAll(async () => {
   smtp = await startSmtp();
   h = await startBackoffice({}, { smtpUrl: `smtp://127.0.0.1:${smtp.port}` });
   client = new Client(h.base);
   await client.login(ADMIN.email, ADMIN.password);
 });
-after(async () => {
+afterAll(async () => {
   await h.close();
   await smtp.stop();
 });

@@ -3,7 +3,7 @@
 // rolls back; an invited member takes care of a referral, another actor's member gets 404;
 // posts without the CSRF token are refused; CSV exports parse; axe finds no violation anywhere.
 // Screenshots of the main pages go to <tmp>/aiguillage-backoffice-screens.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -51,7 +51,7 @@ async function axeViolations(page: Page): Promise<string[]> {
   return result.violations.map((v) => `${v.id} (${v.help}) : ${v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)).join(', ')}`);
 }
 
-before(async () => {
+beforeAll(async () => {
   if (noBrowser) return;
   h = await startBackoffice();
   // A year of generated activity for the statistics and the inbox, then one real referral.
@@ -67,13 +67,13 @@ before(async () => {
   await login(coordinator, ADMIN.email, ADMIN.password);
 });
 
-after(async () => {
+afterAll(async () => {
   for (const c of contexts) await c.close().catch(() => undefined);
   await browser?.close();
   await h?.close();
 });
 
-describe('back-office dans Chromium', { skip: noBrowser }, () => {
+(noBrowser ? describe.skip : describe)('back-office dans Chromium', () => {
   it('modifier une règle, simuler, voir la couverture changer, publier (en service sans redémarrage), revenir en arrière', async () => {
     const page = coordinator;
     const original = h.router.rulesVersion;

@@ -1,7 +1,7 @@
 // Bar charts stay readable from 1 to 1,000 rows: drawn at their own size (never scaled up, so
 // labels keep 12 px), at most 40 bars with the rest said in words, long labels shortened with
 // the full text kept in the bar's title.
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { barChart } from '../../src/backoffice/views/charts.js';
 import type { StatTable } from '../../src/stats/table.js';

@@ -5,7 +5,7 @@
 // typing its name; a JSON syntax error in the expert view comes back in French. Screenshots of
 // the editor, the change summary and the statistics go to docs/screenshots/ with
 // AIGUILLAGE_SCREENSHOTS=1 (elsewhere to a temporary folder, so that a test run leaves the tree as it was).
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -39,7 +39,7 @@ async function axeViolations(p: Page): Promise<string[]> {
   return result.violations.map((v) => `${v.id} (${v.help}) : ${v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)).join(', ')}`);
 }
 
-before(async () => {
+beforeAll(async () => {
   if (noBrowser) return;
   h = await startBackoffice();
   const data = generate({ requests: 400, now: new Date(), territory: h.territory, seed: 13 });
@@ -59,13 +59,13 @@ before(async () => {
   mkdirSync(SHOTS, { recursive: true });
 });
 
-after(async () => {
+afterAll(async () => {
   await context?.close().catch(() => undefined);
   await browser?.close();
   await h?.close();
 });
 
-describe('la coordination pilote l’orientation sans JSON', { skip: noBrowser }, () => {
+(noBrowser ? describe.skip : describe)('la coordination pilote l’orientation sans JSON', () => {
   it('les idées de Sèvre et Loire vont à une autre structure : phrase, résumé en français, simulation, publication, retour arrière', async () => {
     const original = h.router.rulesVersion;
     const idea = h.profileAt('44212', { stage: 'idee', sector: 'habitat' });

@@ -1,7 +1,7 @@
 // Directory and partner editing over HTTP: load-time validation with French messages, address
 // confirmation, deactivation flagging open referrals, re-routing them, partner changes live in
 // the widget's directory; and the conversation event log keeping no personal data.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,12 +11,14 @@ import { ADMIN, Client, startBackoffice, type Harness } from './harness.js';
 let h: Harness;
 let client: Client;
 
-before(async () => {
+beforeAll(async () => {
   h = await startBackoffice();
   client = new Client(h.base);
   await client.login(ADMIN.email, ADMIN.password);
 });
-after(() => h.close());
+afterAll(async () => {
+  await h.close();
+});
 
 const formOf = (actor: Record<string, unknown>): Record<string, string> => ({
   name: String(actor.name),

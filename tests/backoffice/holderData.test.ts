@@ -1,7 +1,7 @@
 // A holder's request for their data or its erasure, handled by a coordinator in the back office:
 // the proof (reference + e-mail or phone) is checked, the export holds everything stored, the
 // erasure is immediate and complete, members cannot reach the page, the journal keeps no proof.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { ADMIN, Client, startBackoffice, type Harness } from './harness.js';
 
@@ -10,7 +10,7 @@ let coordinator: Client;
 let reference: string;
 let email: string;
 
-before(async () => {
+beforeAll(async () => {
   h = await startBackoffice();
   const ids = await h.refer(h.profileAt('44212', { stage: 'creation', sector: 'habitat' }), 'Dominique Porteuse');
   const record = (await h.referrals.service.get(ids[0]!))!;
@@ -19,7 +19,9 @@ before(async () => {
   coordinator = new Client(h.base);
   assert.equal((await coordinator.login(ADMIN.email, ADMIN.password)).status, 303);
 });
-after(() => h.close());
+afterAll(async () => {
+  await h.close();
+});
 
 describe('données personnelles d’un porteur (back-office)', () => {
   it('is in the coordinators’ menu and explains what to ask the holder', async () => {

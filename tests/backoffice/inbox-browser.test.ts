@@ -1,7 +1,7 @@
 // The inbox detail a coordinator reads in Chromium: the holder's own words, the signs of a test
 // request, no re-routing offered towards who has the request, the « marquer comme vérifié » form of an « à vérifier » case; axe-core finds no
 // violation at 1366 and 375 px. Screenshots go to <tmp>/aiguillage-backoffice-screens.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -19,7 +19,7 @@ let h: Harness;
 let browser: Browser;
 let id = '';
 
-before(async () => {
+beforeAll(async () => {
   if (noBrowser) return;
   h = await startBackoffice();
   const local = (actorId: string) => ({ actorId, actorName: actorId, role: 'local' as const, tier: 'local' as const, ruleId: `local-${actorId}`, reason: 'Parce que la structure accueille les projets de votre commune.' });
@@ -38,7 +38,7 @@ before(async () => {
   mkdirSync(SCREENS, { recursive: true });
 });
 
-after(async () => {
+afterAll(async () => {
   await browser?.close();
   await h?.close();
 });
@@ -52,7 +52,7 @@ async function axeViolations(page: Page): Promise<string[]> {
   return result.violations.map((v) => `${v.id} (${v.help}) : ${v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)).join(', ')}`);
 }
 
-describe('fiche d’une orientation dans Chromium', { skip: noBrowser }, () => {
+(noBrowser ? describe.skip : describe)('fiche d’une orientation dans Chromium', () => {
   it('mots du porteur, signes de test, pas de réorientation vers qui a la demande, puis « marquer comme vérifié »', async () => {
     for (const width of [1366, 375]) {
       const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'fr-FR' });

@@ -1,7 +1,7 @@
 // Inviting a colleague: with e-mail set up, the invitation reaches the invited person on a real
 // SMTP server (loopback) and its link opens the account creation page; without it, the page
 // says plainly that the coordinator must send the link.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { linkAfter, startSmtp, type TestSmtp } from '../notifications/smtp.js';
 import { ADMIN, Client, startBackoffice, type Harness } from './harness.js';
@@ -10,13 +10,13 @@ describe('invitations au back-office', () => {
   let smtp: TestSmtp;
   let h: Harness;
   let coordinator: Client;
-  before(async () => {
+  beforeAll(async () => {
     smtp = await startSmtp();
     h = await startBackoffice({}, { smtpUrl: `smtp://127.0.0.1:${smtp.port}` });
     coordinator = new Client(h.base);
     assert.equal((await coordinator.login(ADMIN.email, ADMIN.password)).status, 303);
   });
-  after(async () => {
+  afterAll(async () => {
     await h.close();
     await smtp.stop();
   });
@@ -45,10 +45,12 @@ describe('invitations au back-office', () => {
 
 describe('invitations sans serveur d’e-mail', () => {
   let h: Harness;
-  before(async () => {
+  beforeAll(async () => {
     h = await startBackoffice();
   });
-  after(() => h.close());
+  afterAll(async () => {
+  await h.close();
+});
 
   it('shows the link for the coordinator to send, without claiming an e-mail went out', async () => {
     const coordinator = new Client(h.base);

@@ -1,6 +1,6 @@
 // No raw ids where a person reads (issue 13): the actor's e-mail names the partner site, a
 // referral's page names its rule in words, the accounts page agrees in number.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,12 +9,14 @@ import { ADMIN, Client, startBackoffice, type Harness } from './harness.js';
 let h: Harness;
 let client: Client;
 
-before(async () => {
+beforeAll(async () => {
   h = await startBackoffice();
   client = new Client(h.base);
   await client.login(ADMIN.email, ADMIN.password);
 });
-after(() => h.close());
+afterAll(async () => {
+  await h.close();
+});
 
 function files(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));

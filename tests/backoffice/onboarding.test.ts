@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
 import { chromiumPath, launchBrowser } from '../web/browser.js';
 import { ADMIN, startBackoffice, type Harness } from './harness.js';
@@ -39,13 +39,13 @@ async function step(page: Page, name: string, options: { fullPage?: boolean } = 
   if (WRITE) await page.screenshot({ path: join(SHOTS, `onboarding-${name}.png`), fullPage: options.fullPage ?? false });
 }
 
-describe('onboarding a territory (docs/onboarding-territoire.md), in Chromium', { skip: noBrowser }, () => {
+(noBrowser ? describe.skip : describe)('onboarding a territory (docs/onboarding-territoire.md), in Chromium', () => {
   let h: Harness;
   let browser: Browser;
   let page: Page;
   let territoryDir: string;
 
-  before(async () => {
+  beforeAll(async () => {
     // The Pays de Redon as it was before its onboarding: not yet in the territories file.
     territoryDir = mkdtempSync(join(tmpdir(), 'aig-onboarding-'));
     cpSync(join(ROOT, 'data', 'territory'), territoryDir, { recursive: true });
@@ -64,7 +64,7 @@ describe('onboarding a territory (docs/onboarding-territoire.md), in Chromium', 
     await page.getByRole('button', { name: 'Se connecter' }).click();
     await page.waitForURL(/\/orientations/);
   });
-  after(async () => {
+  afterAll(async () => {
     await browser?.close();
     await h?.close();
     rmSync(territoryDir, { recursive: true, force: true });

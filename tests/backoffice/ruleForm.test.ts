@@ -2,7 +2,7 @@
 // written back routes exactly like the original (coverage of the served intercommunalities and
 // sample projects: no change found); the files stay valid for the loader. Without JavaScript the
 // form works as a plain POST: a place typed by name becomes a chip, then the rule is saved.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,12 +15,14 @@ import { ADMIN, Client, startBackoffice, type Harness } from './harness.js';
 let h: Harness;
 let client: Client;
 
-before(async () => {
+beforeAll(async () => {
   h = await startBackoffice();
   client = new Client(h.base);
   await client.login(ADMIN.email, ADMIN.password);
 });
-after(() => h.close());
+afterAll(async () => {
+  await h.close();
+});
 
 describe('règle en phrase', () => {
   // First: the long coverage below leaves the client's keep-alive socket idle past the server's timeout.

@@ -1,6 +1,6 @@
 // Messages a coordinator reads: JSON syntax errors in French with line and column (never V8's
 // English), loader problems naming the rule in words and the field by its label.
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { issueText, jsonErrorText } from '../../src/backoffice/rulesText.js';
 

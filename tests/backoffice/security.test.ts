@@ -1,7 +1,7 @@
 // Back-office security over HTTP and at the unit level: scrypt, login rate limits, sessions
 // and cookies, CSRF, headers, role and actor isolation, the audit log, and the rules workspace
 // refusing an invalid set.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,12 +14,14 @@ import { ADMIN, Client, startBackoffice, type Harness } from './harness.js';
 let h: Harness;
 let sevreLoireReferral: string;
 
-before(async () => {
+beforeAll(async () => {
   h = await startBackoffice({ loginLimits: { perAddress: { max: 8, windowMs: 60_000 }, perAccount: { max: 3, windowMs: 60_000 } } });
   const ids = await h.refer(h.profileAt('44212', { stage: 'creation', sector: 'habitat' })); // Vallet: Sèvre et Loire
   sevreLoireReferral = ids.find((id) => id.endsWith('-1'))!;
 });
-after(() => h.close());
+afterAll(async () => {
+  await h.close();
+});
 
 describe('mots de passe', () => {
   it('scrypt N=2^15, r=8, p=1, sel aléatoire ; vérification exacte', async () => {

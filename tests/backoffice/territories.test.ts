@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { loadPartners } from '../../src/channels/partners.js';
 import { allText, proposal, untilConsent, type Reply } from '../bot/holder.js';
 import { Holder } from '../bot/holder.js';
@@ -24,7 +24,7 @@ describe('territories: a coordinator sees only their territory', () => {
   let refVallet: string;
   let refRedon: string;
 
-  before(async () => {
+  beforeAll(async () => {
     h = await startBackoffice();
     refVallet = (await h.refer(h.profileAt('44212', { stage: 'creation', sector: 'habitat' })))[0]!;
     refRedon = (await h.refer(h.profileAt('35236', { stage: 'creation', sector: 'habitat' })))[0]!;
@@ -37,7 +37,9 @@ describe('territories: a coordinator sees only their territory', () => {
     assert.equal((await redon.login(b.account.email, b.password)).status, 303);
     assert.equal((await regional.login(ADMIN.email, ADMIN.password)).status, 303);
   });
-  after(() => h?.close());
+  afterAll(async () => {
+  await h?.close();
+});
 
   const csvIds = async (c: Client, query = '') => {
     const res = await c.get(`/statistiques/export/orientations.csv${query}`);

@@ -1,5 +1,5 @@
 // Conversation transcripts: the real bot (qualification, territory, dialogs) through TestAdapter.
-import { before, describe, it } from 'node:test';
+import { beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { MemoryStorage } from 'botbuilder';
 import { fr } from '../../src/bot/messages.fr.js';
@@ -21,7 +21,9 @@ function asks(replies: Reply[], question: string): void {
   assert.equal(lastQuestion(replies).text, question, `question attendue : ${question}\nreçu : ${allText(replies)}`);
 }
 
-before(() => warmUp());
+beforeAll(async () => {
+  await warmUp();
+});
 
 describe('a holder who describes everything in one sentence', () => {
   it('gets the summary and who can help in one message, with one consent question, at the first answer', async () => {

@@ -1,7 +1,8 @@
 // The whole path a holder walks: conversation → consent → contact → durable referral → the
 // actor's e-mail on a real SMTP server (loopback) with working links. Also: refusal stores
 // nothing, bad contact data is asked again, and a restart mid-conversation resumes it.
-import { test } from 'node:test';
+import { test } from '@jest/globals';
+import { t } from '../support/context.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -65,7 +66,7 @@ function referenceIn(replies: Reply[]): string | undefined {
 
 const WORDS = 'Nous sommes trois à Clisson et voulons créer une épicerie solidaire en SCIC, il nous faut un statut';
 
-test('a consented conversation ends with a referral in the store and the actor’s e-mail with the holder’s words and working links', async (t) => {
+test('a consented conversation ends with a referral in the store and the actor’s e-mail with the holder’s words and working links', async () => {
   await sharedRouter();
   const world = await open(t);
   const holder = holderIn(world);
@@ -130,7 +131,7 @@ test('a consented conversation ends with a referral in the store and the actor�
   assert.ok(erased.length > 0 && erased.every((rec) => rec.description === null && rec.contact === null));
 });
 
-test('keeping only some structures: the consent named them all, only the kept ones receive the request', async (t) => {
+test('keeping only some structures: the consent named them all, only the kept ones receive the request', async () => {
   await sharedRouter();
   const world = await open(t);
   const holder = holderIn(world);
@@ -171,7 +172,7 @@ test('keeping only some structures: the consent named them all, only the kept on
   for (const rec of records) assert.ok(world.smtp!.received.some((m) => m.to.includes(`${rec.actorId}@example.org`)), `e-mail pour ${rec.actorId}`);
 });
 
-test('refusing consent stores no personal data and gives the public contacts', async (t) => {
+test('refusing consent stores no personal data and gives the public contacts', async () => {
   await sharedRouter();
   const world = await open(t, undefined, false);
   const holder = holderIn(world);
@@ -184,7 +185,7 @@ test('refusing consent stores no personal data and gives the public contacts', a
   assert.doesNotMatch(state, /recyclerie/, 'the holder’s words are not kept after a refusal');
 });
 
-test('a wrong phone number is asked again with an example; name and phone in one message are enough', async (t) => {
+test('a wrong phone number is asked again with an example; name and phone in one message are enough', async () => {
   await sharedRouter();
   const world = await open(t, undefined, false);
   const holder = holderIn(world);
@@ -203,7 +204,7 @@ test('a wrong phone number is asked again with an example; name and phone in one
   assert.equal(record?.contact?.name, 'Dominique');
 });
 
-test('a restart of the server in the middle of a conversation resumes where the holder was', async (t) => {
+test('a restart of the server in the middle of a conversation resumes where the holder was', async () => {
   await sharedRouter();
   const first = await open(t, undefined, false);
   const before = holderIn(first);
@@ -219,7 +220,7 @@ test('a restart of the server in the middle of a conversation resumes where the 
   assert.equal(lastQuestion(resumed).text, pending, 'the same question, not a new greeting');
 });
 
-test('after a hand-off, « recommencer » and another project give a second request, from the same partner site', async (t) => {
+test('after a hand-off, « recommencer » and another project give a second request, from the same partner site', async () => {
   await sharedRouter();
   const world = await open(t, undefined, false);
   const holder = holderIn(world);

@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { cleanInput, MAX_INPUT_CHARS } from '../../src/bot/input.js';
 import { recognizeCommand } from '../../src/bot/commands.js';

@@ -1,7 +1,7 @@
 // Issue 11's measures on a corpus of openings written as holders write (openings.json): each
 // goes through the real bot, with a persona answering its questions, to a dossier number in the
 // referral store. Prints the distribution of holder messages to the reference.
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +19,7 @@ let referrals: Referrals;
 const dir = mkdtempSync(join(tmpdir(), 'aig-openings-'));
 const walks = new Map<string, Walk>();
 
-before(async () => {
+beforeAll(async () => {
   warmUp();
   router = await createRouter({ rulesDir: DEFAULT_RULES_DIR, actorsFile: DEFAULT_ACTORS_FILE, territory: loadTerritory() });
   referrals = await openReferrals({
@@ -31,7 +31,7 @@ before(async () => {
   });
 });
 
-after(async () => {
+afterAll(async () => {
   await referrals.close().catch(() => undefined);
   rmSync(dir, { recursive: true, force: true });
 });

@@ -1,6 +1,6 @@
 // The question choice on its own (src/routing/questions.ts), against small routers whose
 // decision depends on known facts only: what it says is worth asking follows the decision.
-import { test } from 'node:test';
+import { test } from '@jest/globals';
 import assert from 'node:assert/strict';
 import type { RoutingDecision } from '../../src/domain/decision.js';
 import { emptyProfile, type Profile } from '../../src/domain/profile.js';

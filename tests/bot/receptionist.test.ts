@@ -4,7 +4,7 @@
 // receptionist would name. The same table runs through `cli qualify` → `cli route` in
 // tests/routing/receptionist.test.ts.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from '@jest/globals';
 import { MemoryStorage } from 'botbuilder';
 import type { RoutingDecision } from '../../src/domain/decision.js';
 import { CASES, receptionistFaults } from '../routing/receptionist.test.js';

@@ -1,5 +1,5 @@
 // The Direct Line channel over HTTP: protocol, tokens, CORS, limits, turn order, errors.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request as httpRequest } from 'node:http';
@@ -56,11 +56,13 @@ function client(h: Harness) {
 describe('Direct Line channel (echo bot)', () => {
   let h: Harness;
   let dl: ReturnType<typeof client>;
-  before(async () => {
+  beforeAll(async () => {
     h = await startServer({ bot: 'echo' });
     dl = client(h);
   });
-  after(() => h.close());
+  afterAll(async () => {
+  await h.close();
+});
 
   it('starts a conversation: 201, signed token, the bot greets with the partner', async () => {
     const c = await dl.start({ partner: 'vignoble-nantais' });

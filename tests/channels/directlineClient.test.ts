@@ -1,6 +1,6 @@
 // Microsoft's own Direct Line client (botframework-directlinejs, unmodified, polling) holds a
 // whole conversation with the server, then resumes it with its token.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { installXhr } from '../web/xhr.js';
 import { startServer, type Harness } from '../web/server.js';
@@ -57,10 +57,12 @@ function connect(h: Harness, extra: Record<string, unknown> = {}) {
 
 describe('botframework-directlinejs against the channel', () => {
   let h: Harness;
-  before(async () => {
+  beforeAll(async () => {
     h = await startServer();
   });
-  after(() => h.close());
+  afterAll(async () => {
+  await h.close();
+});
 
   it('holds a whole conversation (greeting, messages, buttons) and resumes it', async () => {
     const { dl, transcript, post, close, statuses } = connect(h);

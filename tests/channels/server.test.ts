@@ -1,11 +1,13 @@
-import { after, describe, it } from 'node:test';
+import { afterAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'restify';
 import { createBotServer } from '../../src/channels/server.js';
 
 const servers: Server[] = [];
-after(() => servers.forEach((s) => s.close()));
+afterAll(async () => {
+  await servers.forEach((s) => s.close());
+});
 
 async function start(appId?: string): Promise<string> {
   let turns = 0;

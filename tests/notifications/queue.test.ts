@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test } from '@jest/globals';
+import { t } from '../support/context.js';
 import { Mailer } from '../../src/notifications/mailer.js';
 import { outboxTransport, smtpTransport } from '../../src/notifications/transport.js';
 import { openStore, type QueuedMail } from '../../src/store/index.js';
@@ -28,7 +29,7 @@ function mail(id: string, at: Date): QueuedMail {
   };
 }
 
-test('SMTP down, then up: each message is delivered exactly once, after a backoff, across a restart', async (t) => {
+test('SMTP down, then up: each message is delivered exactly once, after a backoff, across a restart', async () => {
   const dataDir = tempDir(t, 'aig-queue');
   const smtp = await startSmtp();
   t.after(() => smtp.stop().catch(() => undefined));
@@ -75,7 +76,7 @@ test('SMTP down, then up: each message is delivered exactly once, after a backof
   await store.close();
 });
 
-test('without SMTP: one .eml per message in the outbox, coordinator notes without recipient', async (t) => {
+test('without SMTP: one .eml per message in the outbox, coordinator notes without recipient', async () => {
   const dataDir = tempDir(t, 'aig-outbox');
   const clock = new Clock(Date.parse('2025-03-10T09:00:00Z'));
   const store = await openStore({ dataDir });
@@ -85,6 +86,6 @@ test('without SMTP: one .eml per message in the outbox, coordinator notes withou
   await store.commit({ enqueue: [mail('AIG-2345-67.x', clock.now()), { ...mail('AIG-2345-67-1.coord-expired', clock.now()), to: [] }] });
   assert.deepEqual(await mailer.flush(), { sent: 1, failed: 0, notes: 1 });
   assert.deepEqual(await mailer.flush(), { sent: 0, failed: 0, notes: 0 });
-  assert.deepEqual(readdirSync(outboxDir).sort(), ['AIG-2345-67.x.eml', 'coordination']);
-  assert.deepEqual(readdirSync(join(outboxDir, 'coordination')), ['AIG-2345-67-1.coord-expired.txt']);
+  assert.deepEqual([...readdirSync(outboxDir)].sort(), ['AIG-2345-67.x.eml', 'coordination']);
+  assert.deepEqual([...readdirSync(join(outboxDir, 'coordination'))], ['AIG-2345-67-1.coord-expired.txt']);
 });

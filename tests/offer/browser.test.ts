@@ -2,7 +2,7 @@
 // rules: axe at 1366 px and 375 px, the filters with JavaScript off, the page's own CSP (its
 // inline stylesheet applies, nothing is refused), print, and the widget's « Voir toutes les
 // structures » link. OFFER_SCREENSHOTS=1 also writes docs/screenshots/offre-*.png.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -42,12 +42,12 @@ async function axe(page: Page): Promise<string[]> {
 
 const cardNames = (page: Page) => page.locator('.card h4').allTextContents();
 
-describe('the published offer in Chromium', { skip: noBrowser }, () => {
-  before(async () => {
+(noBrowser ? describe.skip : describe)('the published offer in Chromium', () => {
+  beforeAll(async () => {
     h = await startServer({ bot: 'echo', offer: await realOffer() });
     browser = await launchBrowser();
   });
-  after(async () => {
+  afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => undefined);
     await browser?.close();
     await h?.close();

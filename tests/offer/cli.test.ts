@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test } from '@jest/globals';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { ROOT } from '../routing/helpers.js';
@@ -27,7 +27,7 @@ test('export-offre --format data-inclusion --out DIR: valid files, CSV and the l
     const { status, stderr } = cli(['export-offre', '--format', 'data-inclusion', '--out', dir, '--territoire', 'vignoble-nantais']);
     assert.equal(status, 0, stderr);
     assert.match(stderr, /14 structures|\d+ structures et \d+ services \(Pays du Vignoble Nantais\)/);
-    assert.deepEqual(readdirSync(dir).sort(), ['LISEZMOI.md', 'services.csv', 'services.json', 'structures.csv', 'structures.json']);
+    assert.deepEqual([...readdirSync(dir)].sort(), ['LISEZMOI.md', 'services.csv', 'services.json', 'structures.csv', 'structures.json']);
     const ajv = new Ajv2020({ allErrors: true, strict: false });
     addFormats(ajv);
     const structure = ajv.compile(schema('structure.json'));

@@ -2,7 +2,7 @@
 // into tests/fixtures/data-inclusion/ (Licence Ouverte 2.0): every structure and service of the
 // whole service and of the Vignoble validates, a broken record is rejected, each service names
 // an exported structure, no notification address leaks; then the HTTP files and their CSV.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
@@ -31,7 +31,7 @@ function errors(validate: ValidateFunction, record: unknown): string {
 
 let offer: Offer;
 
-before(async () => {
+beforeAll(async () => {
   offer = await realOffer();
 });
 
@@ -102,10 +102,12 @@ describe('data·inclusion export against the official schemas', () => {
 
 describe('open data over HTTP', () => {
   let h: Harness;
-  before(async () => {
+  beforeAll(async () => {
     h = await startServer({ bot: 'echo', offer });
   });
-  after(() => h.close());
+  afterAll(async () => {
+  await h.close();
+});
 
   it('JSON arrays with the licence and CORS; a territory filter; unknown territory 404', async () => {
     const res = await fetch(`${h.base}/open-data/data-inclusion/services.json`);

@@ -1,7 +1,7 @@
 // The offer pages over HTTP on the real bot server, with the real directory, rules and
 // geography: the right structures per territory, the filters, the état des lieux as
 // routing/coverage.ts computes it, the French 404, the partner's redirect, the headers.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { startServer, type Harness } from '../web/server.js';
@@ -12,11 +12,13 @@ import { realOffer, realRouting } from './helpers.js';
 let h: Harness;
 let offer: Offer;
 
-before(async () => {
+beforeAll(async () => {
   offer = await realOffer({ contact: 'coordination@aiguillage.example.fr' });
   h = await startServer({ bot: 'echo', offer });
 });
-after(() => h.close());
+afterAll(async () => {
+  await h.close();
+});
 
 async function get(path: string): Promise<{ status: number; headers: Headers; html: string }> {
   const res = await fetch(`${h.base}${path}`, { redirect: 'manual' });

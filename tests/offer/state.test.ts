@@ -1,7 +1,7 @@
 // The état des lieux with a router of the test's own, so that it has holes: a commune with no
 // ESS structure for one sector, a stage answered by the network head alone; the page says so
 // with marks, words and the list of holes, and the cache computes once per rules version.
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import type { Actor } from '../../src/domain/actor.js';
 import type { Profile } from '../../src/domain/profile.js';

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { ADMIN, Client, startBackoffice, type Harness } from '../backoffice/harness.js';
 
 type Outcome = 'login' | 'refused' | 'hidden' | 'allowed';
@@ -45,7 +45,7 @@ describe('back office: authorisation matrix', () => {
   let memberA: string;
   let rule: string;
 
-  before(async () => {
+  beforeAll(async () => {
     h = await startBackoffice({ loginLimits: { perAddress: { max: 100, windowMs: 60_000 }, perAccount: { max: 100, windowMs: 60_000 } } });
     refA = (await h.refer(h.profileAt('44212', { stage: 'creation', sector: 'habitat' }))).find((id) => id.endsWith('-1'))!; // Vallet: Sèvre et Loire
     refB = (await h.refer(h.profileAt('44043', { stage: 'creation', sector: 'habitat' }))).find((id) => id.endsWith('-1'))!; // Clisson
@@ -67,7 +67,9 @@ describe('back office: authorisation matrix', () => {
     assert.equal((await clients.coordB.login(coordB.account.email, coordB.password)).status, 303);
     assert.equal((await clients.coord.login(ADMIN.email, ADMIN.password)).status, 303);
   });
-  after(() => h?.close());
+  afterAll(async () => {
+  await h?.close();
+});
 
   it('every page (GET), for every subject', async () => {
     const pages: Array<[string, Record<Subject, Outcome>]> = [

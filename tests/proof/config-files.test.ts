@@ -7,12 +7,14 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { afterAll, describe, it } from '@jest/globals';
 import { loadPartners, PartnersFileError } from '../../src/channels/partners.js';
 import { ROOT } from './harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'aig-config-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  await rmSync(dir, { recursive: true, force: true });
+});
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- edited fixtures
 const read = (path: string): Json => JSON.parse(readFileSync(path, 'utf8')) as Json;

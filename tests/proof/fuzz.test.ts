@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { test } from 'node:test';
+import { test } from '@jest/globals';
+import { t } from '../support/context.js';
 import { check, makeGenerator, openConversations, prng, runFuzz, summarize, type FuzzRequest } from './fuzz.js';
 import { Http, startServerProcess, tempDir, walkToReferral } from './harness.js';
 
@@ -29,7 +30,7 @@ test('the checks catch a 5xx, a stack, reflected markup in HTML, and a protected
   assert.deepEqual(check(backoffice, { status: 303, headers: { location: '/connexion?suite=%2Fstatistiques' }, text: '' }), []);
 });
 
-test('1,500 malformed requests: no 5xx, no crash, a real conversation afterwards', async (t) => {
+test('1,500 malformed requests: no 5xx, no crash, a real conversation afterwards', async () => {
   const seed = Number(process.env.FUZZ_SEED ?? randomInt(2 ** 31));
   t.diagnostic(`graine ${seed} (rejouer : FUZZ_SEED=${seed} npm test -- proof/fuzz)`);
   const dataDir = tempDir('fuzz-test');

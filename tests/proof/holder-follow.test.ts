@@ -5,7 +5,7 @@
 // statuses only and sends the link again; every e-mail to the holder has the Reply-To.
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { linkAfter, startSmtp, type ReceivedMail, type TestSmtp } from '../notifications/smtp.js';
 import { Http, startServerProcess, tempDir, until, walkToReferral, WidgetConversation, type ServerProcess } from './harness.js';
 
@@ -19,7 +19,7 @@ describe('le porteur suit sa demande, sur le serveur en service', () => {
   let http: Http;
   const dataDir = tempDir('holder-follow');
 
-  before(async () => {
+  beforeAll(async () => {
     smtp = await startSmtp();
     server = await startServerProcess({
       dataDir,
@@ -28,7 +28,7 @@ describe('le porteur suit sa demande, sur le serveur en service', () => {
     http = new Http(server.base, '127.0.0.4');
   });
 
-  after(async () => {
+  afterAll(async () => {
     http?.close();
     await server?.stop();
     await smtp?.stop();

@@ -3,7 +3,8 @@
 // and the new flush() only joined that pass. Now the pass goes round once more.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test } from '@jest/globals';
+import { t } from '../support/context.js';
 import { Mailer } from '../../src/notifications/mailer.js';
 import type { MailTransport, OutgoingMail } from '../../src/notifications/transport.js';
 import { openStore, type QueuedMail } from '../../src/store/index.js';
@@ -14,7 +15,7 @@ function mail(id: string): QueuedMail {
   return { id, reference: 'AIG-2345-67', kind: 'test', to: ['porteur@exemple.fr'], subject: id, text: 'Bonjour', html: '<p>Bonjour</p>', createdAt: at, attempts: 0, nextAttemptAt: at, lastError: null };
 }
 
-test('a mail queued during a flush is sent by that flush, not at the next tick', async (t) => {
+test('a mail queued during a flush is sent by that flush, not at the next tick', async () => {
   const dataDir = tempDir(t, 'aig-flush');
   const store = await openStore({ dataDir });
   t.after(() => store.close());

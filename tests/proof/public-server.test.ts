@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { gzipSync } from 'node:zlib';
 import { TokenSigner } from '../../src/channels/directline/tokens.js';
 import { LinkSigner } from '../../src/referrals/tokens.js';
@@ -33,7 +33,7 @@ describe('the public server, as a process', () => {
   let conversation: WidgetConversation;
   const dataDir = tempDir('public');
 
-  before(async () => {
+  beforeAll(async () => {
     server = await startServerProcess({ dataDir });
     http = new Http(server.base, '127.0.0.2');
     reference = (await walkToReferral(http, 0)).reference;
@@ -41,7 +41,7 @@ describe('the public server, as a process', () => {
     await conversation.start();
   });
 
-  after(async () => {
+  afterAll(async () => {
     http?.close();
     const how = await server?.stop();
     rmSync(dataDir, { recursive: true, force: true });
@@ -172,7 +172,7 @@ describe('the public server, as a process', () => {
   });
 
   it('a multipart upload is refused with 415 and leaves no file in the temporary directory', async () => {
-    const uploads = () => readdirSync(tmpdir()).filter((n) => n.startsWith('upload_'));
+    const uploads = () => [...readdirSync(tmpdir())].filter((n) => n.startsWith('upload_'));
     const before = new Set(uploads());
     const boundary = 'frontiere';
     const body = `--${boundary}\r\nContent-Disposition: form-data; name="f"; filename="gros.txt"\r\nContent-Type: text/plain\r\n\r\n${'A'.repeat(2 * MiB)}\r\n--${boundary}--\r\n`;

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test } from '@jest/globals';
+import { t } from '../support/context.js';
 import { SMTPServer } from 'smtp-server';
 import { Mailer } from '../../src/notifications/mailer.js';
 import { smtpTransport } from '../../src/notifications/transport.js';
@@ -17,7 +18,7 @@ function mail(id: string): QueuedMail {
   return { id, reference: 'AIG-2345-67', kind: 'test', to: ['porteur@exemple.fr'], subject: id, text: 'Bonjour', html: '<p>Bonjour</p>', createdAt: at, attempts: 0, nextAttemptAt: at, lastError: null };
 }
 
-test('the SMTP transport sends a queue of messages on one kept connection, each once', async (t) => {
+test('the SMTP transport sends a queue of messages on one kept connection, each once', async () => {
   let connections = 0;
   const received: string[] = [];
   const server = new SMTPServer({

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { test } from 'node:test';
+import { test } from '@jest/globals';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 // The contract's keys, then the receptionist's facts (additions of issue 10).

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { afterAll, describe, test } from '@jest/globals';
 import { NEEDS, PROJECT_TYPES, SECTORS, STAGES } from '../../src/domain/profile.js';
 import {
   LexiconError,
@@ -26,7 +26,9 @@ const q = (text: string) => qualify(text, { territory: null });
 
 describe('loading', () => {
   const dirs: string[] = [];
-  after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  afterAll(async () => {
+  await dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+});
 
   /** A copy of the shipped lexicons with one file changed. */
   function brokenCopy(file: string, change: (data: Record<string, unknown>) => unknown): string {

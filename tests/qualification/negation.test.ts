@@ -1,6 +1,6 @@
 // Negation windows: what a holder denies must not be added; lacking something is a need.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from '@jest/globals';
 import type { Need } from '../../src/domain/profile.js';
 import { qualify } from '../../src/qualification/index.js';
 

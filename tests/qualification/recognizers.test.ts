@@ -1,9 +1,11 @@
 // Answers to precise questions: yes/no in French, e-mail, French phone formats, numbers.
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { beforeAll, describe, test } from '@jest/globals';
 import { qualify, recognizeEmail, recognizeNumber, recognizePhone, recognizeYesNo, warmUp } from '../../src/qualification/index.js';
 
-before(() => warmUp());
+beforeAll(async () => {
+  await warmUp();
+});
 
 describe('recognizeYesNo', () => {
   const cases: [string, boolean | null][] = [

@@ -2,7 +2,7 @@
 // all) and what qualify must understand. When a fair case fails, fix the code or the lexicons,
 // not the case. Every case states stage, sector, projectType, needs and the commune's INSEE code.
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { beforeAll, describe, test } from '@jest/globals';
 import type { Need, ProjectType, Sector, Stage } from '../../src/domain/profile.js';
 import { loadQualification, qualify } from '../../src/qualification/index.js';
 
@@ -137,7 +137,9 @@ const CASES: Case[] = [
 
 // Lexicons and territory loaded up front. The recognizers are not warmed here: qualify only calls
 // them for numbers in words, e-mails and phones (warmed and tested in recognizers.test.ts).
-before(() => loadQualification());
+beforeAll(async () => {
+  await loadQualification();
+});
 
 describe('qualify: utterances as holders type them', () => {
   test('the table is large enough and states every field', () => {

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test } from '@jest/globals';
+import { t } from '../support/context.js';
 import { emptyProfile } from '../../src/domain/profile.js';
 import { isWorkingDay } from '../../src/referrals/workingDays.js';
 import { liveActorLoad, openReferrals } from '../../src/referrals/index.js';
@@ -46,7 +47,7 @@ const nantes = () => {
   return { ...emptyProfile(), stage: 'idee' as const, sector: 'alimentation' as const, commune: { code: c.code, nom: c.nom }, epci: c.epci, departement: c.departement };
 };
 
-test('capacité mensuelle : au-delà, la demande va à la structure suivante du même créneau ; le mois suivant, la capacité revient', async (t) => {
+test('capacité mensuelle : au-delà, la demande va à la structure suivante du même créneau ; le mois suivant, la capacité revient', async () => {
   const { router, referrals, clock } = await live(t, { ecossolies: { monthlyCapacity: 2 } }, '2026-11-16T09:00:00Z');
   const actorsOf = async () => {
     const decision = await router.route(nantes());
@@ -64,7 +65,7 @@ test('capacité mensuelle : au-delà, la demande va à la structure suivante du 
   assert.ok((await actorsOf()).actors.includes('ecossolies'), 'nouveau mois');
 });
 
-test('absence : la structure absente ce jour-là est remplacée par la suivante du créneau', async (t) => {
+test('absence : la structure absente ce jour-là est remplacée par la suivante du créneau', async () => {
   const { router } = await live(t, { ecossolies: { absences: [{ from: '2026-11-16', to: '2026-11-20' }] } }, '2026-11-16T09:00:00Z');
   const decision = await router.route(nantes());
   assert.equal(decision.referrals[0]!.actorId, 'cress-pdl');
@@ -72,7 +73,7 @@ test('absence : la structure absente ce jour-là est remplacée par la suivante 
   assert.ok(!decision.referrals.some((r) => r.actorId === 'ecossolies'));
 });
 
-test('jours fériés : une demande faite la veille du 11 novembre est relancée un jour ouvré plus tard', async (t) => {
+test('jours fériés : une demande faite la veille du 11 novembre est relancée un jour ouvré plus tard', async () => {
   assert.equal(isWorkingDay(new Date('2026-11-11T10:00:00Z')), false, 'Armistice');
   assert.equal(isWorkingDay(new Date('2026-05-14T10:00:00Z')), false, 'Ascension 2026');
   assert.equal(isWorkingDay(new Date('2026-11-12T10:00:00Z')), true);
@@ -88,7 +89,7 @@ test('jours fériés : une demande faite la veille du 11 novembre est relancée 
   assert.ok(r.store.mails.known(`${id}.remind-1`));
 });
 
-test('les liens de la structure restent valables jusqu’à la réorientation, plus une marge', async (t) => {
+test('les liens de la structure restent valables jusqu’à la réorientation, plus une marge', async () => {
   const { referrals: r, clock } = await live(t, {}, '2026-11-10T09:00:00Z');
   const { reference } = await r.service.createReferral(holderInput());
   const text = (await r.store.mails.get(`${reference}-1.actor-new`))!.text;
@@ -102,7 +103,7 @@ test('les liens de la structure restent valables jusqu’à la réorientation, p
   assert.match((await r.store.mails.get(`${reference}-1.remind-1`))!.text, /valables jusqu’au 27 novembre 2026/);
 });
 
-test('escalade : les experts absents ou au complet sont passés, la demande va aux autres, sinon à la tête de réseau', async (t) => {
+test('escalade : les experts absents ou au complet sont passés, la demande va aux autres, sinon à la tête de réseau', async () => {
   const { referrals: r } = await live(
     t,
     { ecossolies: { absences: [{ from: '2026-11-01', to: '2026-11-30' }] }, 'france-active-pdl': { monthlyCapacity: 5 } },

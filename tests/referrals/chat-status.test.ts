@@ -3,7 +3,8 @@
 // no contact detail; the signed link sent again to the e-mail on file (real SMTP), once a day;
 // a holder with a phone only is told how to get it.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from '@jest/globals';
+import { t } from '../support/context.js';
 import { openReferrals } from '../../src/referrals/index.js';
 import { recognizeStatusQuery } from '../../src/bot/statusQuery.js';
 import { allText, Holder } from '../bot/holder.js';
@@ -12,7 +13,7 @@ import { Clock, decision, holderInput, tempDir, testActors } from './helpers.js'
 
 const COORDINATION = 'coordination@aiguillage.example.org';
 
-test('le porteur demande où en est sa demande dans la discussion, et reçoit à nouveau son lien', async (t) => {
+test('le porteur demande où en est sa demande dans la discussion, et reçoit à nouveau son lien', async () => {
   const smtp = await startSmtp();
   const clock = new Clock(Date.parse('2026-11-16T09:00:00Z'));
   const referrals = await openReferrals({

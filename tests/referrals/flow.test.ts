@@ -3,7 +3,8 @@
 // (GET shows a form and changes nothing, POST acts), the holder is told. Bad links are refused.
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
-import { test } from 'node:test';
+import { test } from '@jest/globals';
+import { t } from '../support/context.js';
 import restify from 'restify';
 import { mountReferralLinks, openReferrals, ReferralError, type Referrals } from '../../src/referrals/index.js';
 import { linkAfter, startSmtp, type TestSmtp } from '../notifications/smtp.js';
@@ -49,7 +50,7 @@ const form = (fields: Record<string, string>) => ({
   body: new URLSearchParams(fields).toString(),
 });
 
-test('create → actor e-mail over SMTP → take care through the link → holder told', async (t) => {
+test('create → actor e-mail over SMTP → take care through the link → holder told', async () => {
   const { referrals, smtp } = await setup(t);
   const input = holderInput();
   const created = await referrals.service.createReferral(input);
@@ -114,7 +115,7 @@ test('create → actor e-mail over SMTP → take care through the link → holde
   assert.equal(smtp.received.length, 3);
 });
 
-test('decline through the link form, with a reason and the right actor', async (t) => {
+test('decline through the link form, with a reason and the right actor', async () => {
   const { referrals, smtp } = await setup(t);
   const created = await referrals.service.createReferral(holderInput());
   await referrals.mailer.flush();
@@ -136,7 +137,7 @@ test('decline through the link form, with a reason and the right actor', async (
   assert.equal(dossier[1]!.escalatedFrom, dossier[0]!.id);
 });
 
-test('forged, altered, malformed and expired links are refused with a French page and change nothing', async (t) => {
+test('forged, altered, malformed and expired links are refused with a French page and change nothing', async () => {
   const { referrals, smtp, clock, baseUrl } = await setup(t);
   const created = await referrals.service.createReferral(holderInput());
   await referrals.mailer.flush();
@@ -172,7 +173,7 @@ test('forged, altered, malformed and expired links are refused with a French pag
   assert.equal((await referrals.service.get(`${created.reference}-1`))!.status, 'pending');
 });
 
-test('double submit creates one referral; concurrent submits too', async (t) => {
+test('double submit creates one referral; concurrent submits too', async () => {
   const { referrals } = await setup(t);
   const input = holderInput({ decision: (await import('./helpers.js')).decision(['clisson-sevre-maine-eco', 'mission-locale-vignoble']) });
   const [a, b] = await Promise.all([referrals.service.createReferral(input), referrals.service.createReferral(input)]);
@@ -188,7 +189,7 @@ test('double submit creates one referral; concurrent submits too', async (t) => 
   assert.equal(referrals.service.actorLoad('ecossolies'), 0);
 });
 
-test('another project in the same conversation is a new request; the same one again is not', async (t) => {
+test('another project in the same conversation is a new request; the same one again is not', async () => {
   const { referrals } = await setup(t);
   const first = holderInput();
   const a = await referrals.service.createReferral(first);
@@ -202,7 +203,7 @@ test('another project in the same conversation is a new request; the same one ag
   assert.equal((await referrals.store.referrals.byConversation(first.conversationId)).length, a.referrals.length + other.referrals.length);
 });
 
-test('invalid transitions are refused with a French message', async (t) => {
+test('invalid transitions are refused with a French message', async () => {
   const { referrals } = await setup(t);
   const created = await referrals.service.createReferral(holderInput());
   const id = `${created.reference}-1`;
@@ -232,7 +233,7 @@ test('invalid transitions are refused with a French message', async (t) => {
   );
 });
 
-test('the structures proposed for a need receive the request together with the local one; a welcome waits', async (t) => {
+test('the structures proposed for a need receive the request together with the local one; a welcome waits', async () => {
   const { referrals, smtp, clock } = await setup(t);
   const together = await referrals.service.createReferral(holderInput({ decision: decision(['clisson-sevre-maine-eco'], ['urscop-ouest', 'france-active-pdl'], { welcome: false }) }));
   assert.deepEqual(

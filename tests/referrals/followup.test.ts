@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test } from '@jest/globals';
+import { t } from '../support/context.js';
 import { openReferrals, type Referrals } from '../../src/referrals/index.js';
 import { Clock, decision, holderInput, tempDir, testActors } from './helpers.js';
 
@@ -27,7 +28,7 @@ async function setup(t: Parameters<typeof tempDir>[0] & { after(fn: () => unknow
 const sent = (r: Referrals, id: string) => r.store.mails.summary(id)?.state === 'sent';
 const statuses = async (r: Referrals, reference: string) => (await r.service.byReference(reference)).map((x) => `${x.actorId}:${x.tier}:${x.status}`);
 
-test('reminders after 3 and 7 working days, expiry at 14 days, escalation up to the network head', async (t) => {
+test('reminders after 3 and 7 working days, expiry at 14 days, escalation up to the network head', async () => {
   // Friday 7 March 2025, 10:00 in Paris.
   const { referrals: r, clock, outbox } = await setup(t, '2025-03-07T09:00:00Z');
   const { reference } = await r.service.createReferral(holderInput());
@@ -97,7 +98,7 @@ test('reminders after 3 and 7 working days, expiry at 14 days, escalation up to 
   assert.equal((await r.service.byReference(reference)).length, 4);
 });
 
-test('a decline waits for the other actor of the tier; "should go to X" re-routes only within the next tier', async (t) => {
+test('a decline waits for the other actor of the tier; "should go to X" re-routes only within the next tier', async () => {
   const { referrals: r } = await setup(t, '2025-03-10T09:00:00Z', 'coordination@example.org');
   const two = await r.service.createReferral(holderInput({ decision: decision(['clisson-sevre-maine-eco', 'mission-locale-vignoble'], ['ecossolies']) }));
   await r.service.decline(`${two.reference}-1`, { reason: 'capacite' }, 'actor:clisson-sevre-maine-eco');
@@ -132,7 +133,7 @@ test('a decline waits for the other actor of the tier; "should go to X" re-route
   await assert.rejects(r.service.decline(`${outside.reference}-2`, { reason: 'autre', shouldGoTo: 'inconnue' }, 'actor:x'), /Structure suggérée inconnue/);
 });
 
-test('check-ins after 30 and 60 days of taking care, with links to close', async (t) => {
+test('check-ins after 30 and 60 days of taking care, with links to close', async () => {
   const { referrals: r, clock } = await setup(t, '2025-03-10T09:00:00Z');
   const { reference } = await r.service.createReferral(holderInput());
   const id = `${reference}-1`;
@@ -151,7 +152,7 @@ test('check-ins after 30 and 60 days of taking care, with links to close', async
   assert.equal((await r.scheduler.tick()).followUp.checkedIn, 0, 'two check-ins, then the coordinators follow up');
 });
 
-test('personal data is anonymised 24 months after closure, and leaves the disk', async (t) => {
+test('personal data is anonymised 24 months after closure, and leaves the disk', async () => {
   const { referrals: r, clock, dataDir, outbox } = await setup(t, '2025-03-10T09:00:00Z');
   const input = holderInput();
   const { reference } = await r.service.createReferral(input);

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test } from '@jest/globals';
+import { t } from '../support/context.js';
 import { promisify } from 'node:util';
 import { openReferrals } from '../../src/referrals/index.js';
 import { holderInput, ROOT, tempDir, testActors } from './helpers.js';
@@ -31,7 +32,7 @@ function allFiles(dir: string): string[] {
   });
 }
 
-test('export-holder prints the JSON while the service runs; erase-holder removes the data everywhere', async (t) => {
+test('export-holder prints the JSON while the service runs; erase-holder removes the data everywhere', async () => {
   const dataDir = tempDir(t, 'aig-rgpd');
   let referrals = await openReferrals({
     dataDir,

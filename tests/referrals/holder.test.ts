@@ -5,7 +5,8 @@
 // coordination; the holder is told when the request is closed or no structure is left.
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
-import { test } from 'node:test';
+import { test } from '@jest/globals';
+import { t } from '../support/context.js';
 import restify from 'restify';
 import { mountReferralLinks, openReferrals, type Referrals } from '../../src/referrals/index.js';
 import { linkAfter, startSmtp, type ReceivedMail, type TestSmtp } from '../notifications/smtp.js';
@@ -48,7 +49,7 @@ const form = (fields: Record<string, string>) => ({
 const replyTo = (mail: ReceivedMail) => /^Reply-To:\s*(.*)$/im.exec(mail.raw)?.[1]?.trim();
 const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
 
-test('page de suivi : avant et après la prise en charge, puis la clôture, avec une adresse de réponse', async (t) => {
+test('page de suivi : avant et après la prise en charge, puis la clôture, avec une adresse de réponse', async () => {
   const { referrals, smtp, clock } = await setup(t);
   const input = holderInput({
     decision: decision(['clisson-sevre-maine-eco', 'mission-locale-vignoble']),
@@ -113,7 +114,7 @@ test('page de suivi : avant et après la prise en charge, puis la clôture, avec
   for (const mail of smtp.received.filter((m) => m.to.includes(input.contact.email!))) assert.equal(replyTo(mail), COORDINATION, mail.queueId);
 });
 
-test('page de suivi : le relais, puis plus aucune structure (courriel au porteur)', async (t) => {
+test('page de suivi : le relais, puis plus aucune structure (courriel au porteur)', async () => {
   const { referrals, smtp } = await setup(t);
   const input = holderInput({ decision: decision(['clisson-sevre-maine-eco'], ['ecossolies']) });
   const created = await referrals.service.createReferral(input);
@@ -134,7 +135,7 @@ test('page de suivi : le relais, puis plus aucune structure (courriel au porteur
   assert.match(page, /La coordination d’Aiguillage a repris votre demande/);
 });
 
-test('les liens de suivi falsifiés, ou d’une autre nature, sont refusés', async (t) => {
+test('les liens de suivi falsifiés, ou d’une autre nature, sont refusés', async () => {
   const { referrals, smtp, baseUrl } = await setup(t);
   const created = await referrals.service.createReferral(holderInput());
   await referrals.mailer.flush();
@@ -152,7 +153,7 @@ test('les liens de suivi falsifiés, ou d’une autre nature, sont refusés', as
   assert.equal((await fetch(`${baseUrl}/r/${token}`)).status, 403);
 });
 
-test('la page d’une structure montre les mots du porteur et les autres structures sollicitées', async (t) => {
+test('la page d’une structure montre les mots du porteur et les autres structures sollicitées', async () => {
   const { referrals, smtp } = await setup(t);
   const created = await referrals.service.createReferral(
     holderInput({ decision: decision(['clisson-sevre-maine-eco', 'mission-locale-vignoble']), description: 'Une recyclerie <b>associative</b> à Gétigné.' }),

@@ -4,7 +4,8 @@
 // of the send; the command line triggers a given month and sends nothing already sent.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { test } from 'node:test';
+import { test } from '@jest/globals';
+import { t } from '../support/context.js';
 import { promisify } from 'node:util';
 import { openReferrals, reportRecipients, type Referrals } from '../../src/referrals/index.js';
 import { nthWorkingDay } from '../../src/referrals/monthlyReport.js';
@@ -34,7 +35,7 @@ function partOf(mail: ReceivedMail, type: string): { name: string; text: string 
 const csvOf = (mail: ReceivedMail) => partOf(mail, 'text/csv');
 const textOf = (mail: ReceivedMail) => partOf(mail, 'text/plain').text;
 
-test('le bilan mensuel part le premier jour ouvré, une fois, avec son CSV, même après un redémarrage', async (t) => {
+test('le bilan mensuel part le premier jour ouvré, une fois, avec son CSV, même après un redémarrage', async () => {
   assert.equal(nthWorkingDay('2026-12', 1), '2026-12-01');
   assert.equal(nthWorkingDay('2026-11', 1), '2026-11-02', '1er novembre : Toussaint, un dimanche');
   assert.equal(nthWorkingDay('2027-01', 1), '2027-01-04', '1er janvier férié, puis le week-end');

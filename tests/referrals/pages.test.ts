@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import restify from 'restify';
 import type { Browser, Page } from 'playwright-core';
 import { mountReferralLinks, openReferrals, type Referrals } from '../../src/referrals/index.js';
@@ -28,7 +28,7 @@ let base = '';
 const urls: Record<string, string> = {};
 const cleanup: (() => void)[] = [];
 
-before(async () => {
+beforeAll(async () => {
   if (noBrowser) return;
   const dir = tempDir({ after: (fn) => cleanup.push(fn) }, 'aig-pages');
   server = restify.createServer({ handleUncaughtExceptions: false });
@@ -64,7 +64,7 @@ before(async () => {
   mkdirSync(SCREENS, { recursive: true });
 });
 
-after(async () => {
+afterAll(async () => {
   await browser?.close();
   await referrals?.close();
   server?.close();
@@ -88,7 +88,7 @@ async function axeViolations(page: Page): Promise<string[]> {
   return result.violations.map((v) => `${v.id} (${v.help}) : ${v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)).join(', ')}`);
 }
 
-describe('pages des liens signés dans Chromium', { skip: noBrowser }, () => {
+(noBrowser ? describe.skip : describe)('pages des liens signés dans Chromium', () => {
   for (const name of ['lien-prise-en-charge', 'lien-decliner', 'suivi-porteur', 'lien-non-valide']) {
     it(`${name} : sans violation axe, lisible à 375 px, au style du back-office`, async () => {
       for (const width of WIDTHS) {

@@ -1,7 +1,7 @@
 // The command line contracts (DESIGN.md §5), each spawned once: route and validate-rules.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { test } from 'node:test';
+import { test } from '@jest/globals';
 import { ROOT } from './helpers.js';
 
 function cli(args: string[], input = ''): { status: number | null; stdout: string; stderr: string } {

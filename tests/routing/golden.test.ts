@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { describe, test } from '@jest/globals';
 import type { Profile } from '../../src/domain/profile.js';
 import { routingDecisionSchema } from '../../src/domain/decision.js';
 import { coverage, coverageOfDepartements, createRouter, REGION_DEPARTEMENTS, servedEpcis, type Router } from '../../src/routing/index.js';

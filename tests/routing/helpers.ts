@@ -2,7 +2,7 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after } from 'node:test';
+import { afterAll } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
 import { NEEDS, PROJECT_TYPES, SECTORS, STAGES, emptyProfile, type Profile } from '../../src/domain/profile.js';
 import type { TerritoryIndex } from '../../src/territory/types.js';
@@ -33,7 +33,9 @@ export async function profileAt(communeCode: string | null, patch: Partial<Profi
 }
 
 const temporary: string[] = [];
-after(() => temporary.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+afterAll(async () => {
+  await temporary.forEach((dir) => rmSync(dir, { recursive: true, force: true }));
+});
 
 /** A temporary copy of rules/ and data/actors.json that a test may break (removed after the file's tests). */
 export function tempRuleSet(): { dir: string; rulesDir: string; actorsFile: string; cleanup(): void } {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { test } from 'node:test';
+import { test } from '@jest/globals';
 import { ROOT } from './helpers.js';
 
 export interface ReceptionistCase {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { afterAll, test } from '@jest/globals';
 import { Engine } from 'json-rules-engine';
 import { absenceOn, actorServes, parisDay } from '../../src/domain/actor.js';
 import { createRouter, describeReload, type ReloadResult, type Router } from '../../src/routing/index.js';
@@ -113,7 +113,9 @@ test('control: the same interleaving makes a shared Engine lose events (the haza
 // Hot reload: a valid change is swapped in; an invalid one is refused with its message and the
 // last good set keeps routing.
 const routers: Router[] = [];
-after(() => routers.forEach((r) => r.close()));
+afterAll(async () => {
+  await routers.forEach((r) => r.close());
+});
 
 function nextReload(router: Router, timeoutMs = 4000): Promise<ReloadResult> {
   return new Promise((resolve, reject) => {

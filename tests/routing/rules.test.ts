@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test } from '@jest/globals';
 import { createRouter, loadRuleSet, RulesError } from '../../src/routing/index.js';
 import { RuleIndex } from '../../src/routing/rule-index.js';
 import type { LoadedRule } from '../../src/routing/load.js';

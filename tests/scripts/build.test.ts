@@ -1,7 +1,7 @@
 // The server bundle's two transformations: ASCII-only output (the same program, one byte per
 // character in V8) and lazy stand-ins for modules our dependencies load but we rarely use.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from '@jest/globals';
 import { asciiOnly, lazyStandIn } from '../../scripts/build.js';
 
 test('asciiOnly escapes every character outside ASCII and keeps the program’s meaning', () => {

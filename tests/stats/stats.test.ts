@@ -1,6 +1,6 @@
 // Statistics modules on generated data: every figure checked against a plain recount of the
 // generated records and events, with and without filters; the index follows a real store.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,7 +36,7 @@ function table(tables: StatTable[], id: string): StatTable {
   return t;
 }
 
-before(async () => {
+beforeAll(async () => {
   data = generate({ requests: 3000, now: NOW, territory, seed: 7 });
   dir = mkdtempSync(join(tmpdir(), 'aig-stats-'));
   store = await openStore({ dataDir: dir });
@@ -51,7 +51,7 @@ before(async () => {
   await stats.refresh();
 });
 
-after(async () => {
+afterAll(async () => {
   await events.close();
   await store.close();
   rmSync(dir, { recursive: true, force: true });

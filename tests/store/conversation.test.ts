@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test } from '@jest/globals';
+import { t } from '../support/context.js';
 import { ActivityHandler, ConversationState, TestAdapter } from 'botbuilder';
 import { EtagConflictError, openStore, type Store } from '../../src/store/index.js';
 import { Clock, tempDir } from '../referrals/helpers.js';
@@ -25,7 +26,7 @@ function countingBot(store: Store) {
   } };
 }
 
-test('a restart in the middle of a conversation resumes where the holder was', async (t) => {
+test('a restart in the middle of a conversation resumes where the holder was', async () => {
   const dataDir = tempDir(t, 'aig-conv');
   let store = await openStore({ dataDir });
   const conversation = TestAdapter.createConversation('conv-redemarrage');
@@ -43,7 +44,7 @@ test('a restart in the middle of a conversation resumes where the holder was', a
   await store.close();
 });
 
-test('eTags: `*` or none is last write wins, a stale specific eTag is refused', async (t) => {
+test('eTags: `*` or none is last write wins, a stale specific eTag is refused', async () => {
   const store = await openStore({ dataDir: tempDir(t, 'aig-conv') });
   t.after(() => store.close());
   const key = 'directline/conversations/abc';
@@ -73,7 +74,7 @@ test('eTags: `*` or none is last write wins, a stale specific eTag is refused', 
   await store.conversations.delete([key]); // deleting twice is fine
 });
 
-test('idle conversations expire after 30 days', async (t) => {
+test('idle conversations expire after 30 days', async () => {
   const clock = new Clock(Date.parse('2025-03-10T09:00:00Z'));
   const store = await openStore({ dataDir: tempDir(t, 'aig-conv'), now: clock.now });
   t.after(() => store.close());

@@ -3,14 +3,15 @@
 import assert from 'node:assert/strict';
 import { appendFileSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test } from '@jest/globals';
+import { t } from '../support/context.js';
 import { Journal, encodeLine, JournalError } from '../../src/store/journal.js';
 import { ConflictError, openStore, StoreLockedError, type QueuedMail } from '../../src/store/index.js';
 import { tempDir } from '../referrals/helpers.js';
 
 const put = (k: string, body: unknown = { k }) => ({ meta: { k }, body });
 
-test('a torn last line is dropped at open and the journal goes on after it', async (t) => {
+test('a torn last line is dropped at open and the journal goes on after it', async () => {
   const dir = tempDir(t, 'aig-journal');
   const journal = await Journal.open(dir);
   await journal.commit([put('a'), put('b')]);
@@ -33,7 +34,7 @@ test('a torn last line is dropped at open and the journal goes on after it', asy
   assert.deepEqual([...(await Journal.open(dir)).metas()].map((m) => m.k), ['a', 'b', 'c', 'e']);
 });
 
-test('a batch cut short by a crash is dropped whole: all or nothing', async (t) => {
+test('a batch cut short by a crash is dropped whole: all or nothing', async () => {
   const dir = tempDir(t, 'aig-journal');
   const journal = await Journal.open(dir);
   await journal.commit([put('before')]);
@@ -46,7 +47,7 @@ test('a batch cut short by a crash is dropped whole: all or nothing', async (t) 
   await reopened.close();
 });
 
-test('a damaged line followed by good ones is corruption, not a torn write: opening refuses', async (t) => {
+test('a damaged line followed by good ones is corruption, not a torn write: opening refuses', async () => {
   const dir = tempDir(t, 'aig-journal');
   const journal = await Journal.open(dir);
   await journal.commit([put('a')]);
@@ -59,7 +60,7 @@ test('a damaged line followed by good ones is corruption, not a torn write: open
   await assert.rejects(Journal.open(dir), (e: unknown) => e instanceof JournalError && /corrompu à l’octet \d+ \(des lignes valides suivent\)/.test(e.message));
 });
 
-test('compaction keeps the latest version of every key while writes go on, and survives a reopen', async (t) => {
+test('compaction keeps the latest version of every key while writes go on, and survives a reopen', async () => {
   const dir = tempDir(t, 'aig-journal');
   const journal = await Journal.open(dir);
   for (let round = 0; round < 5; round++) await Promise.all(Array.from({ length: 200 }, (_, i) => journal.commit([put(`k${i}`, { round })])));
@@ -73,7 +74,7 @@ test('compaction keeps the latest version of every key while writes go on, and s
   assert.deepEqual(journal.body('k30'), { round: 'pendant' });
   assert.deepEqual(journal.body('k150'), { round: 4 });
   assert.equal(journal.has('k7'), false);
-  const files = readdirSync(dir).sort();
+  const files = [...readdirSync(dir)].sort();
   assert.deepEqual(files, ['journal-000002.jsonl', 'manifest.json', 'snapshot-000002.jsonl']);
   await journal.close();
 
@@ -86,7 +87,7 @@ test('compaction keeps the latest version of every key while writes go on, and s
   await reopened.close();
 });
 
-test('the store refuses stale versions, enqueues a mail id once, and allows one writer per directory', async (t) => {
+test('the store refuses stale versions, enqueues a mail id once, and allows one writer per directory', async () => {
   const dataDir = tempDir(t, 'aig-store');
   const store = await openStore({ dataDir });
   await assert.rejects(openStore({ dataDir }), StoreLockedError);

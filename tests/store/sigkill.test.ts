@@ -2,7 +2,8 @@
 // confirmed is in the store afterwards, with its e-mails, and the store opens cleanly.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { test } from 'node:test';
+import { test } from '@jest/globals';
+import { t } from '../support/context.js';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '../../src/store/index.js';
 import { tempDir } from '../referrals/helpers.js';
@@ -10,7 +11,7 @@ import { tempDir } from '../referrals/helpers.js';
 const CHILD = fileURLToPath(new URL('./sigkill-child.ts', import.meta.url));
 const KILL_AFTER = 600;
 
-test('SIGKILL during 200 concurrent creations loses no confirmed referral', async (t) => {
+test('SIGKILL during 200 concurrent creations loses no confirmed referral', async () => {
   const dataDir = tempDir(t, 'aig-kill');
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
   const confirmed: string[] = [];

@@ -1,6 +1,6 @@
 // The loading side: the fast reader of the official files must give exactly what JSON.parse
 // gives, and the coordinators' data files must fail loudly, in French, when wrong.
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

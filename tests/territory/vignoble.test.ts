@@ -1,6 +1,6 @@
 // The Pays du Vignoble Nantais, checked against the official files themselves (read here with
 // JSON.parse, independently of the index): every commune, every spelling a person may use.
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 // Partner colours always get AA text: the widget computes it rather than trusting the partner.
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { contrast, readableOn, textOn } from '../../web-widget/src/contrast.js';
 import { loadPartners } from '../../src/channels/partners.js';

@@ -3,7 +3,7 @@
 // needs are picked then validated in one message, the dossier number is one emphasised unit.
 // Against the real bot; the multi-select contract also against a bot of the test's own that
 // emits it, so the widget side is proven whatever the conversation asks.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -215,13 +215,13 @@ function userTexts(page: Page): Promise<string[]> {
   );
 }
 
-describe('the widget shows the question (multi-select contract, bot of the test)', { skip: noBrowser }, () => {
+(noBrowser ? describe.skip : describe)('the widget shows the question (multi-select contract, bot of the test)', () => {
   let h: Harness;
-  before(async () => {
+  beforeAll(async () => {
     h = await startServer({ logic: contractBot });
     browser ??= await launchBrowser();
   });
-  after(async () => {
+  afterAll(async () => {
     await h?.close();
   });
 
@@ -335,13 +335,13 @@ describe('the widget shows the question (multi-select contract, bot of the test)
   });
 });
 
-describe('the widget shows the question (real bot)', { skip: noBrowser }, () => {
+(noBrowser ? describe.skip : describe)('the widget shows the question (real bot)', () => {
   let h: Harness;
-  before(async () => {
+  beforeAll(async () => {
     h = await startServer({ bot: 'real', handOff: true });
     browser ??= await launchBrowser();
   });
-  after(async () => {
+  afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => undefined);
     await browser?.close();
     await h?.close();

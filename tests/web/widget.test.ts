@@ -1,7 +1,7 @@
 // The widget in headless Chromium, against the real server (and the real bot when it loads):
 // qualification by clicks and typing, keyboard only, axe, continuity across pages, refused
 // origin, hostile page CSS, network loss, no storage before opening, loading twice.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
@@ -93,12 +93,12 @@ async function userBubbles(page: Page): Promise<string[]> {
   );
 }
 
-describe('widget in Chromium', { skip: noBrowser }, () => {
-  before(async () => {
+(noBrowser ? describe.skip : describe)('widget in Chromium', () => {
+  beforeAll(async () => {
     h = await startServer();
     browser = await launchBrowser();
   });
-  after(async () => {
+  afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => undefined);
     await browser?.close();
     await h?.close();
