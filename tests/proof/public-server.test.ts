@@ -137,7 +137,7 @@ describe('the public server, as a process', () => {
   });
 
   it('every HTML page carries the security headers; no response sets a cookie', async () => {
-    for (const path of ['/demo', '/demo/page2', '/offre/vignoble-nantais', '/offre?stade=idee&secteur=habitat']) {
+    for (const path of ['/demo', '/demo/page2', '/demo/pays-de-redon', '/offre/vignoble-nantais', '/offre?stade=idee&secteur=habitat']) {
       const res = await http.request('GET', path);
       assert.equal(res.status, 200, path);
       assertHtmlHeaders(res, path);

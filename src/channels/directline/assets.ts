@@ -100,7 +100,7 @@ export function mountWidget(server: Server, widget: Promise<WidgetAsset | undefi
     res.end(req.method === 'HEAD' ? undefined : body);
   });
 
-  const pages: Record<string, string> = { '/demo': 'index.html', '/demo/page2': 'page2.html' };
+  const pages: Record<string, string> = { '/demo': 'index.html', '/demo/page2': 'page2.html', '/demo/pays-de-redon': 'pays-de-redon.html' };
   for (const [path, file] of Object.entries(pages)) {
     const html = readFileSync(`${DEMO_DIR}${file}`);
     server.get(path, async (_req: Request, res: Response) => {
