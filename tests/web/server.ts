@@ -138,6 +138,8 @@ export async function startServer(options: HarnessOptions = {}): Promise<Harness
       new Promise<void>((resolve) => {
         channel?.close();
         server.close(() => resolve());
+        // Pages a test left open keep keep-alive connections: close() would wait for them forever.
+        server.server.closeAllConnections();
       }).then(() => service?.close()),
   };
 }
