@@ -17,13 +17,8 @@ export const LICENCE = {
   url: 'https://www.etalab.gouv.fr/licence-ouverte-open-licence/',
 } as const;
 
-export interface DiStructure {
-  source: string;
-  id: string;
-  nom: string;
-  date_maj: string;
-  description: string | null;
-  siret: string | null;
+/** Address and public contact: the same fields in a structure and in a service (schema v1). */
+interface DiPlace {
   adresse: string | null;
   complement_adresse: string | null;
   code_postal: string | null;
@@ -33,6 +28,15 @@ export interface DiStructure {
   longitude: number | null;
   telephone: string | null;
   courriel: string | null;
+}
+
+export interface DiStructure extends DiPlace {
+  source: string;
+  id: string;
+  nom: string;
+  date_maj: string;
+  description: string | null;
+  siret: string | null;
   site_web: string | null;
   lien_source: string | null;
   horaires_accueil: string | null;
@@ -40,7 +44,7 @@ export interface DiStructure {
   reseaux_porteurs: string[] | null;
 }
 
-export interface DiService {
+export interface DiService extends DiPlace {
   source: string;
   structure_id: string;
   id: string;
@@ -61,15 +65,6 @@ export interface DiService {
   lien_mobilisation: string | null;
   lien_source: string | null;
   zone_eligibilite: string[] | null;
-  adresse: string | null;
-  complement_adresse: string | null;
-  code_postal: string | null;
-  code_insee: string | null;
-  commune: string | null;
-  latitude: number | null;
-  longitude: number | null;
-  telephone: string | null;
-  courriel: string | null;
   contact_nom_prenom: string | null;
   horaires_accueil: string | null;
   nombre_semaines: number | null;

@@ -13,7 +13,6 @@ import {
   DECLINE_REASONS,
   IMPLICIT_TAKE_CARE,
   STATUS_LABELS,
-  TIER_ORDER,
   TRANSITIONS,
   contactSchema,
   isClosed,
