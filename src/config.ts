@@ -19,6 +19,16 @@ const configSchema = z.object({
   AIGUILLAGE_DATA_DIR: z.string().min(1).default('data/runtime'),
   PUBLIC_URL: z.string().url().optional().or(z.literal('').transform(() => undefined)),
   SMTP_URL: optional,
+  /**
+   * Production mode: every store on PostgreSQL (postgres://user:password@host:5432/base), so that
+   * several instances can serve one territory. Unset: the embedded store in AIGUILLAGE_DATA_DIR.
+   */
+  DATABASE_URL: optional.pipe(
+    z
+      .string()
+      .regex(/^postgres(?:ql)?:\/\//, 'doit commencer par postgres:// (ex. postgres://aiguillage:motdepasse@localhost:5432/aiguillage)')
+      .optional(),
+  ),
   MAIL_FROM: z.string().min(3).default('Aiguillage <aiguillage@example.org>'),
   /** Where holders' (and actors') replies go; unset: the coordination's address (ADMIN_EMAIL). */
   MAIL_REPLY_TO: z.email().optional().or(z.literal('').transform(() => undefined)),
