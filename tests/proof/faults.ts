@@ -35,7 +35,7 @@ export interface Verdict {
   seconds: number;
 }
 
-class Checks {
+export class Checks {
   readonly lines: string[] = [];
   ok = true;
   that(condition: boolean, line: string): void {
@@ -47,7 +47,7 @@ class Checks {
   }
 }
 
-async function scenario(name: string, run: (checks: Checks) => Promise<void>): Promise<Verdict> {
+export async function scenario(name: string, run: (checks: Checks) => Promise<void>): Promise<Verdict> {
   const started = performance.now();
   const checks = new Checks();
   try {
@@ -58,7 +58,7 @@ async function scenario(name: string, run: (checks: Checks) => Promise<void>): P
   return { name, ok: checks.ok, lines: checks.lines, seconds: (performance.now() - started) / 1000 };
 }
 
-const countOf = (values: string[]) => {
+export const countOf = (values: string[]) => {
   const counts = new Map<string, number>();
   for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
   return counts;

@@ -74,6 +74,8 @@ export interface ServerOptions {
   /** Wait until /healthz says the recognizers are warm (default true). */
   warm?: boolean;
   startTimeoutMs?: number;
+  /** Project root to run from (default: this checkout); tests/proof/support/instances.ts gives each instance its own copy. */
+  root?: string;
 }
 
 export async function startServerProcess(options: ServerOptions): Promise<ServerProcess> {
@@ -93,7 +95,7 @@ export async function startServerProcess(options: ServerOptions): Promise<Server
   };
   await ensureServerBuilt();
   const child = spawn(process.execPath, startArguments(), {
-    cwd: ROOT,
+    cwd: options.root ?? ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -371,13 +373,18 @@ export interface LoadResult {
  * conversations per address in a burst: production limits stay as they are). Starts are spread
  * over `rampMs`, as visitors arrive.
  */
-export async function runHolders(base: string, count: number, options: WalkOptions & { perAddress?: number; rampMs?: number } = {}): Promise<LoadResult> {
+export async function runHolders(
+  base: string,
+  count: number,
+  options: WalkOptions & { perAddress?: number; rampMs?: number; client?: (address: string, maxSockets: number) => Http } = {},
+): Promise<LoadResult> {
   const perAddress = options.perAddress ?? 10;
   const clients = new Map<string, Http>();
   const clientFor = (i: number) => {
     const address = sourceAddress(i, perAddress);
     let client = clients.get(address);
-    if (!client) clients.set(address, (client = new Http(base, address, perAddress * 2)));
+    // `client`: several instances behind one balancer (tests/proof/support/instances.ts).
+    if (!client) clients.set(address, (client = options.client?.(address, perAddress * 2) ?? new Http(base, address, perAddress * 2)));
     return client;
   };
   const started = performance.now();
