@@ -247,7 +247,7 @@ function letters(i: number): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-interface Activity {
+export interface Activity {
   id: string;
   type: string;
   text?: string;
@@ -291,17 +291,27 @@ export class WidgetConversation {
 
   /** Posts one message and returns the bot's replies to it (a turn: the post, then the reads). */
   async say(text: string, timeoutMs = 60_000): Promise<Activity[]> {
+    return this.repliesTo(await this.post(text, timeoutMs), timeoutMs);
+  }
+
+  /** Posts one message, returns its id. `clientActivityId`: give the same one to resend, as Web Chat does. */
+  async post(text: string, timeoutMs = 60_000, clientActivityId = `${this.conversationId}-${this.transcript.length}`): Promise<string> {
     const path = `/v3/directline/conversations/${this.conversationId}/activities`;
     const res = await this.http.request('POST', path, {
       headers: this.headers(),
-      body: JSON.stringify({ type: 'message', text, channelData: { clientActivityID: `${this.conversationId}-${this.transcript.length}` } }),
+      body: JSON.stringify({ type: 'message', text, channelData: { clientActivityID: clientActivityId } }),
       timeoutMs,
     });
     if (res.status !== 200) throw new DirectLineError(`envoi : HTTP ${res.status} ${res.text.slice(0, 200)}`, res.status);
-    const { id } = JSON.parse(res.text) as { id: string };
-    return this.poll((all) => all.some((a) => a.replyToId === id && a.from.role === 'bot'), timeoutMs).then((all) =>
-      all.filter((a) => a.replyToId === id && a.from.role === 'bot'),
-    );
+    return (JSON.parse(res.text) as { id: string }).id;
+  }
+
+  /** Reads until the bot's replies to the message `id` arrived (from the watermark on). */
+  async repliesTo(id: string, timeoutMs = 60_000): Promise<Activity[]> {
+    const own = (a: Activity) => a.replyToId === id && a.from.role === 'bot';
+    const earlier = this.transcript.filter(own);
+    if (earlier.length) return earlier;
+    return this.poll((all) => all.some(own), timeoutMs).then((all) => all.filter(own));
   }
 
   /** Reads from the watermark until `done` holds for what arrived (bounded; paced under the per-conversation limit). */
