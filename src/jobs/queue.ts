@@ -1,0 +1,92 @@
+// The production job queue: pg-boss 10 on the shared PostgreSQL database, so that with N
+// instances each job runs once (SKIP LOCKED fetch; singleton slots and fixed ids dedupe the sends
+// that every instance makes). pg-boss installs and migrates its own schema (`pgboss`).
+import { createHash } from 'node:crypto';
+import PgBoss from 'pg-boss';
+
+export const JOBS_SCHEMA = 'pgboss';
+
+export interface JobOptions {
+  /** At most one job per key and time slot of `singletonSeconds` (every instance may send it). */
+  singletonKey?: string;
+  singletonSeconds?: number;
+  /** A fixed id (see `jobId`): a second send of the same id is ignored while the job is kept. */
+  id?: string;
+  /** Retries after the handler threw (default 3), `retryDelaySeconds` apart, doubling. */
+  retryLimit?: number;
+  retryDelaySeconds?: number;
+  /** The handler is failed (then retried) after this long (default 15 min). */
+  expireInSeconds?: number;
+}
+
+export interface JobQueue {
+  /** Creates the queue if needed and handles its jobs on this instance, one at a time. */
+  work<T>(name: string, handler: (data: T, job: { id: string; retryCount: number }) => Promise<unknown>): Promise<void>;
+  /** The job's id, or null when a singleton slot or fixed id already holds one. */
+  send(name: string, data: object, options?: JobOptions): Promise<string | null>;
+  /** Stops fetching, waits up to `timeoutMs` for running handlers (then fails them: retried elsewhere). */
+  stop(options?: { timeoutMs?: number }): Promise<void>;
+  readonly boss: PgBoss;
+}
+
+export interface OpenJobQueueOptions {
+  /** DATABASE_URL. */
+  url: string;
+  /** How often an idle worker looks for jobs (default 2 s, at least 0.5). */
+  pollingIntervalSeconds?: number;
+  /** Connections of pg-boss's own pool (default 3). */
+  max?: number;
+  log?: (message: string) => void;
+}
+
+/** A stable uuid for a job that must exist once (the monthly report of a month). */
+export function jobId(key: string): string {
+  const h = createHash('sha256').update(`aiguillage:${key}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export async function openJobQueue(options: OpenJobQueueOptions): Promise<JobQueue> {
+  const boss = new PgBoss({
+    connectionString: options.url,
+    schema: JOBS_SCHEMA,
+    application_name: 'aiguillage-jobs',
+    max: options.max ?? 3,
+    // Our clocks are our own timers; pg-boss's cron monitor is not used.
+    schedule: false,
+    // Completed jobs stay in the job table (where fixed ids dedupe) for two days, then archived.
+    archiveCompletedAfterSeconds: 2 * 86_400,
+    deleteAfterDays: 7,
+    pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2,
+  });
+  // Unhandled, an 'error' event would throw: a database restart is logged, pg-boss reconnects.
+  boss.on('error', (error) => options.log?.(`file de tâches : ${error.message}`));
+  await boss.start();
+  const created = new Set<string>();
+  const ensureQueue = async (name: string) => {
+    if (created.has(name)) return;
+    await boss.createQueue(name); // ON CONFLICT DO NOTHING: safe from every instance at once
+    created.add(name);
+  };
+  return {
+    boss,
+    async work(name, handler) {
+      await ensureQueue(name);
+      await boss.work<never>(name, { batchSize: 1, includeMetadata: true }, async ([job]) => {
+        if (job) return handler(job.data, { id: job.id, retryCount: job.retryCount });
+      });
+    },
+    async send(name, data, o = {}) {
+      await ensureQueue(name);
+      return boss.send(name, data, {
+        id: o.id,
+        singletonKey: o.singletonKey,
+        singletonSeconds: o.singletonSeconds,
+        retryLimit: o.retryLimit ?? 3,
+        retryDelay: o.retryDelaySeconds ?? 30,
+        retryBackoff: true,
+        expireInSeconds: o.expireInSeconds ?? 900,
+      });
+    },
+    stop: (o = {}) => boss.stop({ graceful: true, wait: true, timeout: o.timeoutMs ?? 10_000 }),
+  };
+}
