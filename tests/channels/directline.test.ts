@@ -376,14 +376,14 @@ describe('Direct Line building blocks', () => {
     assert.equal(store.size, 0);
   });
 
-  it('token bucket refills over time', () => {
-    let now = 0;
-    const limiter = new RateLimiter({ capacity: 2, refillPerSecond: 1 }, 10, () => now);
-    assert.equal(limiter.take('k'), 0);
-    assert.equal(limiter.take('k'), 0);
-    assert.equal(limiter.take('k'), 1);
-    now += 1000;
-    assert.equal(limiter.take('k'), 0);
+  it('rate limit (rate-limiter-flexible, memory): a burst of `capacity`, then the wait, per key, then allowed again', async () => {
+    const limiter = new RateLimiter({ capacity: 2, refillPerSecond: 2 }, 'unit');
+    assert.equal(await limiter.take('k'), 0);
+    assert.equal(await limiter.take('k'), 0);
+    assert.equal(await limiter.take('k'), 1, 'seconds to wait, rounded up');
+    assert.equal(await limiter.take('autre'), 0, 'each key has its own budget');
+    await sleep(1100);
+    assert.equal(await limiter.take('k'), 0);
   });
 
   it('origins: exact or any port of a host, nothing else', () => {

@@ -1,7 +1,9 @@
 // The Direct Line v3 subset (DESIGN.md §1) under /v3/directline, with the bot turn run
 // in-process. What Microsoft's clients need with `webSocket: false`: start, post, poll,
 // refresh, resume. Security: signed tokens bound to one conversation, CORS only for partner
-// origins, rate limits per address and per conversation, size limits.
+// origins, rate limits per address and per conversation, size limits. With a database, the
+// conversations and the limits live in PostgreSQL: any instance answers any request; when it is
+// unreachable, a short French 503 with Retry-After (never a 500).
 import { randomBytes } from 'node:crypto';
 import type { Request, Response, Server } from 'restify';
 import type { Activity } from 'botbuilder';
@@ -9,8 +11,10 @@ import { z } from 'zod';
 import type { IncomingActivity } from '../inProcessAdapter.js';
 import type { PartnerDirectory } from '../partners.js';
 import { PARTNER_ID } from '../../domain/partner.js';
-import { ConversationStore, DEFAULT_CONVERSATION_LIMITS, type Conversation, type ConversationLimits } from './conversations.js';
-import { clientAddress, header, HttpError, messages, queryParam, sendError, sendJson } from './http.js';
+import { isDatabaseUnavailable, type Database } from '../../store/postgres/database.js';
+import { DEFAULT_CONVERSATION_LIMITS, MemoryDirectLineStore, type ConversationLimits, type DirectLineConversation, type DirectLineStore } from './conversations.js';
+import { openPostgresDirectLineStore } from './postgresStore.js';
+import { clientAddress, header, HttpError, messages, queryParam, sendError, sendJson, UNAVAILABLE_RETRY_SECONDS } from './http.js';
 import { RateLimiter, type BucketSpec } from './rateLimit.js';
 import { bearer, TokenSigner, type TokenClaims } from './tokens.js';
 
@@ -54,12 +58,14 @@ export interface DirectLineOptions {
   now?: () => number;
   /** Behind a reverse proxy: per-address limits read its X-Forwarded-For (PUBLIC_TRUST_PROXY). */
   trustProxy?: boolean;
+  /** Production mode: conversations, activity streams and rate limits shared in PostgreSQL. */
+  database?: Database;
 }
 
 export interface DirectLineChannel {
-  store: ConversationStore;
-  /** Stops the background sweep (tests, shutdown). */
-  close(): void;
+  store: DirectLineStore;
+  /** Stops the background sweep and the turn-lock connections (tests, shutdown). */
+  close(): Promise<void>;
 }
 
 const ALLOWED_HEADERS = 'Authorization, Content-Type, x-ms-bot-agent, X-Requested-With';
@@ -94,18 +100,23 @@ export function mountDirectLine(server: Server, options: DirectLineOptions): Dir
   const limits: DirectLineLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const now = options.now ?? Date.now;
   const tokens = new TokenSigner(options.secret, limits.tokenTtlSeconds, now);
-  const store = new ConversationStore(limits, now);
-  const perAddress = new RateLimiter(limits.perAddress, 50_000, now);
-  const perAddressNew = new RateLimiter(limits.perAddressNewConversations, 50_000, now);
-  const perConversationMessages = new RateLimiter(limits.perConversationMessages, 50_000, now);
-  const perConversationRequests = new RateLimiter(limits.perConversationRequests, 50_000, now);
+  const { database } = options;
+  const store: DirectLineStore = database ? openPostgresDirectLineStore(database, { limits, now }) : new MemoryDirectLineStore(limits, now);
+  const perAddress = new RateLimiter(limits.perAddress, 'address', database);
+  const perAddressNew = new RateLimiter(limits.perAddressNewConversations, 'address-new', database);
+  const perConversationMessages = new RateLimiter(limits.perConversationMessages, 'conversation-messages', database);
+  const perConversationRequests = new RateLimiter(limits.perConversationRequests, 'conversation-requests', database);
   const { partners } = options;
 
   const sweep = setInterval(() => {
-    store.sweep();
-    for (const limiter of [perAddress, perAddressNew, perConversationMessages, perConversationRequests]) limiter.sweep();
+    store.sweep().catch((error: unknown) => {
+      if (!isDatabaseUnavailable(error)) options.logError('Direct Line : purge des conversations inactives', error);
+    });
   }, 60_000);
   sweep.unref();
+
+  /** The holder is told to retry shortly: nothing was confirmed, nothing is lost. */
+  const unavailable = () => new HttpError(503, 'ServiceUnavailable', messages.unavailable, UNAVAILABLE_RETRY_SECONDS);
 
   // Before routing and body parsing: CORS, preflight, per-address limit, body size.
   server.pre((req, res, next) => {
@@ -135,11 +146,6 @@ export function mountDirectLine(server: Server, options: DirectLineOptions): Dir
       res.send(204);
       return next(false);
     }
-    const wait = perAddress.take(clientAddress(req, options.trustProxy));
-    if (wait > 0) {
-      sendError(res, new HttpError(429, 'TooManyRequests', messages.tooManyRequests, wait));
-      return next(false);
-    }
     const length = Number(header(req, 'content-length') ?? 0);
     if (length > limits.maxBodyBytes) {
       sendError(res, new HttpError(413, 'PayloadTooLarge', messages.bodyTooLarge(limits.maxBodyBytes / 1024)));
@@ -151,7 +157,18 @@ export function mountDirectLine(server: Server, options: DirectLineOptions): Dir
     if (req.method === 'POST' && path === `${DIRECT_LINE_PREFIX}/conversations` && !header(req, 'content-type')) {
       req.headers['content-type'] = 'application/json';
     }
-    return next();
+    perAddress.take(clientAddress(req, options.trustProxy)).then(
+      (wait) => {
+        if (wait === 0) return next();
+        sendError(res, new HttpError(429, 'TooManyRequests', messages.tooManyRequests, wait));
+        return next(false);
+      },
+      (error: unknown) => {
+        if (!isDatabaseUnavailable(error)) options.logError('Direct Line : limite par adresse', error);
+        sendError(res, unavailable());
+        return next(false);
+      },
+    );
   });
 
   /** Wraps a handler: HttpError → French JSON; anything else → logged, generic 500. */
@@ -163,6 +180,10 @@ export function mountDirectLine(server: Server, options: DirectLineOptions): Dir
       } catch (error) {
         if (error instanceof HttpError) {
           sendError(res, error);
+          return;
+        }
+        if (isDatabaseUnavailable(error)) {
+          sendError(res, unavailable());
           return;
         }
         options.logError('Direct Line : erreur inattendue', error);
@@ -184,31 +205,31 @@ export function mountDirectLine(server: Server, options: DirectLineOptions): Dir
   }
 
   /** The conversation named in the path, if the request's token is for it. */
-  function authorize(req: Request): Conversation {
+  async function authorize(req: Request): Promise<DirectLineConversation> {
     const id = String(req.params?.conversationId ?? '');
     const claims = claimsOf(req);
     if (claims.conv !== id || !CONVERSATION_ID.test(id)) throw new HttpError(403, 'Forbidden', messages.otherConversation);
-    const conversation = store.get(id);
+    const conversation = await store.get(id);
     if (!conversation) throw new HttpError(404, 'NotFound', messages.conversationGone);
     checkOrigin(req, conversation.partnerId);
     return conversation;
   }
 
-  function grant(conversation: Conversation): { conversationId: string; token: string; expires_in: number } {
+  function grant(conversation: DirectLineConversation): { conversationId: string; token: string; expires_in: number } {
     const { token, expiresIn } = tokens.sign({ conv: conversation.id, user: conversation.userId, partner: conversation.partnerId });
     return { conversationId: conversation.id, token, expires_in: expiresIn };
   }
 
-  function throttle(limiter: RateLimiter, key: string, message: string): void {
-    const wait = limiter.take(key);
+  async function throttle(limiter: RateLimiter, key: string, message: string): Promise<void> {
+    const wait = await limiter.take(key);
     if (wait > 0) throw new HttpError(429, 'TooManyRequests', message, wait);
   }
 
   /** Runs a turn in the conversation's queue and logs the bot's replies. */
-  function runTurn(conversation: Conversation, incoming: IncomingActivity): Promise<void> {
-    return conversation.enqueue(async () => {
+  function runTurn(conversation: DirectLineConversation, incoming: IncomingActivity): Promise<void> {
+    return store.runTurn(conversation.id, async () => {
       const replies = await options.process(incoming);
-      for (const reply of replies) conversation.append(toStored(reply, conversation.id, incoming.id));
+      for (const reply of replies) await store.append(conversation.id, toStored(reply, conversation.id, incoming.id));
     });
   }
 
@@ -231,7 +252,7 @@ export function mountDirectLine(server: Server, options: DirectLineOptions): Dir
       // A client holding a token for a conversation resumes it (Direct Line semantics).
       if (bearer(header(req, 'authorization'))) {
         const claims = claimsOf(req);
-        const conversation = store.get(claims.conv);
+        const conversation = await store.get(claims.conv);
         if (!conversation) throw new HttpError(404, 'NotFound', messages.conversationGone);
         checkOrigin(req, conversation.partnerId);
         sendJson(res, 200, grant(conversation));
@@ -249,11 +270,11 @@ export function mountDirectLine(server: Server, options: DirectLineOptions): Dir
         partner ??= partners.findByOrigin(origin);
         checkOrigin(req, partner?.id);
       }
-      throttle(perAddressNew, clientAddress(req, options.trustProxy), messages.tooManyRequests);
+      await throttle(perAddressNew, clientAddress(req, options.trustProxy), messages.tooManyRequests);
 
       const wanted = body.data?.user?.id;
       const userId = wanted && USER_ID.test(wanted) ? wanted : `dl_${randomBytes(9).toString('base64url')}`;
-      const conversation = store.create(userId, partner?.id);
+      const conversation = await store.create(userId, partner?.id);
       const greeting = runTurn(conversation, {
         type: 'conversationUpdate',
         id: `${conversation.id}|start`,
@@ -272,8 +293,8 @@ export function mountDirectLine(server: Server, options: DirectLineOptions): Dir
   server.post(
     `${DIRECT_LINE_PREFIX}/conversations/:conversationId/activities`,
     route(async (req, res) => {
-      const conversation = authorize(req);
-      throttle(perConversationMessages, conversation.id, messages.tooManyMessages);
+      const conversation = await authorize(req);
+      await throttle(perConversationMessages, conversation.id, messages.tooManyMessages);
       const parsed = incomingBody.safeParse(req.body);
       if (!parsed.success) throw new HttpError(400, 'BadRequest', messages.invalidActivity);
       const activity = parsed.data;
@@ -288,14 +309,8 @@ export function mountDirectLine(server: Server, options: DirectLineOptions): Dir
         sendJson(res, 200, { id: `${conversation.id}|typing` });
         return;
       }
-      // A retry after a lost response (the widget resends what it did not see acknowledged).
       const clientActivityId = activity.channelData?.clientActivityID;
-      const known = clientActivityId ? conversation.knownPost(clientActivityId) : undefined;
-      if (known) {
-        sendJson(res, 200, { id: known });
-        return;
-      }
-      if (conversation.queued >= limits.maxQueuedTurns) throw new HttpError(429, 'TooManyRequests', messages.tooManyMessages, 2);
+      if (store.queued(conversation.id) >= limits.maxQueuedTurns) throw new HttpError(429, 'TooManyRequests', messages.tooManyMessages, 2);
 
       const from = { id: conversation.userId, role: 'user' };
       const common = {
@@ -307,16 +322,24 @@ export function mountDirectLine(server: Server, options: DirectLineOptions): Dir
         ...(activity.attachments ? { attachments: activity.attachments } : {}),
         ...(activity.replyToId ? { replyToId: activity.replyToId } : {}),
       };
-      // The echo: Web Chat waits for its own activity (matched by clientActivityID).
-      const id = conversation.append({
-        ...common,
-        timestamp: new Date(now()).toISOString(),
-        channelId: CHANNEL_ID,
-        conversation: { id: conversation.id },
-        from,
-        ...(activity.channelData ? { channelData: activity.channelData } : {}),
-      });
-      if (clientActivityId) conversation.rememberPost(clientActivityId, id);
+      // The echo: Web Chat waits for its own activity (matched by clientActivityID). A retry
+      // after a lost response (same clientActivityID, any instance) gets the first post's id.
+      const { id, known } = await store.post(
+        conversation.id,
+        {
+          ...common,
+          timestamp: new Date(now()).toISOString(),
+          channelId: CHANNEL_ID,
+          conversation: { id: conversation.id },
+          from,
+          ...(activity.channelData ? { channelData: activity.channelData } : {}),
+        },
+        clientActivityId,
+      );
+      if (known) {
+        sendJson(res, 200, { id });
+        return;
+      }
       const turn = runTurn(conversation, {
         ...common,
         id,
@@ -328,11 +351,20 @@ export function mountDirectLine(server: Server, options: DirectLineOptions): Dir
         channelData: conversation.partnerId ? { partner: conversation.partnerId } : {},
       } as IncomingActivity);
       let failed = false;
-      const settled = turn.catch((error: unknown) => {
+      let down = false;
+      const settled = turn.catch(async (error: unknown) => {
         failed = true;
-        options.logError('Direct Line : tour du bot en échec', error);
+        down = isDatabaseUnavailable(error);
+        if (!down) {
+          options.logError('Direct Line : tour du bot en échec', error);
+          return;
+        }
+        // The state could not be read or saved: tell the holder in the conversation when the
+        // log is still reachable (memory adapter, or the database already back).
+        await store.append(conversation.id, toStored({ type: 'message', text: messages.unavailable }, conversation.id, id)).catch(() => undefined);
       });
       await awaitTurn(settled);
+      if (down) throw unavailable();
       if (failed) throw new HttpError(502, 'BotError', messages.botFailed);
       sendJson(res, 200, { id });
     }),
@@ -341,9 +373,9 @@ export function mountDirectLine(server: Server, options: DirectLineOptions): Dir
   server.get(
     `${DIRECT_LINE_PREFIX}/conversations/:conversationId/activities`,
     route(async (req, res) => {
-      const conversation = authorize(req);
-      throttle(perConversationRequests, conversation.id, messages.tooManyRequests);
-      sendJson(res, 200, conversation.since(watermarkOf(req)));
+      const conversation = await authorize(req);
+      await throttle(perConversationRequests, conversation.id, messages.tooManyRequests);
+      sendJson(res, 200, await store.since(conversation.id, watermarkOf(req)));
     }),
   );
 
@@ -351,8 +383,8 @@ export function mountDirectLine(server: Server, options: DirectLineOptions): Dir
   server.get(
     `${DIRECT_LINE_PREFIX}/conversations/:conversationId`,
     route(async (req, res) => {
-      const conversation = authorize(req);
-      throttle(perConversationRequests, conversation.id, messages.tooManyRequests);
+      const conversation = await authorize(req);
+      await throttle(perConversationRequests, conversation.id, messages.tooManyRequests);
       sendJson(res, 200, grant(conversation));
     }),
   );
@@ -361,10 +393,10 @@ export function mountDirectLine(server: Server, options: DirectLineOptions): Dir
     `${DIRECT_LINE_PREFIX}/tokens/refresh`,
     route(async (req, res) => {
       const claims = claimsOf(req);
-      const conversation = store.get(claims.conv);
+      const conversation = await store.get(claims.conv);
       if (!conversation) throw new HttpError(404, 'NotFound', messages.conversationGone);
       checkOrigin(req, conversation.partnerId);
-      throttle(perConversationRequests, conversation.id, messages.tooManyRequests);
+      await throttle(perConversationRequests, conversation.id, messages.tooManyRequests);
       sendJson(res, 200, grant(conversation));
     }),
   );
@@ -382,7 +414,13 @@ export function mountDirectLine(server: Server, options: DirectLineOptions): Dir
     }),
   );
 
-  return { store, close: () => clearInterval(sweep) };
+  return {
+    store,
+    close: () => {
+      clearInterval(sweep);
+      return store.close();
+    },
+  };
 }
 
 function watermarkOf(req: Request): number {

@@ -1,6 +1,8 @@
-// Direct Line conversations kept in memory: the activity log clients poll (bounded), the
-// watermark, and a queue so that the turns of one conversation run one after the other
-// (two quick posts must not race the bot's state). Idle conversations expire.
+// Direct Line conversations: the activity log clients poll (bounded), the watermark, the
+// clientActivityID of recent posts, and a queue so that the turns of one conversation run one
+// after the other (two quick posts must not race the bot's state). Idle conversations expire.
+// `DirectLineStore` is the port; this file holds the in-memory adapter (one process, the
+// default); ./postgresStore.ts the shared one (several instances behind a load balancer).
 import { randomBytes } from 'node:crypto';
 
 /** What clients read from GET …/activities: plain JSON. */
@@ -117,6 +119,11 @@ export class ConversationStore {
     return conversation;
   }
 
+  /** The conversation if it is still held, without marking it as used. */
+  peek(id: string): Conversation | undefined {
+    return this.conversations.get(id);
+  }
+
   /** The conversation, marked as used (it moves to the end of the eviction order). */
   get(id: string): Conversation | undefined {
     const conversation = this.conversations.get(id);
@@ -143,4 +150,92 @@ export class ConversationStore {
   get size(): number {
     return this.conversations.size;
   }
+}
+
+/** What the routes need of a conversation: who holds it, through which partner's site. */
+export interface DirectLineConversation {
+  readonly id: string;
+  readonly userId: string;
+  readonly partnerId: string | undefined;
+}
+
+export interface ActivityPage {
+  activities: StoredActivity[];
+  watermark: string;
+}
+
+/** The port: every method may be answered by another instance's writes (PostgreSQL adapter). */
+export interface DirectLineStore {
+  readonly limits: ConversationLimits;
+  create(userId: string, partnerId: string | undefined): Promise<DirectLineConversation>;
+  /** The conversation, marked as used; undefined when unknown or idle for too long. */
+  get(id: string): Promise<DirectLineConversation | undefined>;
+  /** Appends a bot activity; returns its Direct Line id. */
+  append(conversationId: string, activity: Record<string, unknown>): Promise<string>;
+  /** Appends the holder's activity unless this clientActivityID was already posted (a retry): atomic. */
+  post(conversationId: string, activity: Record<string, unknown>, clientActivityId?: string): Promise<{ id: string; known: boolean }>;
+  since(conversationId: string, watermark: number): Promise<ActivityPage>;
+  /** Runs `turn` after the turns of this conversation already under way (on any instance). */
+  runTurn<T>(conversationId: string, turn: () => Promise<T>): Promise<T>;
+  /** Turns waiting or running here for this conversation. */
+  queued(conversationId: string): number;
+  /** Forgets idle conversations. */
+  sweep(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Today's behaviour: everything in this process's memory (embedded mode). */
+export class MemoryDirectLineStore implements DirectLineStore {
+  readonly conversations: ConversationStore;
+
+  constructor(limits: ConversationLimits = DEFAULT_CONVERSATION_LIMITS, now: () => number = Date.now) {
+    this.conversations = new ConversationStore(limits, now);
+  }
+
+  get limits(): ConversationLimits {
+    return this.conversations.limits;
+  }
+
+  async create(userId: string, partnerId: string | undefined): Promise<DirectLineConversation> {
+    return this.conversations.create(userId, partnerId);
+  }
+
+  async get(id: string): Promise<DirectLineConversation | undefined> {
+    return this.conversations.get(id);
+  }
+
+  async append(conversationId: string, activity: Record<string, unknown>): Promise<string> {
+    // Evicted meanwhile: the id is given, the activity goes nowhere anyone can read.
+    const conversation = this.conversations.peek(conversationId);
+    return conversation ? conversation.append(activity) : `${conversationId}|gone`;
+  }
+
+  async post(conversationId: string, activity: Record<string, unknown>, clientActivityId?: string): Promise<{ id: string; known: boolean }> {
+    const conversation = this.conversations.peek(conversationId);
+    if (!conversation) return { id: `${conversationId}|gone`, known: false };
+    const known = clientActivityId ? conversation.knownPost(clientActivityId) : undefined;
+    if (known) return { id: known, known: true };
+    const id = conversation.append(activity);
+    if (clientActivityId) conversation.rememberPost(clientActivityId, id);
+    return { id, known: false };
+  }
+
+  async since(conversationId: string, watermark: number): Promise<ActivityPage> {
+    return this.conversations.peek(conversationId)?.since(watermark) ?? { activities: [], watermark: String(watermark) };
+  }
+
+  runTurn<T>(conversationId: string, turn: () => Promise<T>): Promise<T> {
+    const conversation = this.conversations.peek(conversationId);
+    return conversation ? conversation.enqueue(turn) : turn();
+  }
+
+  queued(conversationId: string): number {
+    return this.conversations.peek(conversationId)?.queued ?? 0;
+  }
+
+  async sweep(): Promise<void> {
+    this.conversations.sweep();
+  }
+
+  async close(): Promise<void> {}
 }

@@ -28,7 +28,11 @@ export const messages = {
   invalidActivity: 'Message invalide.',
   botFailed: 'Le service n’a pas pu traiter votre message. Réessayez dans un instant.',
   widgetUnavailable: 'Le widget n’est pas disponible pour le moment.',
+  unavailable: 'Le service est momentanément indisponible, réessayez dans quelques secondes.',
 } as const;
+
+/** Retry-After of the 503 answered while the database is unreachable or restarting. */
+export const UNAVAILABLE_RETRY_SECONDS = 5;
 
 export function sendError(res: Response, error: HttpError): void {
   if (error.retryAfter !== undefined) res.header('Retry-After', String(error.retryAfter));

@@ -1,52 +1,56 @@
-// In-memory token buckets keyed by address or conversation. Bounded: full buckets are dropped
-// (a full bucket is the same as no bucket), and past `maxKeys` the oldest key goes.
+// Direct Line rate limits on rate-limiter-flexible: in this process's memory (embedded mode) or
+// in PostgreSQL (migration 0202), so that the instances behind a load balancer share one budget.
+// A limit is `capacity` requests per window of capacity ÷ refillPerSecond seconds: the burst and
+// the long-run rate of the former token buckets. Should PostgreSQL fail, a memory limiter of the
+// same size stands in (insuranceLimiter): limits still hold, per instance, and nothing throws.
+import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Database } from '../../store/postgres/database.js';
+
 export interface BucketSpec {
   /** Burst size. */
   capacity: number;
-  /** Tokens added per second. */
+  /** Tokens added per second (long-run rate). */
   refillPerSecond: number;
 }
 
-interface Bucket {
-  tokens: number;
-  updated: number;
+/** The table of migration 0202, shared by every limiter (keys are prefixed). */
+export const RATE_LIMIT_TABLE = 'aiguillage_rate_limit';
+
+/** A rate-limiter-flexible limiter: `points` per `durationSeconds`, in memory or in PostgreSQL. */
+export function createLimiter(name: string, points: number, durationSeconds: number, database?: Database): RateLimiterAbstract {
+  const memory = new RateLimiterMemory({ keyPrefix: name, points, duration: durationSeconds });
+  if (!database) return memory;
+  return new RateLimiterPostgres({
+    storeClient: database.pool,
+    storeType: 'pool',
+    tableName: RATE_LIMIT_TABLE,
+    tableCreated: true,
+    keyPrefix: name,
+    points,
+    duration: durationSeconds,
+    insuranceLimiter: memory,
+  });
 }
 
 export class RateLimiter {
-  private readonly buckets = new Map<string, Bucket>();
+  private readonly limiter: RateLimiterAbstract;
 
   constructor(
     readonly spec: BucketSpec,
-    private readonly maxKeys = 50_000,
-    private readonly now: () => number = Date.now,
-  ) {}
+    name: string,
+    database?: Database,
+  ) {
+    this.limiter = createLimiter(`dl-${name}`, spec.capacity, Math.max(1, Math.round(spec.capacity / spec.refillPerSecond)), database);
+  }
 
-  /** Takes one token; returns 0 when allowed, else the seconds to wait before a retry. */
-  take(key: string, cost = 1): number {
-    const t = this.now();
-    const bucket = this.buckets.get(key) ?? { tokens: this.spec.capacity, updated: t };
-    bucket.tokens = Math.min(this.spec.capacity, bucket.tokens + ((t - bucket.updated) / 1000) * this.spec.refillPerSecond);
-    bucket.updated = t;
-    this.buckets.delete(key); // re-insert: the map's order stays oldest-used first
-    this.buckets.set(key, bucket);
-    if (this.buckets.size > this.maxKeys) this.buckets.delete(this.buckets.keys().next().value!);
-    if (bucket.tokens >= cost) {
-      bucket.tokens -= cost;
+  /** Takes `cost` points; resolves 0 when allowed, else the seconds to wait before a retry. */
+  async take(key: string, cost = 1): Promise<number> {
+    try {
+      await this.limiter.consume(key, cost);
       return 0;
+    } catch (rejection) {
+      if (rejection instanceof RateLimiterRes) return Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+      throw rejection; // the store failed and so did the insurance: the caller answers 503
     }
-    return Math.max(1, Math.ceil((cost - bucket.tokens) / this.spec.refillPerSecond));
-  }
-
-  /** Drops buckets that have refilled completely. */
-  sweep(): void {
-    const t = this.now();
-    for (const [key, bucket] of this.buckets) {
-      const tokens = bucket.tokens + ((t - bucket.updated) / 1000) * this.spec.refillPerSecond;
-      if (tokens >= this.spec.capacity) this.buckets.delete(key);
-    }
-  }
-
-  get size(): number {
-    return this.buckets.size;
   }
 }
