@@ -1,0 +1,322 @@
+// Several real `npm start` processes on one PostgreSQL database, as a public host runs them
+// behind a load balancer: each instance runs from its own copy of the project's editable files
+// (rules/, data/: what the back office writes), so that whatever one instance learns from
+// another went through the database, never through a shared file. A loopback "balancer" client
+// spreads requests over the instances (no sticky session) and moves on when one is gone; a
+// holder who retries as a person would (resends after a lost answer, « Réessayer » after a
+// failed request) walks a conversation across them. Used by tests/proof/two-instances.test.ts,
+// scripts/fault-postgres.ts and bench/postgres.ts.
+import { copyFileSync, cpSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import { ensureServerBuilt } from '../../../scripts/build.js';
+import { fr } from '../../../src/bot/messages.fr.js';
+import { startSmtp, type TestSmtp } from '../../notifications/smtp.js';
+import {
+  DirectLineError,
+  Http,
+  REFERENCE,
+  ROOT,
+  holderScript,
+  sleep,
+  startServerProcess,
+  tempDir,
+  WidgetConversation,
+  type Activity,
+  type HttpResult,
+  type RequestOptions,
+  type ServerProcess,
+} from '../harness.js';
+
+export const COORDINATION = { email: 'coordination@aiguillage.example.org', password: 'une longue phrase de passe' };
+
+// ── instances ────────────────────────────────────────────────────────────────
+
+/** A project root for one instance: its own rules/ and data/, the code and dependencies shared. */
+export async function instanceRoot(name: string): Promise<string> {
+  await ensureServerBuilt();
+  const root = tempDir(`root-${name}`);
+  copyFileSync(join(ROOT, 'package.json'), join(root, 'package.json'));
+  mkdirSync(join(root, 'dist'));
+  // A copy, not a link: the bundle finds the project root by walking up from its own real path.
+  copyFileSync(join(ROOT, 'dist', 'server.mjs'), join(root, 'dist', 'server.mjs'));
+  cpSync(join(ROOT, 'rules'), join(root, 'rules'), { recursive: true });
+  cpSync(join(ROOT, 'data'), join(root, 'data'), { recursive: true, filter: (path) => !path.startsWith(join(ROOT, 'data', 'runtime')) });
+  for (const shared of ['node_modules', 'src', 'web-widget']) symlinkSync(join(ROOT, shared), join(root, shared));
+  return root;
+}
+
+export interface Instances {
+  readonly list: ServerProcess[];
+  readonly smtp: TestSmtp;
+  readonly databaseUrl: string;
+  /** Bot servers' bases, in instance order. */
+  bases(): string[];
+  /** Stops every instance still alive (SIGTERM), the SMTP server, and removes the roots and data dirs. */
+  close(): Promise<void>;
+}
+
+export interface InstancesOptions {
+  databaseUrl: string;
+  count?: number;
+  /** An SMTP server already running (else one is started and closed with the instances). */
+  smtp?: TestSmtp;
+  env?: Record<string, string>;
+  /** Start one after the other (default: all at once, which also proves the migrations' lock). */
+  sequential?: boolean;
+}
+
+/** `count` (2) instances on `databaseUrl`: same secret, same SMTP server, their own ports, data dirs and roots. */
+export async function startInstances(options: InstancesOptions): Promise<Instances> {
+  const smtp = options.smtp ?? (await startSmtp());
+  const count = options.count ?? 2;
+  const dirs: string[] = [];
+  const list: ServerProcess[] = [];
+  const startOne = async (i: number) => {
+    const name = String.fromCharCode(97 + i);
+    const root = await instanceRoot(name);
+    const dataDir = tempDir(`data-${name}`);
+    dirs.push(root, dataDir);
+    const server = await startServerProcess({
+      root,
+      dataDir,
+      env: {
+        DATABASE_URL: options.databaseUrl,
+        SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+        FOLLOWUP_INTERVAL_SECONDS: '1',
+        MAIL_RETRY_SECONDS: '1',
+        ADMIN_EMAIL: COORDINATION.email,
+        ADMIN_PASSWORD: COORDINATION.password,
+        ...options.env,
+      },
+      startTimeoutMs: 120_000,
+    });
+    list[i] = server;
+    return server;
+  };
+  const close = async () => {
+    await Promise.allSettled(list.filter(Boolean).map((s) => s.stop()));
+    if (!options.smtp) await smtp.stop().catch(() => undefined);
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    if (options.sequential) for (let i = 0; i < count; i += 1) await startOne(i);
+    else await Promise.all(Array.from({ length: count }, (_, i) => startOne(i)));
+  } catch (error) {
+    const logs = list.filter(Boolean).map((s, i) => `── instance ${i}\n${s.log().slice(-3000)}`).join('\n');
+    await close();
+    throw new Error(`${(error as Error).message}${logs ? `\n${logs}` : ''}`);
+  }
+  return { list, smtp, databaseUrl: options.databaseUrl, bases: () => list.map((s) => s.base), close };
+}
+
+// ── the balancer ─────────────────────────────────────────────────────────────
+
+const CONNECTION_LOST = /ECONNREFUSED|ECONNRESET|EPIPE|socket hang up/;
+
+/**
+ * An Http client over several instances: each request goes to the next instance in turn (so a
+ * conversation's requests alternate), and an instance that refuses or drops the connection is
+ * skipped for `downMs`, as a load balancer's passive health check does. `served` keeps which
+ * instance answered each request; `statuses` counts the answers.
+ */
+export class Balancer extends Http {
+  readonly served: number[] = [];
+  readonly statuses = new Map<number, number>();
+  /** Requests that an instance dropped or refused, retried on another. */
+  rerouted = 0;
+  private readonly upstreams: Http[];
+  private readonly downUntil: number[];
+  private turn: number;
+
+  constructor(
+    bases: string[],
+    localAddress?: string,
+    maxSockets = 16,
+    first = 0,
+    private readonly downMs = 5000,
+  ) {
+    super(bases[0]!, localAddress, 1);
+    this.upstreams = bases.map((b) => new Http(b, localAddress, maxSockets));
+    this.downUntil = bases.map(() => 0);
+    this.turn = first;
+  }
+
+  override async request(method: string, path: string, options: RequestOptions = {}): Promise<HttpResult> {
+    let last: unknown;
+    for (let tried = 0; tried < this.upstreams.length; tried += 1) {
+      const now = performance.now();
+      let index = this.turn++ % this.upstreams.length;
+      // Skip an instance seen down recently, unless every one is.
+      for (let k = 0; k < this.upstreams.length && this.downUntil[index]! > now; k += 1) index = this.turn++ % this.upstreams.length;
+      try {
+        const result = await this.upstreams[index]!.request(method, path, options);
+        this.served.push(index);
+        this.statuses.set(result.status, (this.statuses.get(result.status) ?? 0) + 1);
+        return result;
+      } catch (error) {
+        last = error;
+        if (!CONNECTION_LOST.test(String((error as Error).message) + String((error as NodeJS.ErrnoException).code))) throw error;
+        this.downUntil[index] = performance.now() + this.downMs;
+        this.rerouted += 1;
+      }
+    }
+    throw last;
+  }
+
+  override close(): void {
+    super.close();
+    for (const u of this.upstreams) u.close();
+  }
+}
+
+// ── a holder who retries ─────────────────────────────────────────────────────
+
+export interface RetryingRun {
+  reference: string;
+  conversationId: string;
+  /** Milliseconds per message turn, retries included. */
+  turns: number[];
+  /** Why each retry happened (HTTP status and message, « pas de réponse », connection lost…). */
+  retries: string[];
+  /** French messages that asked the holder to try again (errors' messages and bot replies). */
+  retryMessages: string[];
+}
+
+export interface RetryingOptions {
+  thinkMs?: number;
+  /** How long to wait for the bot's reply before resending (ms). */
+  replyTimeoutMs?: number;
+  /** Give up after this long in total (ms). */
+  giveUpMs?: number;
+  onConfirmed?: (reference: string, conversationId: string) => void;
+  /** Called with each retry's reason as it happens. */
+  onRetry?: (reason: string) => void;
+}
+
+const textOf = (activities: Activity[]) => activities.map((a) => a.text ?? '').join('\n');
+const ASKS_TO_RETRY = /réessay/i;
+
+/**
+ * Walks holderScript(i) to a referral, like a person with Web Chat: a message whose answer was
+ * lost is resent with the same clientActivityID; one that failed or got no reply is typed
+ * again; « Réessayer » after the bot says the request could not be recorded.
+ */
+export async function walkRetrying(http: Http, i: number, options: RetryingOptions = {}): Promise<RetryingRun> {
+  const replyTimeoutMs = options.replyTimeoutMs ?? 15_000;
+  const giveUpAt = performance.now() + (options.giveUpMs ?? 120_000);
+  const retries: string[] = [];
+  const retryMessages: string[] = [];
+  const retried = (reason: string) => {
+    retries.push(reason);
+    options.onRetry?.(reason);
+    if (performance.now() > giveUpAt) throw new Error(`abandon après ${retries.length} essais : ${retries.slice(-3).join(' ; ')}`);
+  };
+  const noteError = (error: unknown) => {
+    const message = (error as Error).message;
+    if (ASKS_TO_RETRY.test(message)) retryMessages.push(message);
+    return message;
+  };
+  const retriable = (error: unknown) =>
+    error instanceof DirectLineError ? error.status === undefined || error.status >= 500 || error.status === 429 : CONNECTION_LOST.test(String((error as Error).message)) || /délai dépassé/.test(String((error as Error).message));
+
+  const conversation = new WidgetConversation(http);
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await conversation.start();
+      break;
+    } catch (error) {
+      if (!retriable(error)) throw error;
+      retried(`ouverture : ${noteError(error)}`);
+      await sleep(Math.min(3000, 500 * attempt));
+    }
+  }
+
+  /** One message until the bot answers it (bounded by giveUpMs). */
+  const turn = async (text: string): Promise<Activity[]> => {
+    let clientId = `${conversation.conversationId}-${conversation.transcript.length}`;
+    for (let attempt = 1; ; attempt += 1) {
+      let id: string;
+      try {
+        id = await conversation.post(text, replyTimeoutMs, clientId);
+      } catch (error) {
+        if (!retriable(error)) throw error;
+        const answered = error instanceof DirectLineError && error.status !== undefined;
+        retried(`envoi : ${noteError(error)}`);
+        // An answer (5xx) means the message was seen and failed: type it again. No answer: resend the same.
+        if (answered) clientId = `${conversation.conversationId}-${conversation.transcript.length}-${attempt}`;
+        await sleep(Math.min(3000, 500 * attempt));
+        continue;
+      }
+      const until = performance.now() + replyTimeoutMs;
+      while (performance.now() < until) {
+        try {
+          return await conversation.repliesTo(id, Math.max(1000, until - performance.now()));
+        } catch (error) {
+          if (!retriable(error)) throw error;
+          retried(`lecture : ${noteError(error)}`);
+          await sleep(1000);
+        }
+      }
+      // No reply: the turn was lost with its instance. Typed again, as a new message.
+      retried('pas de réponse : message retapé');
+      clientId = `${conversation.conversationId}-${conversation.transcript.length}-${attempt}`;
+    }
+  };
+
+  const turns: number[] = [];
+  let last: Activity[] = [];
+  for (const text of holderScript(i)) {
+    if (options.thinkMs) await sleep(options.thinkMs * (0.5 + Math.random()));
+    const t = performance.now();
+    last = await turn(text);
+    turns.push(performance.now() - t);
+  }
+  // « Votre demande n’a pas pu être enregistrée… vous pouvez réessayer »: the holder does.
+  for (let attempt = 1; !REFERENCE.test(textOf(last)); attempt += 1) {
+    const said = textOf(last);
+    if (!said.includes(fr.contact.failed)) throw new Error(`pas de numéro de dossier à la fin de la conversation ${i} : ${said.slice(0, 300)}`);
+    retryMessages.push(fr.contact.failed);
+    retried('demande non enregistrée : « Réessayer »');
+    await sleep(Math.min(3000, 1000 * attempt));
+    last = await turn(fr.contact.retry);
+  }
+  const reference = REFERENCE.exec(textOf(last))![1]!;
+  options.onConfirmed?.(reference, conversation.conversationId);
+  return { reference, conversationId: conversation.conversationId, turns, retries, retryMessages };
+}
+
+// ── what the database holds ──────────────────────────────────────────────────
+
+/** A short-lived client on `url`. */
+export async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface DatabaseFacts {
+  /** Distinct request references (one per consented hand-off). */
+  references: Set<string>;
+  records: number;
+  /** Mail ids each request owes: its holder's confirmation and one per record to its actor. */
+  owed: string[];
+  /** Mails still queued (not yet delivered). */
+  queued: number;
+}
+
+/** Reads the referrals and the mail queue straight from the tables (migration 0100). */
+export function databaseFacts(url: string): Promise<DatabaseFacts> {
+  return withClient(url, async (client) => {
+    const rows = (await client.query<{ id: string; reference: string }>('SELECT id, reference FROM referrals')).rows;
+    const references = new Set(rows.map((r) => r.reference));
+    const owed = [...[...references].map((r) => `${r}.holder-confirm`), ...rows.map((r) => `${r.id}.actor-new`)];
+    const queued = Number((await client.query<{ n: string }>("SELECT count(*) AS n FROM mail_queue WHERE state = 'queued'")).rows[0]!.n);
+    return { references, records: rows.length, owed, queued };
+  });
+}
