@@ -46,8 +46,13 @@ export class AccountService {
     return this.options.store;
   }
 
-  hasCoordinator(): boolean {
-    return this.options.store.accounts().some((a) => a.role === 'coordinator' && a.active);
+  async hasCoordinator(): Promise<boolean> {
+    return (await this.options.store.accounts()).some((a) => a.role === 'coordinator' && a.active);
+  }
+
+  /** Addresses of the active coordinators (the monthly report goes to them). */
+  async coordinatorEmails(): Promise<string[]> {
+    return (await this.options.store.accounts()).filter((a) => a.role === 'coordinator' && a.active).map((a) => a.email);
   }
 
   private checkEmail(email: string): string {
@@ -67,7 +72,7 @@ export class AccountService {
   async createCoordinator(email: string, password: string, by: Who = SYSTEM, name = '', territories: string[] = []): Promise<Account> {
     const address = this.checkEmail(email);
     const scope = this.checkTerritories(territories);
-    if (this.options.store.accountByEmail(address)) throw new AccountError(`Un compte existe déjà pour ${address}.`);
+    if (await this.options.store.accountByEmail(address)) throw new AccountError(`Un compte existe déjà pour ${address}.`);
     const problem = passwordProblem(password, undefined, address);
     if (problem) throw new AccountError(problem);
     const at = this.now().toISOString();
@@ -84,7 +89,7 @@ export class AccountService {
       const minutes = Math.ceil(wait / 60_000);
       return { ok: false, retryAfterSec: Math.ceil(wait / 1000), message: `Trop de tentatives de connexion. Réessayez dans ${minutes} minute${minutes > 1 ? 's' : ''}.` };
     }
-    const account = this.options.store.accountByEmail(key);
+    const account = await this.options.store.accountByEmail(key);
     // Same cost whether the account exists or not: no way to probe addresses by timing.
     const valid = await verifyPassword(password, account?.passwordHash ?? (await decoyHash()));
     if (!account || !valid || !account.active) {
@@ -103,7 +108,7 @@ export class AccountService {
     // A territorial coordinator invites only into their own territories, never a regional one.
     const own = by.role === 'coordinator' ? (by.territories ?? []) : [];
     if (own.length && input.role === 'coordinator' && (scope.length === 0 || scope.some((t) => !own.includes(t)))) throw new AccountError('Vous ne pouvez inviter une coordination que pour vos territoires.');
-    if (this.options.store.accountByEmail(email)) throw new AccountError(`Un compte existe déjà pour ${email}.`);
+    if (await this.options.store.accountByEmail(email)) throw new AccountError(`Un compte existe déjà pour ${email}.`);
     if (input.role === 'member' && (!input.actorId || !this.options.actorExists(input.actorId))) throw new AccountError('Choisissez la structure dont la personne invitée fait partie.');
     const now = this.now();
     const invitation: Invitation = {
@@ -130,22 +135,22 @@ export class AccountService {
   }
 
   /** The invitation a link names, if it can still be used; else a French reason. */
-  openInvitation(token: string): { ok: true; invitation: Invitation } | { ok: false; message: string } {
+  async openInvitation(token: string): Promise<{ ok: true; invitation: Invitation } | { ok: false; message: string }> {
     const verified = this.signer.verify(token, this.now());
     if (!verified.ok) {
       return { ok: false, message: verified.reason === 'expired' ? `Ce lien d’invitation a expiré (il était valable ${INVITATION_DAYS} jours). Demandez-en un nouveau à la coordination.` : 'Ce lien d’invitation n’est pas valide. Vérifiez qu’il a été copié en entier.' };
     }
-    const invitation = this.options.store.invitation(verified.id);
+    const invitation = await this.options.store.invitation(verified.id);
     if (!invitation || invitation.revokedAt) return { ok: false, message: 'Cette invitation a été annulée. Demandez-en une nouvelle à la coordination.' };
     if (invitation.usedAt) return { ok: false, message: 'Cette invitation a déjà servi : connectez-vous avec votre adresse et votre mot de passe.' };
     return { ok: true, invitation };
   }
 
   async acceptInvitation(token: string, input: { name: string; password: string; confirmation: string }): Promise<Account> {
-    const opened = this.openInvitation(token);
+    const opened = await this.openInvitation(token);
     if (!opened.ok) throw new AccountError(opened.message);
     const { invitation } = opened;
-    if (this.options.store.accountByEmail(invitation.email)) throw new AccountError(`Un compte existe déjà pour ${invitation.email}.`);
+    if (await this.options.store.accountByEmail(invitation.email)) throw new AccountError(`Un compte existe déjà pour ${invitation.email}.`);
     const problem = passwordProblem(input.password, input.confirmation, invitation.email);
     if (problem) throw new AccountError(problem);
     const at = this.now().toISOString();
@@ -169,17 +174,17 @@ export class AccountService {
   }
 
   async revokeInvitation(by: Account, id: string): Promise<void> {
-    const invitation = this.options.store.invitation(id);
+    const invitation = await this.options.store.invitation(id);
     if (!invitation || invitation.usedAt || invitation.revokedAt) throw new AccountError('Invitation introuvable ou déjà utilisée.');
     await this.options.store.saveInvitation({ ...invitation, revokedAt: this.now().toISOString() });
     await this.options.audit.record({ by: who(by), action: 'account.revoke_invitation', target: id, summary: `Invitation de ${invitation.email} annulée.` });
   }
 
   async setActive(by: Account, id: string, active: boolean): Promise<Account> {
-    const account = this.options.store.accountById(id);
+    const account = await this.options.store.accountById(id);
     if (!account) throw new AccountError('Compte introuvable.');
     if (account.id === by.id && !active) throw new AccountError('Vous ne pouvez pas désactiver votre propre compte.');
-    if (!active && account.role === 'coordinator' && this.options.store.accounts().filter((a) => a.role === 'coordinator' && a.active).length <= 1) {
+    if (!active && account.role === 'coordinator' && (await this.options.store.accounts()).filter((a) => a.role === 'coordinator' && a.active).length <= 1) {
       throw new AccountError('Il faut garder au moins un compte de coordination actif.');
     }
     const updated = { ...account, active, updatedAt: this.now().toISOString() };

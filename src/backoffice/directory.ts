@@ -17,6 +17,7 @@ import { writeFileAtomic } from '../store/durableFile.js';
 import { KeyedLock } from '../store/keyedLock.js';
 import type { TerritoryIndex } from '../territory/types.js';
 import { who } from './accounts.js';
+import type { Publish } from './publication.js';
 import { formatJson } from './rulesWorkspace.js';
 
 const frenchErrors = { error: z.locales.fr().localeError } as unknown as z.core.ParseContext<z.core.$ZodIssue>;
@@ -80,6 +81,8 @@ export interface DirectoryOptions {
   partnersFile: string;
   partners: LivePartnerDirectory;
   audit: AuditLogPort;
+  /** Several instances: records the saved file as the shared publication (the database's). */
+  publish?: Publish;
 }
 
 const lock = new KeyedLock();
@@ -129,6 +132,7 @@ export class DirectoryEditor {
       await writeFileAtomic(this.options.actorsFile, text, 0o644);
       const reload = await this.options.router.reload();
       if (!reload.ok) return { ok: false, issues: [{ path: '', message: reload.message }] };
+      await this.options.publish?.('actors', account.email);
       const changed = changedFields(before, actor as unknown as Record<string, unknown>);
       await this.options.audit.record({
         by: who(account),
@@ -169,6 +173,7 @@ export class DirectoryEditor {
       }
       await writeFileAtomic(this.options.partnersFile, formatJson({ ...doc, partners }), 0o644);
       this.options.partners.replace(new PartnerDirectory(file.data.partners));
+      await this.options.publish?.('partners', account.email);
       const changed = changedFields(before, partner as unknown as Record<string, unknown>);
       await this.options.audit.record({
         by: who(account),

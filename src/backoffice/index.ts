@@ -9,11 +9,16 @@ import { useDirectoryNames } from '../notifications/compose.js';
 import type { ReferralService } from '../referrals/service.js';
 import type { Router as RoutingRouter } from '../routing/index.js';
 import { Statistics } from '../stats/index.js';
-import { AccountStore } from '../store/accountStore.js';
-import { AuditLog } from '../store/auditLog.js';
+import { PartnersFileError, loadPartners } from '../channels/partners.js';
+import { AccountStore, type AccountStorePort } from '../store/accountStore.js';
+import { AuditLog, type AuditLogPort } from '../store/auditLog.js';
 import type { EventLogPort } from '../store/eventLog.js';
 import type { QueuedMail, ReferralStore } from '../store/ports.js';
-import { RulesHistory } from '../store/rulesHistory.js';
+import { PostgresAccountStore } from '../store/postgres/accounts.js';
+import { PostgresAuditLog } from '../store/postgres/audit.js';
+import type { Database } from '../store/postgres/database.js';
+import { PostgresRulesHistory } from '../store/postgres/rulesHistory.js';
+import { RulesHistory, type RulesHistoryPort } from '../store/rulesHistory.js';
 import type { TerritoryIndex } from '../territory/types.js';
 import { AccountError, AccountService } from './accounts.js';
 import { render, type Deps } from './context.js';
@@ -33,6 +38,7 @@ import { SessionManager } from './sessions.js';
 import { TerritoryCatalog } from './territories.js';
 import { mountTerritories, mountTerritoryGuard, REGIONAL_PATHS } from './routes/territories.js';
 import { html } from './views/html.js';
+import type { Publications } from './publication.js';
 
 const ASSETS = projectPath('src', 'backoffice', 'assets') + '/';
 const COORDINATOR_PATHS = ['/regles', '/rules', '/acteurs', '/partenaires', '/statistiques', '/comptes', '/journal', '/territoires', HOLDER_DATA_PATH];
@@ -65,6 +71,16 @@ export interface BackofficeOptions {
   loginLimits?: LoginLimits;
   /** Queues an e-mail durably (invitations); without it, the coordinator sends the link. */
   sendMail?: (mail: QueuedMail) => Promise<void>;
+  /**
+   * Production mode: accounts, sessions (anonymous ones too), audit log and rules history in
+   * PostgreSQL, shared by every instance. Absent: the embedded files in <dataDir>/backoffice.
+   */
+  database?: Database;
+  /**
+   * Several instances: the shared published configuration (followPublications). Saves publish
+   * there; publications from other instances reload the router, partner sites and territories.
+   */
+  publications?: Publications;
 }
 
 export interface Backoffice {
@@ -79,13 +95,15 @@ export async function createBackoffice(options: BackofficeOptions): Promise<Back
   const now = options.now ?? (() => new Date());
   const log = options.log ?? (() => undefined);
   const dir = join(options.dataDir, 'backoffice');
-  const accountStore = await AccountStore.open(dir);
-  const audit = AuditLog.open(dir, now);
-  const history = await RulesHistory.open(join(dir, 'rules-history'));
+  const { database, publications } = options;
+  const accountStore: AccountStorePort = database ? new PostgresAccountStore(database) : await AccountStore.open(dir);
+  const audit: AuditLogPort = database ? new PostgresAuditLog(database, now) : AuditLog.open(dir, now);
+  const history: RulesHistoryPort = database ? new PostgresRulesHistory(database) : await RulesHistory.open(join(dir, 'rules-history'));
   const territories = new TerritoryCatalog(options.territory, options.territoryDir);
+  territories.publish = publications?.publish;
   const accounts = new AccountService({ store: accountStore, audit, secret: options.secret, now, limits: options.loginLimits, actorExists: (id) => options.router.actorById(id) !== undefined, territoryExists: (id) => territories.get(id) !== undefined });
   const secure = options.cookieSecure === 'always' ? () => true : options.cookieSecure === 'never' ? () => false : (req: Request) => req.secure;
-  const sessions = new SessionManager(accountStore, now, secure);
+  const sessions = new SessionManager(accountStore, now, secure, database !== undefined);
   const stats = new Statistics({ store: options.store, events: options.events, territory: options.territory });
 
   const deps: Deps = {
@@ -98,8 +116,8 @@ export async function createBackoffice(options: BackofficeOptions): Promise<Back
     sessions,
     audit,
     flash: new FlashMessages(),
-    rules: new RulesWorkspace({ router: options.router, territory: options.territory, rulesDir: options.rulesDir, actorsFile: options.actorsFile, history, audit, now }),
-    directory: new DirectoryEditor({ router: options.router, territory: options.territory, rulesDir: options.rulesDir, actorsFile: options.actorsFile, partnersFile: options.partnersFile, partners: options.partners, audit }),
+    rules: new RulesWorkspace({ router: options.router, territory: options.territory, rulesDir: options.rulesDir, actorsFile: options.actorsFile, history, audit, now, publish: publications?.publish }),
+    directory: new DirectoryEditor({ router: options.router, territory: options.territory, rulesDir: options.rulesDir, actorsFile: options.actorsFile, partnersFile: options.partnersFile, partners: options.partners, audit, publish: publications?.publish }),
     partners: options.partners,
     territories,
     stats,
@@ -108,6 +126,23 @@ export async function createBackoffice(options: BackofficeOptions): Promise<Back
     now,
     log,
   };
+
+  // Another instance's publication: reload what reads the files (an invalid set is refused, the last good one stays).
+  publications?.onChange(async (scopes) => {
+    if (scopes.has('rules') || scopes.has('actors')) {
+      const result = await options.router.reload();
+      if (!result.ok) log(`publication reçue mais refusée : ${result.message}`);
+    }
+    if (scopes.has('partners')) {
+      try {
+        options.partners.replace(loadPartners(options.partnersFile));
+      } catch (error) {
+        if (!(error instanceof PartnersFileError)) throw error;
+        log(`publication reçue mais refusée : ${error.message}`);
+      }
+    }
+    if (scopes.has('territories')) territories.reload();
+  });
 
   await bootstrapCoordinator(accounts, options, log);
   // E-mails name partner sites and structures, never their ids (issue 13).
@@ -123,8 +158,8 @@ export async function createBackoffice(options: BackofficeOptions): Promise<Back
   app.use(express.json({ limit: '512kb' }));
 
   // Session, then CSRF on every state-changing request, before any route sees it.
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    const session = sessions.load(req);
+  app.use(async (req: Request, res: Response, next: NextFunction) => {
+    const session = await sessions.load(req);
     res.locals.state = { session, account: session?.account ?? null };
     if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
     const problem = csrfProblem(req, session?.csrf ?? null);
@@ -202,7 +237,7 @@ export async function createBackoffice(options: BackofficeOptions): Promise<Back
 }
 
 async function bootstrapCoordinator(accounts: AccountService, options: BackofficeOptions, log: (m: string) => void): Promise<void> {
-  if (accounts.hasCoordinator()) return;
+  if (await accounts.hasCoordinator()) return;
   if (options.adminEmail && options.adminPassword) {
     try {
       await accounts.createCoordinator(options.adminEmail, options.adminPassword);

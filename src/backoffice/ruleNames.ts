@@ -15,13 +15,14 @@ export function loadedRuleTitle(rule: LoadedRule, actorName: (id: string) => str
 /** Titles of the live rules; an id no longer live stays as it is. */
 export async function liveRuleNames(deps: Pick<Deps, 'rules' | 'router' | 'territory'>): Promise<(id: string) => string> {
   const set = await deps.rules.liveSet();
+  await deps.rules.versions(); // read once here for rulesVersionText, which builds text synchronously
   const actorName = (id: string) => deps.router.actorById(id)?.name ?? id;
   const names = new Map(set.rules.map((r) => [r.id, loadedRuleTitle(r, actorName, deps)]));
   return (id) => names.get(id) ?? id;
 }
 
-/** « règles publiées le 4 déc. 2026, 22:08 » when the history knows the version. */
+/** « règles publiées le 4 déc. 2026, 22:08 » when the history knows the version (as read by liveRuleNames). */
 export function rulesVersionText(deps: Pick<Deps, 'rules'>, version: string): string {
-  const entry = [...deps.rules.history.list()].reverse().find((e) => e.version === version);
+  const entry = [...deps.rules.versionsSeen()].reverse().find((e) => e.version === version);
   return entry ? `règles en service depuis le ${frenchDateTime(entry.at)}` : `version des règles ${version}`;
 }

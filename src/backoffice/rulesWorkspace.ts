@@ -17,6 +17,7 @@ import type { RuleDraft, RuleFiles, RulesHistoryPort, RulesVersionEntry } from '
 import type { TerritoryIndex } from '../territory/types.js';
 import { who } from './accounts.js';
 import { diffRuleFiles, type FileDiff } from './diff.js';
+import type { Publish } from './publication.js';
 import { jsonErrorText } from './rulesText.js';
 
 export { jsonErrorText };
@@ -32,6 +33,8 @@ export interface RulesWorkspaceOptions {
   history: RulesHistoryPort;
   audit: AuditLogPort;
   now?: () => Date;
+  /** Several instances: records the live files as the shared publication (the database's). */
+  publish?: Publish;
 }
 
 const FILE_NAME = /^[a-z0-9][a-z0-9-]*\.json$/;
@@ -50,6 +53,7 @@ export class RulesWorkspace {
   private readonly routers = new Map<string, Promise<{ router: Router; set: RuleSet }>>();
   private readonly coverages = new Map<string, { at: number; report: Promise<CoverageReport> }>();
   private readonly now: () => Date;
+  private knownVersions: RulesVersionEntry[] = [];
 
   constructor(private readonly options: RulesWorkspaceOptions) {
     this.now = options.now ?? (() => new Date());
@@ -86,8 +90,19 @@ export class RulesWorkspace {
     return this.live.set;
   }
 
-  draft(account: Account): RuleDraft | undefined {
+  draft(account: Account): Promise<RuleDraft | undefined> {
     return this.options.history.draft(account.id);
+  }
+
+  /** The history, oldest first; also kept for `versionsSeen` (pages that name versions). */
+  async versions(): Promise<RulesVersionEntry[]> {
+    this.knownVersions = await this.options.history.list();
+    return this.knownVersions;
+  }
+
+  /** The history as last read by `versions()` (no I/O, for text built synchronously). */
+  versionsSeen(): readonly RulesVersionEntry[] {
+    return this.knownVersions;
   }
 
   /** Live files with the draft's changes applied. */
@@ -158,7 +173,7 @@ export class RulesWorkspace {
 
   async diff(account: Account): Promise<FileDiff[]> {
     const live = await this.liveFiles();
-    return diffRuleFiles(live, await this.draftFiles(this.draft(account), live));
+    return diffRuleFiles(live, await this.draftFiles(await this.draft(account), live));
   }
 
   // ── editing the draft ──────────────────────────────────────────────────────
@@ -167,7 +182,7 @@ export class RulesWorkspace {
     if (!FILE_NAME.test(file) || file === SCHEMA_FILE) throw new Error(`nom de fichier refusé : ${file}`);
     const live = await this.liveFiles();
     const at = this.now().toISOString();
-    const draft: RuleDraft = structuredClone(this.draft(account)) ?? { accountId: account.id, baseVersion: this.options.router.rulesVersion, createdAt: at, updatedAt: at, files: {} };
+    const draft: RuleDraft = structuredClone(await this.draft(account)) ?? { accountId: account.id, baseVersion: this.options.router.rulesVersion, createdAt: at, updatedAt: at, files: {} };
     const base = draft.files[file]?.base ?? live[file] ?? null;
     if (content === base) delete draft.files[file];
     else draft.files[file] = { base, content };
@@ -178,12 +193,12 @@ export class RulesWorkspace {
 
   /** The file's text in this account's draft (live text when untouched). */
   async fileText(account: Account, file: string): Promise<string | undefined> {
-    return (await this.draftFiles(this.draft(account)))[file];
+    return (await this.draftFiles(await this.draft(account)))[file];
   }
 
   /** The files once one rule (or one file) is replaced: what "validate as you type" checks. */
   async candidate(account: Account, edit: { file: string; text: string; mode: 'rule' | 'file'; originalName: string | null }): Promise<{ files: RuleFiles } | { message: string }> {
-    const files = await this.draftFiles(this.draft(account));
+    const files = await this.draftFiles(await this.draft(account));
     if (edit.mode === 'file') {
       try {
         JSON.parse(edit.text);
@@ -260,6 +275,8 @@ export class RulesWorkspace {
         await this.options.router.reload();
         return { ok: false, message: `Publication annulée, le jeu précédent reste en ligne : ${result.message}` };
       }
+      // The shared publication is the commit point when instances share a database.
+      await this.options.publish?.('rules', account.email);
       const saved = await this.options.history.add(
         { version: result.rulesVersion, at: this.now().toISOString(), author: { id: account.id, email: account.email }, message: entry.message, kind: entry.kind, restored: entry.restored },
         files,
@@ -281,7 +298,7 @@ export class RulesWorkspace {
 
   /** The live files become a version of their own first, when the history does not know them. */
   private async baseline(live: RuleFiles): Promise<void> {
-    const entries = this.options.history.list();
+    const entries = await this.options.history.list();
     const version = this.options.router.rulesVersion;
     if (entries.at(-1)?.version === version) return;
     await this.options.history.add(
@@ -306,7 +323,7 @@ export class RulesWorkspace {
   async publish(account: Account, message: string): Promise<Outcome<RulesVersionEntry>> {
     const text = message.trim();
     if (text.length < 3) return { ok: false, message: 'Décrivez la modification en quelques mots (message de publication).' };
-    const draft = this.draft(account);
+    const draft = await this.draft(account);
     if (!draft) return { ok: false, message: 'Aucun brouillon à publier.' };
     const live = await this.liveFiles();
     const conflicts = Object.entries(draft.files).filter(([name, f]) => (live[name] ?? null) !== f.base).map(([name]) => `rules/${name}`);
@@ -319,7 +336,7 @@ export class RulesWorkspace {
   }
 
   async rollback(account: Account, n: number, message: string): Promise<Outcome<RulesVersionEntry>> {
-    const entry = this.options.history.get(n);
+    const entry = await this.options.history.get(n);
     if (!entry) return { ok: false, message: `Version n° ${n} introuvable.` };
     const files = await this.options.history.files(n);
     return this.install(account, files, { kind: 'rollback', message: message.trim().slice(0, 300) || `retour à la version ${entry.version}`, restored: n });

@@ -1,8 +1,10 @@
 // Sessions: a random id in an HttpOnly, SameSite=Lax cookie (Secure, with the __Host- prefix,
 // when the request came over HTTPS); the server keeps only the id's SHA-256. Each session holds
 // its synchronizer CSRF token. Anonymous sessions (login and invitation forms) live in memory,
-// capped; signed-in ones are stored so that a restart does not sign everybody out. A session
-// ends after 2 hours without activity or 12 hours in all; signing in always starts a new one.
+// capped, unless sessions are shared (several instances on one database: the form may be posted
+// to another instance, so they are stored with no account); signed-in ones are stored so that a
+// restart does not sign everybody out and any instance knows them. A session ends after 2 hours
+// without activity or 12 hours in all; signing in always starts a new one.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Account, AccountStorePort, StoredSession } from '../store/accountStore.js';
@@ -43,6 +45,8 @@ export class SessionManager {
     private readonly now: () => Date,
     /** Whether the browser reached us over HTTPS (directly, or through a trusted proxy). */
     private readonly secure: (req: Request) => boolean = (req) => req.secure,
+    /** Anonymous sessions stored too (instances behind one load balancer, no sticky session). */
+    private readonly shareAnonymous = false,
   ) {}
 
   cookieName(req: Request): string {
@@ -57,7 +61,7 @@ export class SessionManager {
   }
 
   /** The request's session, if its cookie names a live one. */
-  load(req: Request): Session | null {
+  async load(req: Request): Promise<Session | null> {
     const id = parseCookies(req.headers.cookie).get(this.cookieName(req));
     if (!id || !/^[A-Za-z0-9_-]{43}$/.test(id)) return null;
     const idHash = hash(id);
@@ -70,25 +74,40 @@ export class SessionManager {
       }
       return { idHash, csrf: anon.csrf, account: null };
     }
-    const stored = this.store.session(idHash);
+    const stored = await this.store.session(idHash);
     if (!stored) return null;
-    const account = this.store.accountById(stored.accountId);
+    if (stored.accountId === '') {
+      if (now > stored.expiresAt) {
+        void this.store.deleteSession(idHash).catch(() => undefined);
+        return null;
+      }
+      return { idHash, csrf: stored.csrf, account: null };
+    }
+    const account = await this.store.accountById(stored.accountId);
     if (!account?.active || now > stored.expiresAt || now - stored.lastSeenAt > IDLE_MS) {
-      void this.store.deleteSessions((s) => s.idHash === idHash);
+      void this.store.deleteSession(idHash).catch(() => undefined);
       return null;
     }
     stored.lastSeenAt = now;
     if (now - (this.persistedAt.get(idHash) ?? stored.createdAt) > TOUCH_WRITE_MS) {
       this.persistedAt.set(idHash, now);
-      void this.store.saveSession({ ...stored });
+      void this.store.saveSession({ ...stored }).catch(() => undefined);
     }
     return { idHash, csrf: stored.csrf, account };
   }
 
   /** An anonymous session for a form shown before signing in (it carries the CSRF token). */
-  anonymousSession(req: Request, res: Response): Session {
-    const existing = this.load(req);
+  async anonymousSession(req: Request, res: Response): Promise<Session> {
+    const existing = await this.load(req);
     if (existing) return existing;
+    if (this.shareAnonymous) {
+      const id = newId();
+      const now = this.now().getTime();
+      const stored: StoredSession = { idHash: hash(id), accountId: '', csrf: randomBytes(24).toString('base64url'), createdAt: now, lastSeenAt: now, expiresAt: now + ANONYMOUS_MS };
+      await this.store.saveSession(stored);
+      this.setCookie(req, res, id);
+      return { idHash: stored.idHash, csrf: stored.csrf, account: null };
+    }
     if (this.anonymous.size >= MAX_ANONYMOUS) {
       const oldest = this.anonymous.keys().next().value;
       if (oldest !== undefined) this.anonymous.delete(oldest);
@@ -115,18 +134,17 @@ export class SessionManager {
   async end(req: Request, res: Response, session: Session, clearCookie = true): Promise<void> {
     this.anonymous.delete(session.idHash);
     this.persistedAt.delete(session.idHash);
-    await this.store.deleteSessions((s) => s.idHash === session.idHash);
+    await this.store.deleteSession(session.idHash);
     if (clearCookie) this.setCookie(req, res, '', 0);
   }
 
   /** Signs an account out everywhere (deactivation, password change), except `keep`. */
   endAll(accountId: string, keep?: string): Promise<number> {
-    return this.store.deleteSessions((s) => s.accountId === accountId && s.idHash !== keep);
+    return this.store.deleteSessionsOf(accountId, keep);
   }
 
-  /** Drops expired sessions from the file (called now and then). */
+  /** Drops expired sessions from the store (called now and then). */
   prune(): Promise<number> {
-    const now = this.now().getTime();
-    return this.store.deleteSessions((s) => now > s.expiresAt || now - s.lastSeenAt > IDLE_MS);
+    return this.store.pruneSessions(this.now().getTime(), IDLE_MS);
   }
 }

@@ -12,6 +12,7 @@ import { DEFAULT_TERRITORY_DIR, namedTerritoriesSchema } from '../territory/lexi
 import type { NamedTerritory, TerritoryIndex } from '../territory/types.js';
 import { writeFileAtomic } from '../store/durableFile.js';
 import { splitToken } from './places.js';
+import type { Publish } from './publication.js';
 
 export const TERRITORY_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
@@ -98,10 +99,20 @@ export class TerritoryCatalog {
   private entries: TerritoryEntry[];
   private comment: string | undefined;
 
+  /** Several instances: records the saved file as the shared publication (the database's). */
+  publish: Publish | undefined;
+
   constructor(
     private readonly territory: TerritoryIndex,
     private readonly dir: string = DEFAULT_TERRITORY_DIR,
   ) {
+    const parsed = fileSchema.parse(JSON.parse(readFileSync(this.file, 'utf8')));
+    this.entries = parsed.territories;
+    this.comment = parsed.$comment;
+  }
+
+  /** Reads the file again (another instance published it); an invalid file leaves the list as it was. */
+  reload(): void {
     const parsed = fileSchema.parse(JSON.parse(readFileSync(this.file, 'utf8')));
     this.entries = parsed.territories;
     this.comment = parsed.$comment;
@@ -144,6 +155,7 @@ export class TerritoryCatalog {
     const doc = fileSchema.parse({ ...(this.comment ? { $comment: this.comment } : {}), territories });
     await writeFileAtomic(this.file, `${JSON.stringify(doc, null, 2)}\n`, 0o644);
     this.entries = doc.territories;
+    await this.publish?.('territories');
   }
 
   /** Adds a territory; French messages when refused. */

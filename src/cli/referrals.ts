@@ -19,7 +19,7 @@ async function open(readOnly: boolean, withReports = false): Promise<Referrals> 
   const actors = await loadActorDirectory(process.env.AIGUILLAGE_ACTORS_FILE ?? 'data/actors.json');
   const partners = loadPartners(process.env.AIGUILLAGE_PARTNERS_FILE);
   const coordinators = withReports
-    ? (await AccountStore.open(join(config.AIGUILLAGE_DATA_DIR, 'backoffice'))).accounts().filter((a) => a.role === 'coordinator' && a.active).map((a) => a.email)
+    ? (await (await AccountStore.open(join(config.AIGUILLAGE_DATA_DIR, 'backoffice'))).accounts()).filter((a) => a.role === 'coordinator' && a.active).map((a) => a.email)
     : [];
   return openReferrals({
     dataDir: config.AIGUILLAGE_DATA_DIR,

@@ -46,12 +46,19 @@ export class ConversationIndex {
 
   constructor(private readonly territory: TerritoryIndex) {}
 
+  private syncing: Promise<number> = Promise.resolve(0);
+
   /** Reads the events written since the last pass; returns how many. */
-  sync(log: Pick<EventLogPort, 'readSince'>): number {
-    const { events, cursor } = log.readSince(this.cursor);
-    this.cursor = cursor;
-    for (const e of events) this.add(e);
-    return events.length;
+  sync(log: Pick<EventLogPort, 'readSince'>): Promise<number> {
+    // One pass at a time: two passes from the same cursor would count events twice.
+    const pass = async () => {
+      const { events, cursor } = await log.readSince(this.cursor);
+      this.cursor = cursor;
+      for (const e of events) this.add(e);
+      return events.length;
+    };
+    this.syncing = this.syncing.then(pass, pass);
+    return this.syncing;
   }
 
   add(e: ConversationEvent): void {

@@ -37,7 +37,7 @@ export class Statistics {
   /** Reads what changed since the last call (the first call reads everything). */
   async refresh(): Promise<void> {
     await this.referrals.sync(this.sources.store);
-    if (this.sources.events) this.conversations.sync(this.sources.events);
+    if (this.sources.events) await this.conversations.sync(this.sources.events);
   }
 
   report(filter: StatsFilter, labels: Labels, now: Date): StatisticsReport {

@@ -1,6 +1,8 @@
-// Back-office accounts, invitations and sessions: two small lowdb documents written atomically
-// and durably (temp + fsync + rename). Sessions are stored by the SHA-256 of their id, so a
-// copy of the file does not let anyone in; password hashes come from the caller (scrypt).
+// Back-office accounts, invitations and sessions. The port is async (the PostgreSQL adapter,
+// postgres/accounts.ts, reads the shared database); the embedded adapter keeps two small lowdb
+// documents written atomically and durably (temp + fsync + rename) and answers from memory.
+// Sessions are stored by the SHA-256 of their id, so a copy of the file does not let anyone in;
+// password hashes come from the caller (scrypt).
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
@@ -44,6 +46,7 @@ export interface Invitation {
 export interface StoredSession {
   /** SHA-256 (hex) of the cookie's session id. */
   idHash: string;
+  /** Empty for an anonymous session (login form) when sessions are shared between instances. */
   accountId: string;
   /** Synchronizer token for forms and JSON calls. */
   csrf: string;
@@ -64,16 +67,20 @@ interface SessionsDoc {
 }
 
 export interface AccountStorePort {
-  accounts(): readonly Account[];
-  accountById(id: string): Account | undefined;
-  accountByEmail(email: string): Account | undefined;
+  accounts(): Promise<Account[]>;
+  accountById(id: string): Promise<Account | undefined>;
+  accountByEmail(email: string): Promise<Account | undefined>;
   saveAccount(account: Account): Promise<void>;
-  invitations(): readonly Invitation[];
-  invitation(id: string): Invitation | undefined;
+  invitations(): Promise<Invitation[]>;
+  invitation(id: string): Promise<Invitation | undefined>;
   saveInvitation(invitation: Invitation): Promise<void>;
-  session(idHash: string): StoredSession | undefined;
+  session(idHash: string): Promise<StoredSession | undefined>;
   saveSession(session: StoredSession): Promise<void>;
-  deleteSessions(match: (s: StoredSession) => boolean): Promise<number>;
+  deleteSession(idHash: string): Promise<number>;
+  /** Every session of the account except `keep` (an id hash); returns how many. */
+  deleteSessionsOf(accountId: string, keep?: string): Promise<number>;
+  /** Sessions past their absolute expiry, or idle longer than `idleMs` (epoch ms `now`). */
+  pruneSessions(now: number, idleMs: number): Promise<number>;
 }
 
 /** Runs writes one after the other (lowdb writes the whole document each time). */
@@ -103,15 +110,15 @@ export class AccountStore implements AccountStorePort {
     return new AccountStore(accountsDb, sessionsDb);
   }
 
-  accounts(): readonly Account[] {
-    return this.accountsDb.data.accounts;
+  async accounts(): Promise<Account[]> {
+    return [...this.accountsDb.data.accounts];
   }
 
-  accountById(id: string): Account | undefined {
+  async accountById(id: string): Promise<Account | undefined> {
     return this.accountsDb.data.accounts.find((a) => a.id === id);
   }
 
-  accountByEmail(email: string): Account | undefined {
+  async accountByEmail(email: string): Promise<Account | undefined> {
     const wanted = email.trim().toLowerCase();
     return this.accountsDb.data.accounts.find((a) => a.email === wanted);
   }
@@ -126,11 +133,11 @@ export class AccountStore implements AccountStorePort {
     });
   }
 
-  invitations(): readonly Invitation[] {
-    return this.accountsDb.data.invitations;
+  async invitations(): Promise<Invitation[]> {
+    return [...this.accountsDb.data.invitations];
   }
 
-  invitation(id: string): Invitation | undefined {
+  async invitation(id: string): Promise<Invitation | undefined> {
     return this.accountsDb.data.invitations.find((i) => i.id === id);
   }
 
@@ -144,7 +151,8 @@ export class AccountStore implements AccountStorePort {
     });
   }
 
-  session(idHash: string): StoredSession | undefined {
+  // The object itself: the session manager keeps lastSeenAt exact on it in memory.
+  async session(idHash: string): Promise<StoredSession | undefined> {
     return this.sessionsDb.data.sessions.find((s) => s.idHash === idHash);
   }
 
@@ -158,7 +166,19 @@ export class AccountStore implements AccountStorePort {
     });
   }
 
-  deleteSessions(match: (s: StoredSession) => boolean): Promise<number> {
+  deleteSession(idHash: string): Promise<number> {
+    return this.deleteSessions((s) => s.idHash === idHash);
+  }
+
+  deleteSessionsOf(accountId: string, keep?: string): Promise<number> {
+    return this.deleteSessions((s) => s.accountId === accountId && s.idHash !== keep);
+  }
+
+  pruneSessions(now: number, idleMs: number): Promise<number> {
+    return this.deleteSessions((s) => now > s.expiresAt || now - s.lastSeenAt > idleMs);
+  }
+
+  private deleteSessions(match: (s: StoredSession) => boolean): Promise<number> {
     let removed = 0;
     return this.serial
       .run(async () => {

@@ -1,5 +1,6 @@
-// The back office's audit log: who changed what, when. Append-only JSON lines, fsynced before
-// the change is reported done; kept in memory once read (a few entries a day).
+// The back office's audit log: who changed what, when. Embedded: append-only JSON lines, fsynced
+// before the change is reported done, kept in memory once read (a few entries a day).
+// PostgreSQL: postgres/audit.ts, same port, the query in SQL.
 import { join } from 'node:path';
 import { JsonLinesFile, parseLines, readFrom } from './jsonLines.js';
 
@@ -26,8 +27,8 @@ export interface AuditQuery {
 
 export interface AuditLogPort {
   record(entry: Omit<AuditEntry, 'at'> & { at?: string }): Promise<AuditEntry>;
-  /** Newest first. */
-  list(query?: AuditQuery): { entries: AuditEntry[]; total: number };
+  /** Newest first; `action` is a prefix (`rules.`), `target` exact. */
+  list(query?: AuditQuery): Promise<{ entries: AuditEntry[]; total: number }>;
   close(): Promise<void>;
 }
 
@@ -54,7 +55,7 @@ export class AuditLog implements AuditLogPort {
     return entry;
   }
 
-  list(query: AuditQuery = {}): { entries: AuditEntry[]; total: number } {
+  async list(query: AuditQuery = {}): Promise<{ entries: AuditEntry[]; total: number }> {
     const matching = this.entries.filter(
       (e) => (!query.action || e.action.startsWith(query.action)) && (!query.target || e.target === query.target),
     );

@@ -7,14 +7,17 @@ import { join } from 'node:path';
 import { conversationEventSchema, type ConversationEvent } from '../domain/events.js';
 import { JsonLinesFile, parseLines, readFrom } from './jsonLines.js';
 
-/** Bytes already read, per monthly file (a late event may still land in last month's file). */
+/**
+ * Where a reader stopped. Embedded: bytes already read per monthly file (a late event may still
+ * land in last month's file). PostgreSQL: `{ id }`, the last row id read.
+ */
 export type EventCursor = Record<string, number>;
 
 export interface EventLogPort {
   /** Fire and forget: an event that cannot be written is reported to `onError`, never thrown. */
   append(event: ConversationEvent): void;
   /** Events written since `cursor` (null: from the start), and the cursor to use next time. */
-  readSince(cursor: EventCursor | null): { events: ConversationEvent[]; cursor: EventCursor };
+  readSince(cursor: EventCursor | null): Promise<{ events: ConversationEvent[]; cursor: EventCursor }>;
   flush(): Promise<void>;
   close(): Promise<void>;
 }
@@ -53,7 +56,7 @@ export class EventLog implements EventLogPort {
     }
   }
 
-  readSince(cursor: EventCursor | null): { events: ConversationEvent[]; cursor: EventCursor } {
+  async readSince(cursor: EventCursor | null): Promise<{ events: ConversationEvent[]; cursor: EventCursor }> {
     const events: ConversationEvent[] = [];
     const next: EventCursor = { ...cursor };
     for (const name of this.names()) {

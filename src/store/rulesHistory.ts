@@ -1,6 +1,7 @@
 // Rules published from the back office: every version's files kept whole (rollback restores
 // them), with who, when and why; and the coordinators' drafts in progress. The live rules stay
-// in rules/ (the router reads them); this is their history. Each version's files are written
+// in rules/ (the router reads them); this is their history. The port is async: the PostgreSQL
+// adapter (postgres/rulesHistory.ts) is shared by every instance. Each version's files are written
 // atomically before the index names them, so the index never points at a missing version.
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -48,11 +49,11 @@ interface HistoryDoc {
 
 export interface RulesHistoryPort {
   /** Oldest first. */
-  list(): readonly RulesVersionEntry[];
-  get(n: number): RulesVersionEntry | undefined;
+  list(): Promise<RulesVersionEntry[]>;
+  get(n: number): Promise<RulesVersionEntry | undefined>;
   files(n: number): Promise<RuleFiles>;
   add(entry: Omit<RulesVersionEntry, 'n' | 'files'>, files: RuleFiles): Promise<RulesVersionEntry>;
-  draft(accountId: string): RuleDraft | undefined;
+  draft(accountId: string): Promise<RuleDraft | undefined>;
   saveDraft(draft: RuleDraft): Promise<void>;
   deleteDraft(accountId: string): Promise<void>;
 }
@@ -82,11 +83,11 @@ export class RulesHistory implements RulesHistoryPort {
     return join(this.dir, 'versions', `${String(n).padStart(5, '0')}.json`);
   }
 
-  list(): readonly RulesVersionEntry[] {
-    return this.db.data.entries;
+  async list(): Promise<RulesVersionEntry[]> {
+    return [...this.db.data.entries];
   }
 
-  get(n: number): RulesVersionEntry | undefined {
+  async get(n: number): Promise<RulesVersionEntry | undefined> {
     return this.db.data.entries.find((e) => e.n === n);
   }
 
@@ -105,7 +106,7 @@ export class RulesHistory implements RulesHistoryPort {
     });
   }
 
-  draft(accountId: string): RuleDraft | undefined {
+  async draft(accountId: string): Promise<RuleDraft | undefined> {
     return this.db.data.drafts.find((d) => d.accountId === accountId);
   }
 

@@ -55,7 +55,7 @@ describe('réorienter et vérifier', () => {
     const declined = (await h.referrals.service.get(first!))!;
     assert.equal(declined.review?.kind, 'suggested_actor');
     const before = await h.referrals.service.byReference(declined.reference);
-    const auditBefore = h.backoffice.deps.audit.list().entries.length;
+    const auditBefore = (await h.backoffice.deps.audit.list()).entries.length;
 
     // The form does not offer the structure that has it, and says why; a stale form is refused.
     const detail = await (await client.get(`/orientations/${first}`)).text();
@@ -67,7 +67,7 @@ describe('réorienter et vérifier', () => {
     assert.equal(shown.ok, false, 'pas de message de succès');
     assert.match(shown.error, /Réorientation refusée : Chambre d.agriculture .* a déjà cette demande \(AIG-.*-2, en attente depuis le .*\)\. Rien n’a été modifié\./);
     assert.deepEqual(await h.referrals.service.byReference(declined.reference), before, 'aucune orientation, aucun historique');
-    assert.equal(h.backoffice.deps.audit.list().entries.length, auditBefore, 'rien au journal');
+    assert.equal((await h.backoffice.deps.audit.list()).entries.length, auditBefore, 'rien au journal');
 
     // Clearing needs a note; then the case leaves « à réorienter » and the note is in the history.
     assert.match(shown.page, /Marquer comme vérifié/);
@@ -86,7 +86,7 @@ describe('réorienter et vérifier', () => {
     assert.doesNotMatch(cleared.page, /Marquer comme vérifié/);
     const tab = await (await client.get('/orientations?onglet=a-reorienter')).text();
     assert.doesNotMatch(tab, new RegExp(first!));
-    assert.ok(h.backoffice.deps.audit.list().entries.some((e) => e.action === 'referral.review-cleared' && e.target === first));
+    assert.ok((await h.backoffice.deps.audit.list()).entries.some((e) => e.action === 'referral.review-cleared' && e.target === first));
   });
 
   it('réoriente pour de bon vers une structure qui n’a pas la demande', async () => {

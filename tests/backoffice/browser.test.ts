@@ -224,7 +224,7 @@ afterAll(async () => {
     const personalText = readFileSync((await personal.path())!, 'utf8');
     assert.match(personalText.split('\r\n')[0]!, /;Nom;E-mail;Téléphone;/);
     assert.match(personalText, /Camille Porteuse/);
-    const logged = h.backoffice.deps.audit.list({ action: 'export.personal' }).entries[0]!;
+    const logged = (await h.backoffice.deps.audit.list({ action: 'export.personal' })).entries[0]!;
     assert.equal(logged.by.email, ADMIN.email);
     assert.match(logged.summary, /Relance téléphonique/);
   });
@@ -269,7 +269,7 @@ afterAll(async () => {
       [coordinator, '/page-inexistante'],
     ];
     // A draft, so that the draft page, the simulation and the coverage show both sides.
-    await h.backoffice.deps.rules.deleteRule(h.coordinator(), 'filieres.json', 'filiere-installation-agricole');
+    await h.backoffice.deps.rules.deleteRule(await h.coordinator(), 'filieres.json', 'filiere-installation-agricole');
     const problems: string[] = [];
     // Every page at a laptop's width and at a phone's.
     for (const width of [1366, 375]) {

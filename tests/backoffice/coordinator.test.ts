@@ -128,7 +128,7 @@ afterAll(async () => {
     assert.ok((await summary.locator('table tbody tr').count()) > 0, 'des exemples');
     assert.doesNotMatch((await summary.textContent()) ?? '', /sevre-loire-eco|cci-nantes|200067866/);
     await page.screenshot({ path: `${SHOTS}/backoffice-changements.png`, fullPage: true });
-    const written = JSON.parse((await h.backoffice.deps.rules.fileText(h.coordinator(), 'vignoble.json'))!) as { rules: Array<{ name: string; conditions: unknown; event: { params: { actorId: string } } }> };
+    const written = JSON.parse((await h.backoffice.deps.rules.fileText(await h.coordinator(), 'vignoble.json'))!) as { rules: Array<{ name: string; conditions: unknown; event: { params: { actorId: string } } }> };
     const added = written.rules.find((r) => r.event.params.actorId === 'cci-nantes-st-nazaire')!;
     assert.deepEqual(added.conditions, { all: [{ fact: 'epci', operator: 'equal', value: '200067866' }, { fact: 'stage', operator: 'equal', value: 'idee' }] });
 

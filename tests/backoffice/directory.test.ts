@@ -103,7 +103,7 @@ describe('annuaire', () => {
     assert.ok(target, 'une orientation en attente chez la structure choisie');
     assert.equal(target.escalatedFrom, id);
     assert.doesNotMatch(await (await client.get('/orientations?onglet=a-reorienter')).text(), new RegExp(`${id}<`));
-    const audit = h.backoffice.deps.audit.list().entries.map((e) => e.action);
+    const audit = (await h.backoffice.deps.audit.list()).entries.map((e) => e.action);
     assert.ok(audit.includes('actor.update') && audit.includes('referral.reroute'));
     await client.post('/acteurs/sevre-loire-eco/activation', { active: '1' });
     assert.equal(h.router.actorById('sevre-loire-eco')!.active, true);
@@ -134,14 +134,14 @@ describe('journal des conversations', () => {
     log.append({ step: 'envolé', conversationId: 'c1', partnerId: null, at: '2025-03-01T10:00:00.000Z' } as never);
     log.append({ step: 'asked', conversationId: 'c1', partnerId: null, at: '2025-04-01T10:00:00.000Z', question: 'stage' });
     await log.flush();
-    const { events, cursor } = log.readSince(null);
+    const { events, cursor } = await log.readSince(null);
     assert.equal(events.length, 2);
     assert.ok(!JSON.stringify(events).includes('camille'), 'champ inconnu retiré');
     assert.equal(errors.length, 1);
     assert.deepEqual(Object.keys(cursor).sort(), ['events-2025-03.jsonl', 'events-2025-04.jsonl']);
     log.append({ step: 'qualified', conversationId: 'c1', partnerId: null, at: '2025-03-31T21:59:00.000Z' });
     await log.flush();
-    assert.equal(log.readSince(cursor).events.length, 1, 'un évènement tardif dans le mois précédent est lu');
+    assert.equal((await log.readSince(cursor)).events.length, 1, 'un évènement tardif dans le mois précédent est lu');
     await log.close();
   });
 });

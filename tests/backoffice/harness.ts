@@ -34,7 +34,7 @@ export interface Harness {
   events: EventLog;
   partners: LivePartnerDirectory;
   backoffice: Backoffice;
-  coordinator(): Account;
+  coordinator(): Promise<Account>;
   /** A coordinator of `territories` (empty: regional), with its password. */
   territorialCoordinator(email: string, territories: string[]): Promise<{ account: Account; password: string }>;
   /** A member account of `actorId` (created through an invitation), with its password. */
@@ -105,7 +105,7 @@ export async function startBackoffice(options: Partial<BackofficeOptions> = {}, 
     partners,
     backoffice,
     profileAt,
-    coordinator: () => accounts.store.accountByEmail(ADMIN.email)!,
+    coordinator: async () => (await accounts.store.accountByEmail(ADMIN.email))!,
     async territorialCoordinator(email, territories) {
       const password = 'mot de passe de la coordination 42';
       const account = await accounts.createCoordinator(email, password, undefined, '', territories);
@@ -113,7 +113,7 @@ export async function startBackoffice(options: Partial<BackofficeOptions> = {}, 
     },
     async member(actorId, email) {
       const password = 'mot de passe du membre 42';
-      const { token } = await accounts.invite(accounts.store.accountByEmail(ADMIN.email)!, { email, name: `Membre ${actorId}`, role: 'member', actorId });
+      const { token } = await accounts.invite((await accounts.store.accountByEmail(ADMIN.email))!, { email, name: `Membre ${actorId}`, role: 'member', actorId });
       const account = await accounts.acceptInvitation(token, { name: '', password, confirmation: password });
       return { account, password };
     },

@@ -44,11 +44,11 @@ describe('règle en phrase', () => {
 
     const saved = await client.post('/regles/nouvelle/vignoble.json', { ...base, places: 'commune:44043', intent: 'save' });
     assert.equal(saved.status, 303);
-    const text = (await h.backoffice.deps.rules.fileText(h.coordinator(), 'vignoble.json'))!;
+    const text = (await h.backoffice.deps.rules.fileText(await h.coordinator(), 'vignoble.json'))!;
     const rule = (JSON.parse(text) as { rules: Array<{ name: string; conditions: unknown; event: { params: { actorId: string } } }> }).rules.find((r) => r.event.params.actorId === 'cci-nantes-st-nazaire')!;
     assert.deepEqual(rule.conditions, { all: [{ fact: 'commune', operator: 'equal', value: '44043' }, { fact: 'stage', operator: 'equal', value: 'idee' }] });
     assert.match(rule.name, /^[a-z0-9]+(-[a-z0-9]+)*$/);
-    await h.backoffice.deps.rules.discard(h.coordinator());
+    await h.backoffice.deps.rules.discard(await h.coordinator());
   });
 
   it('relire et réécrire chaque règle livrée par le formulaire ne change aucune orientation', async () => {

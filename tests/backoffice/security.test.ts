@@ -160,14 +160,14 @@ describe('journal des modifications', () => {
     const res = await client.post(`/orientations/${sevreLoireReferral}/action`, { action: 'take_care' });
     assert.equal(res.status, 303);
     assert.equal((await h.referrals.service.get(sevreLoireReferral))!.status, 'taking_care');
-    const entry = h.backoffice.deps.audit.list({ action: 'referral.take_care' }).entries[0]!;
+    const entry = (await h.backoffice.deps.audit.list({ action: 'referral.take_care' })).entries[0]!;
     assert.equal(entry.by.email, 'journal.sevre@exemple.fr');
     assert.equal(entry.target, sevreLoireReferral);
     assert.ok(Date.now() - Date.parse(entry.at) < 60_000);
     const history = (await h.referrals.service.get(sevreLoireReferral))!.history.at(-1)!;
     assert.equal(history.by, 'actor:sevre-loire-eco', 'même signature que les liens des e-mails');
     const reopened = AuditLog.open(join(h.dir, 'data', 'backoffice'));
-    const actions = reopened.list({ limit: 1000 }).entries.map((e) => e.action);
+    const actions = (await reopened.list({ limit: 1000 })).entries.map((e) => e.action);
     for (const a of ['account.create', 'account.invite', 'auth.login', 'auth.failure', 'referral.take_care']) assert.ok(actions.includes(a), a);
     await reopened.close();
     const coordinator = new Client(h.base);
@@ -196,7 +196,7 @@ describe('publication des règles', () => {
   });
 
   it('un jeu invalide n’est jamais publié : les fichiers et le routeur restent intacts', async () => {
-    const me = h.coordinator();
+    const me = await h.coordinator();
     const ws = h.backoffice.deps.rules;
     const file = join(h.rulesDir, 'vignoble.json');
     const before = readFileSync(file, 'utf8');

@@ -180,7 +180,7 @@ describe('back office: authorisation matrix', () => {
       assert.equal(await classify(await clients.coord.post(path, form, { headers: { origin: 'https://malveillant.example' } })), 'refused', `POST ${path} from another site`);
     }
     assert.equal((await h.referrals.service.get(refA))!.status, 'pending', 'nothing changed so far');
-    assert.equal(h.backoffice.deps.accounts.store.accountByEmail('membre.a@exemple.fr')!.active, true);
+    assert.equal((await h.backoffice.deps.accounts.store.accountByEmail('membre.a@exemple.fr'))!.active, true);
   });
 
   it('the real actions: B cannot take A’s referral in charge, A can; a member cannot publish rules', async () => {

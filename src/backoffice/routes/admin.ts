@@ -15,10 +15,10 @@ const PAGE = 100;
 export function mountAdmin(app: Router, deps: Deps, backofficeUrl: (req: Request) => string): void {
   const csrf = (res: Response) => state(res).session?.csrf ?? null;
 
-  const accountsPage = (req: Request, res: Response, extra?: { link?: string; email?: string; mailed?: boolean; error?: string }, status = 200) => {
-    const accounts = [...deps.accounts.store.accounts()].sort((a, b) => a.email.localeCompare(b.email));
+  const accountsPage = async (req: Request, res: Response, extra?: { link?: string; email?: string; mailed?: boolean; error?: string }, status = 200) => {
+    const accounts = [...(await deps.accounts.store.accounts())].sort((a, b) => a.email.localeCompare(b.email));
     const now = deps.now().toISOString();
-    const pending = deps.accounts.store.invitations().filter((i) => !i.usedAt && !i.revokedAt && i.expiresAt > now);
+    const pending = (await deps.accounts.store.invitations()).filter((i) => !i.usedAt && !i.revokedAt && i.expiresAt > now);
     const actors = [...deps.router.actors()].sort((a, b) => a.name.localeCompare(b.name, 'fr'));
     const territoryNames = (ids: string[] | undefined) => (ids ?? []).map((id) => deps.territories.get(id)?.nom ?? id).join(', ');
     const role = (r: string, actorId: string | null, territories?: string[]) =>
@@ -71,7 +71,7 @@ export function mountAdmin(app: Router, deps: Deps, backofficeUrl: (req: Request
       const { invitation, token } = await deps.accounts.invite(me, { email: field(req, 'email'), name: field(req, 'name'), role, actorId: field(req, 'actorId') || null, territories: field(req, 'territory') ? [field(req, 'territory')] : [] });
       const link = `${backofficeUrl(req)}/invitation/${token}`;
       const mailed = await mailInvitation(deps, invitation, link, me.name || me.email);
-      accountsPage(req, res, { link, email: invitation.email, mailed });
+      await accountsPage(req, res, { link, email: invitation.email, mailed });
     } catch (error) {
       if (error instanceof AccountError) return accountsPage(req, res, { error: error.message }, 400);
       throw error;
@@ -99,10 +99,10 @@ export function mountAdmin(app: Router, deps: Deps, backofficeUrl: (req: Request
     res.redirect(303, '/comptes');
   });
 
-  app.get('/journal', (req, res) => {
+  app.get('/journal', async (req, res) => {
     const page = Math.max(1, Number.parseInt(query(req, 'page') || '1', 10) || 1);
     const action = query(req, 'action');
-    const { entries, total } = deps.audit.list({ limit: PAGE, offset: (page - 1) * PAGE, action: action || undefined });
+    const { entries, total } = await deps.audit.list({ limit: PAGE, offset: (page - 1) * PAGE, action: action || undefined });
     const link = (p: number) => `/journal?${new URLSearchParams({ ...(action ? { action } : {}), page: String(p) })}`;
     const kinds: Array<[string, string]> = [
       ['', 'Tout'],

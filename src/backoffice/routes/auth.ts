@@ -7,8 +7,8 @@ import { MIN_PASSWORD_LENGTH } from '../passwords.js';
 import { html } from '../views/html.js';
 import { csrfField } from '../views/layout.js';
 
-function loginPage(deps: Deps, req: Request, res: Response, error?: string, status = 200): void {
-  const session = deps.sessions.anonymousSession(req, res);
+async function loginPage(deps: Deps, req: Request, res: Response, error?: string, status = 200): Promise<void> {
+  const session = await deps.sessions.anonymousSession(req, res);
   state(res).session = session;
   const next = safeNext(query(req, 'suite') || field(req, 'suite') || '/');
   render(
@@ -35,9 +35,9 @@ function loginPage(deps: Deps, req: Request, res: Response, error?: string, stat
 }
 
 export function mountAuth(app: Router, deps: Deps): void {
-  app.get('/connexion', (req, res) => {
+  app.get('/connexion', async (req, res) => {
     if (state(res).account) return res.redirect(303, '/');
-    loginPage(deps, req, res);
+    await loginPage(deps, req, res);
   });
 
   app.post('/connexion', async (req, res) => {
@@ -58,11 +58,11 @@ export function mountAuth(app: Router, deps: Deps): void {
     res.redirect(303, '/connexion');
   });
 
-  const invitationPage = (req: Request, res: Response, error?: string, status = 200) => {
+  const invitationPage = async (req: Request, res: Response, error?: string, status = 200) => {
     const token = String(req.params.token ?? '');
-    const opened = deps.accounts.openInvitation(token);
+    const opened = await deps.accounts.openInvitation(token);
     if (!opened.ok) return render(deps, res, { title: 'Invitation', body: html`<h1>Invitation</h1><p>${opened.message}</p><p><a href="/connexion">Aller à la connexion</a></p>` }, 410);
-    const session = deps.sessions.anonymousSession(req, res);
+    const session = await deps.sessions.anonymousSession(req, res);
     state(res).session = session;
     const { invitation } = opened;
     const role = invitation.role === 'coordinator' ? 'la coordination d’Aiguillage' : (deps.router.actorById(invitation.actorId ?? '')?.name ?? invitation.actorId ?? '');

@@ -61,7 +61,7 @@ export function mountRules(app: Router, deps: Deps): void {
   };
 
   const draftBanner = async (res: Response): Promise<SafeHtml> => {
-    const draft = ws.draft(account(res));
+    const draft = await ws.draft(account(res));
     if (!draft) return html``;
     const n = Object.keys(draft.files).length;
     return html`<p class="flash ok" role="status">Vous avez un brouillon en cours (${n} fichier${n > 1 ? 's' : ''} de règles modifié${n > 1 ? 's' : ''}). <a href="/regles/brouillon">Voir ce qui change pour les porteurs, vérifier et publier</a>.</p>`;
@@ -101,7 +101,7 @@ export function mountRules(app: Router, deps: Deps): void {
   // ── the rules as a decision table ───────────────────────────────────────────
   app.get('/regles', async (req, res) => {
     const me = account(res);
-    const draft = ws.draft(me);
+    const draft = await ws.draft(me);
     const live = await ws.liveFiles();
     const files = await ws.draftFiles(draft, live);
     const structure = query(req, 'structure');
@@ -211,7 +211,7 @@ export function mountRules(app: Router, deps: Deps): void {
     const outside = rulePlacesProblem(deps, res, form.places);
     if (outside) errors.push(`Règle « ${label} », ${outside.charAt(0).toLowerCase()}${outside.slice(1)}`);
     if (errors.length) return formPage(res, { file, originalName, form, errors }, 400);
-    const files = await ws.draftFiles(ws.draft(me));
+    const files = await ws.draftFiles(await ws.draft(me));
     const taken = new Set(Object.values(files).flatMap((t) => (parseRules(t)?.rules ?? []).map((r) => r.name)));
     if (form.name && form.name !== originalName && taken.has(form.name)) {
       return formPage(res, { file, originalName, form, errors: [`Règle « ${label} », champ « Identifiant de la règle » : « ${form.name} » est déjà celui d’une autre règle ; choisissez-en un autre ou videz le champ.`] }, 400);
@@ -358,7 +358,7 @@ export function mountRules(app: Router, deps: Deps): void {
   // ── draft: what changes for holders, validation, diff, publication ─────────
   app.get('/regles/brouillon', async (_req, res) => {
     const me = account(res);
-    const draft = ws.draft(me);
+    const draft = await ws.draft(me);
     if (!draft) {
       return render(deps, res, { title: 'Brouillon', active: 'regles', body: html`<h1>Brouillon</h1><p>Vous n’avez pas de brouillon en cours. <a href="/regles">Modifiez une règle</a> pour en commencer un.</p>` });
     }
@@ -406,7 +406,7 @@ export function mountRules(app: Router, deps: Deps): void {
   app.post('/regles/publier', async (req, res) => {
     const outcome = await ws.publish(account(res), field(req, 'message'));
     if (!outcome.ok) {
-      const title = titlesOf(await ws.draftFiles(ws.draft(account(res))));
+      const title = titlesOf(await ws.draftFiles(await ws.draft(account(res))));
       deps.flash.add(res, 'error', `${outcome.message}${outcome.issues ? ` ${outcome.issues.map((i) => issueText(i, title)).join(' ')}` : ''}`);
       return res.redirect(303, '/regles/brouillon');
     }
@@ -417,7 +417,7 @@ export function mountRules(app: Router, deps: Deps): void {
   // ── simulation ──────────────────────────────────────────────────────────────
   app.get('/regles/simuler', async (req, res) => {
     const me = account(res);
-    const draft = ws.draft(me);
+    const draft = await ws.draft(me);
     const errors: string[] = [];
     const pick = <T extends string>(name: string, values: readonly T[]): T | null => {
       const v = query(req, name);
@@ -495,7 +495,7 @@ export function mountRules(app: Router, deps: Deps): void {
   // ── coverage ────────────────────────────────────────────────────────────────
   app.get('/regles/couverture', async (req, res) => {
     const me = account(res);
-    const draft = ws.draft(me);
+    const draft = await ws.draft(me);
     const served = servedEpcis(deps.router.actors());
     const choices = [
       ...deps.territories.all().map((t) => ({ id: t.id, label: t.nom, epcis: t.epcis })),
@@ -528,8 +528,8 @@ export function mountRules(app: Router, deps: Deps): void {
 
   // ── history and rollback ────────────────────────────────────────────────────
   const KIND = { initial: 'état initial', external: 'modifié hors back-office', publish: 'publication', rollback: 'retour arrière' } as const;
-  app.get('/regles/historique', (_req, res) => {
-    const entries = [...ws.history.list()].reverse();
+  app.get('/regles/historique', async (_req, res) => {
+    const entries = [...(await ws.versions())].reverse();
     render(deps, res, {
       title: 'Historique des règles',
       active: 'regles',
@@ -547,7 +547,7 @@ export function mountRules(app: Router, deps: Deps): void {
 
   app.get('/regles/historique/:n', async (req, res) => {
     const n = Number.parseInt(String(req.params.n), 10);
-    const entry = ws.history.get(n);
+    const entry = await ws.history.get(n);
     if (!entry) throw notFound();
     const files: RuleFiles = await ws.history.files(n);
     const liveNow = await ws.liveFiles();

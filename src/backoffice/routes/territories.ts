@@ -22,7 +22,7 @@ type RuleLike = { name?: unknown } & Record<string, unknown>;
 
 /** Rules of the draft (or live) files, with their place tokens. */
 async function rulesOf(deps: Deps, res: Response): Promise<Array<{ file: string; name: string; places: string[] }>> {
-  const files = await deps.rules.draftFiles(deps.rules.draft(account(res)));
+  const files = await deps.rules.draftFiles(await deps.rules.draft(account(res)));
   const out: Array<{ file: string; name: string; places: string[] }> = [];
   for (const [file, text] of Object.entries(files)) {
     let doc: { rules?: RuleLike[] } | null = null;
@@ -117,8 +117,7 @@ async function viewOf(deps: Deps, res: Response, t: NamedTerritory): Promise<Ter
     local: actors.filter((a) => actorInside(scope, a, deps.territory)).map((a) => ({ id: a.id, name: a.name })),
     shared: actors.filter((a) => !actorInside(scope, a, deps.territory) && actorTouches(scope, a, deps.territory)).map((a) => ({ id: a.id, name: a.name })),
     rules: rules.filter((r) => placesInside(scope, r.places, deps.territory, deps.territories)).length,
-    coordinators: deps.accounts.store
-      .accounts()
+    coordinators: (await deps.accounts.store.accounts())
       .filter((a) => a.role === 'coordinator' && a.active && (a.territories ?? []).includes(t.id))
       .map((a) => a.name || a.email),
   };
