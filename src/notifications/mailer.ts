@@ -1,5 +1,7 @@
 // Sends the persisted queue. A message leaves the queue only through a durable receipt, after
 // the transport accepted it; a failure is retried with exponential backoff, never dropped.
+// Messages are claimed with a lease: with several instances, each message is sent by one of
+// them, and one claimed by an instance that died mid-send is retried once the lease runs out.
 // Messages without recipient are coordinator notes (no ADMIN_EMAIL): written to the outbox.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,6 +17,8 @@ export interface MailerOptions {
   now?: () => Date;
   /** First retry after baseMs, doubling up to maxMs (defaults: 30 s, 6 h). */
   backoff?: { baseMs?: number; maxMs?: number };
+  /** How long a claimed message is kept from the other instances (default 5 min). */
+  leaseMs?: number;
   /** Reply-To of every message (MAIL_REPLY_TO): a reply reaches the coordination. */
   replyTo?: string;
   log?: (message: string) => void;
@@ -83,10 +87,23 @@ export class Mailer {
 
   private async run(): Promise<FlushReport> {
     const report: FlushReport = { sent: 0, failed: 0, notes: 0 };
+    const { store } = this.options;
+    // Sent or failed once in this pass: not again before the next one (a zero backoff).
+    const claimed = new Set<string>();
+    for (;;) {
+      const batch = (await store.mails.claim(this.now(), { limit: 20, leaseMs: this.options.leaseMs })).filter((m) => !claimed.has(m.id));
+      if (batch.length === 0) break;
+      for (const mail of batch) {
+        claimed.add(mail.id);
+        await this.send(mail, report);
+      }
+    }
+    return report;
+  }
+
+  private async send(mail: QueuedMail, report: FlushReport): Promise<void> {
     const { store, transport, log } = this.options;
-    for (const due of store.mails.due(this.now())) {
-      const mail = await store.mails.get(due.id);
-      if (!mail) continue;
+    {
       try {
         if (mail.to.length === 0) {
           await this.writeNote(mail);
@@ -104,12 +121,11 @@ export class Mailer {
         });
         log?.(`courriel ${mail.id} : échec de l’envoi (${code}, tentative ${attempts}), nouvel essai dans ${Math.round(delay / 1000)} s`);
         report.failed += 1;
-        continue;
+        return;
       }
       // A crash right here resends once with the same Message-ID: the receiver can drop it.
       await store.commit({ delivered: [{ id: mail.id, at: this.now() }] });
     }
-    return report;
   }
 
   private async writeNote(mail: QueuedMail): Promise<void> {

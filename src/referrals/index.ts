@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Mailer } from '../notifications/mailer.js';
 import { deleteOutboxFiles, outboxTransport, smtpTransport } from '../notifications/transport.js';
 import { loadOrCreateSecret, openStore, type ConversationStore, type QueuedMail, type Store } from '../store/index.js';
+import type { Database } from '../store/postgres/database.js';
 import type { ActorDirectory } from './actors.js';
 import { createLinkHandlers, type LinkHandlers } from './links.js';
 import type { FollowUpPolicy } from './policy.js';
@@ -35,6 +36,8 @@ export interface OpenReferralsOptions {
   monthlyReport?: MonthlyReportSettings & { recipients: () => ReportRecipient[]; labels: Pick<Labels, 'actor' | 'partner'> };
   /** Commands that only read while the service runs. */
   readOnly?: boolean;
+  /** Production mode: referrals, mail queue and conversation state on this PostgreSQL database. */
+  database?: Database;
   log?: (message: string) => void;
 }
 
@@ -64,6 +67,7 @@ export async function openReferrals(options: OpenReferralsOptions): Promise<Refe
     conversationTtlDays: options.policy?.conversationTtlDays,
     now,
     log: options.log,
+    database: options.database,
   });
   const outboxDir = join(options.dataDir, 'outbox');
   const signer = new LinkSigner(options.readOnly ? (options.secret ?? 'lecture-seule-sans-liens') : loadOrCreateSecret(options.dataDir, options.secret));
@@ -84,8 +88,11 @@ export async function openReferrals(options: OpenReferralsOptions): Promise<Refe
     adminEmail: options.adminEmail,
     replyTo,
     purgeFiles: (reference) => deleteOutboxFiles(outboxDir, reference),
+    // Other instances create referrals too: re-read the monthly loads every 5 s.
+    loadRefreshMs: options.database ? 5_000 : undefined,
     log: options.log,
   });
+  await service.refreshLoads();
   const links = createLinkHandlers({ service, signer, actors: options.actors, now, replyTo, log: options.log });
   const reports = options.monthlyReport ? new MonthlyReports({ ...options.monthlyReport, store, now, log: options.log }) : undefined;
   const scheduler = createScheduler({ service, mailer, store, conversations: store.conversations, now, intervalMs: options.intervalMs, monthly: reports, log: options.log });
@@ -103,6 +110,7 @@ export async function openReferrals(options: OpenReferralsOptions): Promise<Refe
     },
     async close() {
       await scheduler.stop();
+      service.close();
       mailer.close();
       await store.close();
     },

@@ -94,7 +94,7 @@ export class MonthlyReports {
       if (seen.has(key)) continue;
       seen.add(key);
       const id = `report-${month}.${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
-      if (this.options.store.mails.known(id)) {
+      if (await this.options.store.mails.known(id)) {
         already += 1;
         continue;
       }

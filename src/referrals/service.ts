@@ -41,6 +41,8 @@ import {
   type PreviousAttempt,
 } from '../notifications/compose.js';
 import { queuedMail } from '../notifications/mailer.js';
+import { parisMidnight } from '../stats/filters.js';
+import { nextMonth } from '../stats/monthly.js';
 import { KeyedLock, type ConversationStore, type QueuedMail, type ReferralStore, type StoreItems } from '../store/index.js';
 import type { ActorDirectory } from './actors.js';
 import { ReferralError } from './errors.js';
@@ -124,6 +126,11 @@ export interface ReferralServiceOptions {
   conversations?: ConversationStore;
   now?: () => Date;
   policy?: Partial<FollowUpPolicy>;
+  /**
+   * Production (several instances): how often the monthly loads are re-read from the store, and
+   * re-read after each creation. Unset (embedded, one process): read once, then counted locally.
+   */
+  loadRefreshMs?: number;
   /** Coordinators' address; without it, alerts become notes in the outbox. */
   adminEmail?: string;
   /** MAIL_REPLY_TO: the address holders are told to write to. */
@@ -148,17 +155,38 @@ interface Plan {
 const NOT_SERIOUS: DeclineReason = 'demande_non_serieuse';
 const ACTIVE_OR_CONCLUDED: readonly ReferralStatus[] = ['pending', 'taking_care', 'done', 'done_no_help', 'unreachable'];
 const referenceOf = (id: string) => id.replace(/-\d+$/, '');
+const parisMonthStart = (month: string) => new Date(parisMidnight(`${month}-01`));
+
+/** What a plan may need to know from the store, read before the (synchronous) plan runs. */
+interface PlanContext {
+  /** The holder was already told that the request is closed. */
+  holderClosedKnown: boolean;
+}
 
 export class ReferralService {
   readonly policy: FollowUpPolicy;
   private readonly lock = new KeyedLock();
   private readonly reservedReferences = new Set<string>();
-  private loadCache: { month: string; counts: Map<string, number> } | undefined;
+  private loadCache: { month: string; counts: Map<string, number> };
+  private loadRefresh: Promise<void> | undefined;
+  private loadStale = false;
+  private loadTimer: NodeJS.Timeout | undefined;
   private readonly now: () => Date;
 
   constructor(private readonly options: ReferralServiceOptions) {
     this.policy = { ...DEFAULT_POLICY, ...options.policy };
     this.now = options.now ?? (() => new Date());
+    this.loadCache = { month: parisDay(this.now()).slice(0, 7), counts: new Map() };
+    void this.refreshLoads().catch(() => undefined);
+    if (options.loadRefreshMs) {
+      this.loadTimer = setInterval(() => void this.refreshLoads().catch(() => undefined), options.loadRefreshMs);
+      this.loadTimer.unref();
+    }
+  }
+
+  /** Stops the periodic refresh of the monthly loads. */
+  close(): void {
+    clearInterval(this.loadTimer);
   }
 
   // ── reading ────────────────────────────────────────────────────────────────
@@ -171,26 +199,46 @@ export class ReferralService {
     return this.options.store.referrals.byReference(reference);
   }
 
-  /** Referrals an actor received this calendar month (Paris): the router's `loadOf`. */
+  /**
+   * Referrals an actor received this calendar month (Paris): the router's `loadOf`, which is
+   * synchronous. Served from a per-month count refreshed from the store (one grouped query)
+   * every `loadRefreshMs` and after this instance's own commits, so that the referrals created
+   * by other instances count too.
+   */
   actorLoad(actorId: string): number {
     const month = parisDay(this.now()).slice(0, 7);
-    if (this.loadCache?.month !== month) {
-      const counts = new Map<string, number>();
-      for (const s of this.options.store.referrals.summaries()) {
-        if (parisDay(new Date(s.createdAt)).slice(0, 7) === month) counts.set(s.actorId, (counts.get(s.actorId) ?? 0) + 1);
-      }
-      this.loadCache = { month, counts };
+    if (this.loadCache.month !== month) {
+      this.loadCache = { month, counts: new Map() };
+      void this.refreshLoads().catch(() => undefined);
     }
     return this.loadCache.counts.get(actorId) ?? 0;
   }
 
+  /** Reads this month's loads from the store; concurrent calls share one query, plus one after it. */
+  refreshLoads(): Promise<void> {
+    if (this.loadRefresh) {
+      this.loadStale = true;
+      return this.loadRefresh;
+    }
+    this.loadRefresh = (async () => {
+      do {
+        this.loadStale = false;
+        const month = parisDay(this.now()).slice(0, 7);
+        const counts = await this.options.store.referrals.monthlyLoads(parisMonthStart(month), parisMonthStart(nextMonth(month)));
+        this.loadCache = { month, counts };
+      } while (this.loadStale);
+    })().finally(() => (this.loadRefresh = undefined));
+    return this.loadRefresh;
+  }
+
+  /** Counts this instance's new records at once (the router may ask before the refresh lands). */
   private countNew(records: Referral[]): void {
-    if (!this.loadCache) return;
     for (const r of records) {
       if (r.version === 1 && parisDay(new Date(r.createdAt)).slice(0, 7) === this.loadCache.month) {
         this.loadCache.counts.set(r.actorId, (this.loadCache.counts.get(r.actorId) ?? 0) + 1);
       }
     }
+    if (records.some((r) => r.version === 1) && this.options.loadRefreshMs) void this.refreshLoads().catch(() => undefined);
   }
 
   // ── creation ───────────────────────────────────────────────────────────────
@@ -207,10 +255,11 @@ export class ReferralService {
       // together, nothing is owed. Another project in the same conversation (after
       // « recommencer ») is a new request with its own reference.
       const existing = (await this.options.store.referrals.byConversation(input.conversationId)).filter((r) => isDeepStrictEqual(r.profile, input.profile));
-      if (existing.length > 0) return this.result(existing, false);
+      if (existing.length > 0) return await this.result(existing, false);
       const now = this.now();
       const targets = this.firstTargets(input.decision.referrals);
-      const reference = newReference((r) => this.reservedReferences.has(r) || this.options.store.referrals.referenceExists(r));
+      let reference = newReference((r) => this.reservedReferences.has(r));
+      while ((await this.options.store.referrals.referenceExists(reference)) || this.reservedReferences.has(reference)) reference = newReference((r) => this.reservedReferences.has(r));
       this.reservedReferences.add(reference);
       try {
         const at = now.toISOString();
@@ -249,14 +298,14 @@ export class ReferralService {
         await this.options.store.commit({ referrals: records, enqueue: mails });
         this.countNew(records);
         this.options.log?.(`orientation ${reference} créée (${records.map((r) => `${r.id} → ${r.actorId}`).join(', ')})`);
-        return this.result(records, true);
+        return await this.result(records, true);
       } finally {
         this.reservedReferences.delete(reference);
       }
     });
   }
 
-  private result(records: Referral[], created: boolean): CreateReferralResult {
+  private async result(records: Referral[], created: boolean): Promise<CreateReferralResult> {
     const first = records.filter((r) => r.escalatedFrom === null);
     const shown = first.length ? first : records;
     return {
@@ -264,7 +313,7 @@ export class ReferralService {
       created,
       referrals: shown.map((r) => ({ id: r.id, actorId: r.actorId, actorName: r.actorName, tier: r.tier, promisedDays: r.promisedDays, status: r.status })),
       promisedDays: Math.max(...shown.map((r) => r.promisedDays)),
-      holderEmailQueued: this.options.store.mails.known(`${records[0]!.reference}.holder-confirm`),
+      holderEmailQueued: await this.options.store.mails.known(`${records[0]!.reference}.holder-confirm`),
       statusUrl: this.statusUrl(records[0]!),
     };
   }
@@ -338,13 +387,13 @@ export class ReferralService {
       }
       return this.decline(id, { reason: reason as DeclineReason }, by);
     }
-    return this.mutate(id, (record, dossier, now) => {
+    return this.mutate(id, (record, dossier, now, context) => {
       const updated = applyAction(record, action, by, reason ?? null, now);
       const plan: Plan = { records: [updated], mails: [] };
       const tookCare = record.status === 'pending' && (action === 'take_care' || IMPLICIT_TAKE_CARE.includes(action));
       if (tookCare) plan.mails.push(...this.takenCareMails(updated, now));
       if (action === 'expire') return this.followOn(plan, dossier, updated, 'expired', now);
-      plan.mails.push(...this.closedMails(updated, dossier, now));
+      plan.mails.push(...this.closedMails(updated, dossier, now, context));
       return plan;
     });
   }
@@ -404,12 +453,13 @@ export class ReferralService {
     });
   }
 
-  private async mutate(id: string, change: (record: Referral, dossier: Referral[], now: Date) => Plan): Promise<Referral> {
+  private async mutate(id: string, change: (record: Referral, dossier: Referral[], now: Date, context: PlanContext) => Plan): Promise<Referral> {
     return this.lock.run(`reference:${referenceOf(id)}`, async () => {
       const record = await this.options.store.referrals.get(id);
       if (!record) throw new ReferralError('not_found', `Orientation ${id} introuvable.`);
       const dossier = await this.options.store.referrals.byReference(record.reference);
-      const plan = change(structuredClone(record), dossier, this.now());
+      const context: PlanContext = { holderClosedKnown: await this.options.store.mails.known(`${record.reference}.holder-closed`) };
+      const plan = change(structuredClone(record), dossier, this.now(), context);
       if (plan.records.length === 0) return record; // nothing to do after all
       await this.options.store.commit({ referrals: plan.records, enqueue: plan.mails });
       this.countNew(plan.records);
@@ -547,9 +597,14 @@ export class ReferralService {
   async followUp(): Promise<FollowUpReport> {
     const report: FollowUpReport = { reminded: 0, expired: 0, checkedIn: 0, errors: 0 };
     const now = this.now();
-    const work = [...this.options.store.referrals.summaries()].filter(
-      (s) => (s.status === 'pending' || s.status === 'taking_care') && !s.erased && !s.anonymised,
-    );
+    // Only what may be due: a reminder or an expiry needs at least that many calendar days
+    // (working days are longer), a check-in the first check-in's delay.
+    const pendingDays = Math.min(this.policy.expireDays, ...this.policy.reminderWorkingDays);
+    const checkInDays = this.policy.checkInDays.length ? Math.min(...this.policy.checkInDays) : null;
+    const work = await this.options.store.referrals.followUpCandidates({
+      pendingCreatedBefore: new Date(now.getTime() - pendingDays * DAY),
+      takingCareSince: checkInDays === null ? null : new Date(now.getTime() - checkInDays * DAY),
+    });
     for (const s of work) {
       try {
         if (s.status === 'pending') {
@@ -622,7 +677,7 @@ export class ReferralService {
       if (!first.contact?.email || first.erasedAt !== null) return 'no_email';
       const now = this.now();
       const id = `${ref}.holder-link-${parisDay(now)}`;
-      if (this.options.store.mails.known(id)) return 'already_sent';
+      if (await this.options.store.mails.known(id)) return 'already_sent';
       const content = holderStatusLink({ reference: ref, name: first.contact.name, ...this.follow(first) });
       await this.options.store.commit({ enqueue: [queuedMail(id, ref, 'holder-link', [first.contact.email], content, now)] });
       return 'sent';
@@ -634,8 +689,7 @@ export class ReferralService {
   /** Anonymises records closed (or idle) for longer than the policy allows; returns how many. */
   async anonymiseDue(): Promise<number> {
     const cutoff = monthsBefore(this.now(), this.policy.anonymiseAfterMonths).getTime();
-    const due = [...this.options.store.referrals.summaries()].filter((s) => !s.anonymised && (s.closedAt ?? s.statusAt) <= cutoff);
-    const references = new Set(due.map((s) => s.reference));
+    const references = await this.options.store.referrals.anonymisationDue(new Date(cutoff));
     let count = 0;
     for (const reference of references) {
       count += await this.lock.run(`reference:${reference}`, async () => {
@@ -646,7 +700,7 @@ export class ReferralService {
         const scrubbed = records.map((r) => scrub(r, now, 'anonymise', 'system'));
         if (records.length === 0) return 0;
         // E-mails still retrying after all this time hold personal data too.
-        const discard = this.options.store.mails.queued().filter((m) => m.reference === reference).map((m) => m.id);
+        const discard = (await this.options.store.mails.queuedFor(reference)).map((m) => m.id);
         await this.options.store.commit({ referrals: scrubbed, discard });
         await this.options.purgeFiles?.(reference);
         return scrubbed.length;
@@ -674,7 +728,7 @@ export class ReferralService {
       Object.assign(conversations, (await this.options.conversations?.findByConversationId(id)) ?? {});
     }
     const pendingEmails: HolderExport['pendingEmails'] = [];
-    for (const m of this.options.store.mails.queued().filter((q) => q.reference === records[0]!.reference)) {
+    for (const m of await this.options.store.mails.queuedFor(records[0]!.reference)) {
       const mail = await this.options.store.mails.get(m.id);
       if (mail) pendingEmails.push({ id: mail.id, kind: mail.kind, attempts: mail.attempts });
     }
@@ -689,7 +743,7 @@ export class ReferralService {
       const now = this.now();
       const records = await this.options.store.referrals.byReference(ref);
       const conversationIds = new Set(records.map((r) => r.conversationId));
-      const discard = this.options.store.mails.queued().filter((m) => m.reference === ref).map((m) => m.id);
+      const discard = (await this.options.store.mails.queuedFor(ref)).map((m) => m.id);
       await this.options.store.commit({ referrals: records.map((r) => scrub(r, now, 'erase', by)), discard });
       let conversations = 0;
       for (const id of conversationIds) conversations += (await this.options.conversations?.deleteByConversationId(id)) ?? 0;
@@ -742,11 +796,11 @@ export class ReferralService {
   }
 
   /** The last structure still working on the request has closed it: the holder is told once. */
-  private closedMails(updated: Referral, dossier: Referral[], now: Date): QueuedMail[] {
+  private closedMails(updated: Referral, dossier: Referral[], now: Date, context: PlanContext): QueuedMail[] {
     if (!updated.contact?.email || updated.erasedAt !== null || !isClosed(updated.status)) return [];
     const stillOpen = dossier.some((r) => r.id !== updated.id && !isClosed(r.status));
     const id = `${updated.reference}.holder-closed`;
-    if (stillOpen || this.options.store.mails.known(id)) return [];
+    if (stillOpen || context.holderClosedKnown) return [];
     const content = holderClosed({ referral: updated, actor: this.actorOf(updated), ...this.follow(updated) });
     return [queuedMail(id, updated.reference, 'holder-closed', [updated.contact.email], content, now)];
   }

@@ -16,7 +16,7 @@ import type { Labels, StatTable } from './table.js';
 import { unmetTables } from './unmet.js';
 
 export interface StatisticsSources {
-  store: Pick<ReferralStore, 'referrals' | 'stats'>;
+  store: Pick<ReferralStore, 'referrals'>;
   events: Pick<EventLogPort, 'readSince'> | null;
   territory: TerritoryIndex;
 }

@@ -1,6 +1,6 @@
 // What the statistics and the inbox need of every referral, in compact columns (no personal
-// data). Built once from the store (reading each body), then kept current by comparing each
-// record's version with the store's in-memory summaries: only changed records are read again.
+// data). Built once from the store (reading each body), then kept current by reading the
+// records written since the last pass (`changes`: on PostgreSQL, other instances' writes too).
 import { DECLINE_REASONS, REFERRAL_STATUSES, REFERRAL_TIERS, type Referral, type ReferralStatus } from '../domain/referral.js';
 import { NEEDS, PROJECT_TYPES, SECTORS, STAGES } from '../domain/profile.js';
 import type { ReferralStore } from '../store/ports.js';
@@ -68,32 +68,35 @@ export class ReferralIndex {
   private readonly byContact = new Map<string, Set<number>>();
 
   private syncing: Promise<number> | undefined;
-  private stamp = '';
+  private cursor: string | null = null;
+  private source: unknown;
 
   /** Brings the index up to date; resolves with the number of records read. */
-  sync(store: Pick<ReferralStore, 'referrals' | 'stats'>): Promise<number> {
+  sync(store: Pick<ReferralStore, 'referrals'>): Promise<number> {
     this.syncing ??= this.runSync(store).finally(() => (this.syncing = undefined));
     return this.syncing;
   }
 
-  private async runSync(store: Pick<ReferralStore, 'referrals' | 'stats'>): Promise<number> {
-    // Nothing written since the last pass: skip the walk over the summaries.
-    const s = store.stats();
-    const stamp = `${s.referrals}:${s.journalBytes}:${s.snapshotBytes}`;
-    if (stamp === this.stamp) return 0;
-    let read = 0;
-    for (const summary of store.referrals.summaries()) {
-      const slot = this.slots.get(summary.id);
-      if (slot !== undefined && this.version.data[slot] === summary.version) continue;
-      const record = await store.referrals.get(summary.id);
-      if (!record) continue;
-      this.put(record);
-      read += 1;
-      // A first build reads every body: let the server breathe between chunks.
-      if (read % 2000 === 0) await new Promise((resolve) => setImmediate(resolve));
+  private async runSync(store: Pick<ReferralStore, 'referrals'>): Promise<number> {
+    // A cursor belongs to one store: another one (a test reopening) is read from the start.
+    if (this.source !== store.referrals) {
+      this.source = store.referrals;
+      this.cursor = null;
     }
-    this.stamp = stamp;
-    return read;
+    let read = 0;
+    for (;;) {
+      const page = await store.referrals.changes(this.cursor, 2000);
+      for (const record of page.records) {
+        const slot = this.slots.get(record.id);
+        if (slot !== undefined && this.version.data[slot] === record.version) continue;
+        this.put(record);
+        read += 1;
+      }
+      this.cursor = page.cursor;
+      if (page.done) return read;
+      // A first build reads every body: let the server breathe between pages.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   /** Adds or replaces one record (also used by tests and benchmarks on generated data). */

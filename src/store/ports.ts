@@ -23,18 +23,48 @@ export interface ReferralSummary {
   anonymised: boolean;
 }
 
+/** Which open referrals the follow-up pass must look at (both bounds inclusive). */
+export interface FollowUpQuery {
+  /** Pending referrals created at or before this instant (the earliest reminder or expiry). */
+  pendingCreatedBefore: Date;
+  /** Referrals taken care of at or before this instant (the first check-in); null: none. */
+  takingCareSince: Date | null;
+}
+
+/** One page of records written since a cursor (statistics index, other instances included). */
+export interface ReferralChanges {
+  records: Referral[];
+  /** Opaque; pass it back to read what follows. */
+  cursor: string;
+  /** False when more records are waiting behind this page. */
+  done: boolean;
+}
+
+// Every read is async (an SQL engine answers over the network) and purpose-specific, so that
+// PostgreSQL answers it with an index: nothing on a request path walks every referral.
 export interface ReferralRepository {
   get(id: string): Promise<Referral | undefined>;
   /** Every record of one request (same reference), oldest first. */
   byReference(reference: string): Promise<Referral[]>;
   byConversation(conversationId: string): Promise<Referral[]>;
-  referenceExists(reference: string): boolean;
-  summary(id: string): ReferralSummary | undefined;
-  /** In-memory index: cheap to walk, even at 100,000 referrals. */
-  summaries(): IterableIterator<ReferralSummary>;
-  /** Full records, read from disk one by one. */
+  referenceExists(reference: string): Promise<boolean>;
+  summary(id: string): Promise<ReferralSummary | undefined>;
+  count(): Promise<number>;
+  /** Pending or taken-care-of referrals, neither erased nor anonymised, old enough to need follow-up. */
+  followUpCandidates(query: FollowUpQuery): Promise<ReferralSummary[]>;
+  /** References with a record not anonymised yet, closed (or idle) at or before `cutoff`. */
+  anonymisationDue(cutoff: Date): Promise<string[]>;
+  /** Records created in [from, to), per actor: the router's monthly load. */
+  monthlyLoads(from: Date, to: Date): Promise<Map<string, number>>;
+  /**
+   * Records written since `cursor` (null: from the start), at most about `limit` of them. A
+   * record may come again (a later version, or a page boundary): callers replace by id.
+   */
+  changes(cursor: string | null, limit: number): Promise<ReferralChanges>;
+  /** Every summary: tools and tests only (export, migration), never a request path. */
+  summaries(): AsyncIterableIterator<ReferralSummary>;
+  /** Every full record, one by one: tools only. */
   scan(): AsyncIterableIterator<Referral>;
-  count(): number;
 }
 
 export interface QueuedMail {
@@ -72,14 +102,32 @@ export interface MailSummary {
   sentAt: number | null;
 }
 
+export interface ClaimOptions {
+  /** At most this many messages (default 20). */
+  limit?: number;
+  /**
+   * How long a claimed message is kept from other claims (default 5 min): an instance killed
+   * mid-send leaves it to another once the lease has run out.
+   */
+  leaseMs?: number;
+}
+
 export interface MailQueue {
   /** Queued or already delivered (receipts are kept a while, see `pruneReceipts`). */
-  known(id: string): boolean;
+  known(id: string): Promise<boolean>;
   get(id: string): Promise<QueuedMail | undefined>;
-  summary(id: string): MailSummary | undefined;
-  /** Queued messages whose next attempt is due, oldest first. */
-  due(now: Date): MailSummary[];
-  queued(): MailSummary[];
+  summary(id: string): Promise<MailSummary | undefined>;
+  /** Messages of one request still queued (export, erasure). */
+  queuedFor(reference: string): Promise<MailSummary[]>;
+  /**
+   * Takes due messages for sending, oldest first, atomically: two claims (two instances) never
+   * get the same message while its lease runs. `requeue` or `delivered` ends the lease.
+   */
+  claim(now: Date, options?: ClaimOptions): Promise<QueuedMail[]>;
+  /** Queued messages whose next attempt is due, oldest first (claimed ones included). */
+  due(now: Date): Promise<MailSummary[]>;
+  /** Every queued message: the queue stays small (tools and tests). */
+  queued(): Promise<MailSummary[]>;
 }
 
 /** One atomic, durable unit of work: all of it is on disk when `commit` resolves, or none of it. */
@@ -110,11 +158,11 @@ export interface ReferralStore {
   readonly referrals: ReferralRepository;
   readonly mails: MailQueue;
   commit(tx: StoreTransaction): Promise<void>;
-  /** True when the journal holds enough superseded lines to be worth a compaction. */
-  needsCompaction(): boolean;
-  /** Rewrites the live data into a snapshot; also physically removes erased data. */
+  /** True when a compaction is worth running (superseded journal lines; PostgreSQL: hourly). */
+  needsCompaction(): Promise<boolean>;
+  /** Embedded: rewrites the live data into a snapshot. Both: prunes receipts, physically removes erased data. */
   compact(options?: { pruneReceiptsBefore?: Date }): Promise<StoreStats>;
-  stats(): StoreStats;
+  stats(): Promise<StoreStats>;
 }
 
 /** botbuilder's Storage, structurally (no SDK import here: DESIGN.md §6). */

@@ -4,6 +4,7 @@ import type { Referral } from '../domain/referral.js';
 import { Journal, type Meta, type OpenJournalOptions, type Put } from './journal.js';
 import {
   ConflictError,
+  type ClaimOptions,
   type MailQueue,
   type MailSummary,
   type QueuedMail,
@@ -88,8 +89,16 @@ class Lookup {
   }
 }
 
+const DEFAULT_LEASE_MS = 5 * 60_000;
+const byDate = (a: Referral, b: Referral) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id, 'en', { numeric: true });
+
 export class JournalReferralStore implements ReferralStore {
   private readonly byReference = new Lookup();
+  /** Change log of this process: ids in write order; position + 1 is the change number. */
+  private readonly changeLog: string[] = [];
+  private readonly changeOf = new Map<string, number>();
+  /** Mails claimed by the mailer: id → lease end (epoch ms). One process: memory is enough. */
+  private readonly leases = new Map<string, number>();
   private readonly byConversation = new Lookup();
   private queuedCount = 0;
   private referralCount = 0;
@@ -111,57 +120,121 @@ export class JournalReferralStore implements ReferralStore {
       this.byConversation.remove(previous.conversationId, previous.id);
     } else if (previous?.t === 'm' && previous.state === 'queued') this.queuedCount -= 1;
     if (meta?.t === 'r') {
+      this.changeLog.push(meta.id);
+      this.changeOf.set(meta.id, this.changeLog.length);
       this.referralCount += 1;
       this.byReference.add(meta.reference, meta.id);
       this.byConversation.add(meta.conversationId, meta.id);
     } else if (meta?.t === 'm' && meta.state === 'queued') this.queuedCount += 1;
+    if (previous?.t === 'm' && meta?.t !== 'm') this.leases.delete(previous.id);
+    else if (meta?.t === 'm' && (meta.state !== 'queued' || previous?.t === 'm')) this.leases.delete(meta.id); // requeued, delivered
   }
 
   private bodies(ids: string[]): Referral[] {
     return ids
       .map((id) => this.journal.body<Referral>(referralKey(id)))
       .filter((r): r is Referral => r !== undefined)
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id, 'en', { numeric: true }));
+      .sort(byDate);
   }
 
+  private referralMetas(): ReferralSummary[] {
+    const list: ReferralSummary[] = [];
+    for (const meta of this.journal.metas()) if (meta.t === 'r') list.push(meta);
+    return list;
+  }
+
+  private queuedMetas(): MailSummary[] {
+    const list: MailSummary[] = [];
+    for (const meta of this.journal.metas()) if (meta.t === 'm' && meta.state === 'queued') list.push(meta);
+    return list.sort((a, b) => a.nextAttemptAt - b.nextAttemptAt);
+  }
+
+  private mailMeta(id: string): MailSummary | undefined {
+    const meta = this.journal.meta(mailKey(id));
+    return meta?.t === 'm' ? meta : undefined;
+  }
+
+  private known(id: string): boolean {
+    return this.journal.has(mailKey(id)) || this.claimedMails.has(id);
+  }
+
+  // The in-memory index answers every port at once; the promises only match the SQL adapter.
   readonly referrals: ReferralRepository = {
     get: async (id) => this.journal.body<Referral>(referralKey(id)),
     byReference: async (reference) => this.bodies(this.byReference.get(reference)),
     byConversation: async (conversationId) => this.bodies(this.byConversation.get(conversationId)),
-    referenceExists: (reference) => this.byReference.has(reference),
-    summary: (id) => {
+    referenceExists: async (reference) => this.byReference.has(reference),
+    summary: async (id) => {
       const meta = this.journal.meta(referralKey(id));
       return meta?.t === 'r' ? meta : undefined;
     },
-    summaries: function* (this: JournalReferralStore) {
-      for (const meta of this.journal.metas()) if (meta.t === 'r') yield meta;
+    count: async () => this.referralCount,
+    followUpCandidates: async ({ pendingCreatedBefore, takingCareSince }) =>
+      this.referralMetas().filter(
+        (s) =>
+          !s.erased &&
+          !s.anonymised &&
+          ((s.status === 'pending' && s.createdAt <= pendingCreatedBefore.getTime()) ||
+            (s.status === 'taking_care' && takingCareSince !== null && s.statusAt <= takingCareSince.getTime())),
+      ),
+    anonymisationDue: async (cutoff) => [
+      ...new Set(this.referralMetas().filter((s) => !s.anonymised && (s.closedAt ?? s.statusAt) <= cutoff.getTime()).map((s) => s.reference)),
+    ],
+    monthlyLoads: async (from, to) => {
+      const counts = new Map<string, number>();
+      for (const s of this.referralMetas()) {
+        if (s.createdAt >= from.getTime() && s.createdAt < to.getTime()) counts.set(s.actorId, (counts.get(s.actorId) ?? 0) + 1);
+      }
+      return counts;
+    },
+    changes: async (cursor, limit) => {
+      let at = cursor === null ? 0 : Number(cursor);
+      if (!Number.isInteger(at) || at < 0 || at > this.changeLog.length) at = 0; // another process's cursor: start over
+      const records: Referral[] = [];
+      while (at < this.changeLog.length && records.length < limit) {
+        const id = this.changeLog[at]!;
+        at += 1;
+        if (this.changeOf.get(id) !== at) continue; // superseded by a later change
+        const record = this.journal.body<Referral>(referralKey(id));
+        if (record) records.push(record);
+      }
+      return { records, cursor: String(at), done: at >= this.changeLog.length };
+    },
+    summaries: async function* (this: JournalReferralStore) {
+      yield* this.referralMetas();
     }.bind(this),
     scan: async function* (this: JournalReferralStore) {
-      const ids = [...this.referrals.summaries()].map((s) => s.id);
+      const ids = this.referralMetas().map((s) => s.id);
       for (const id of ids) {
         const record = this.journal.body<Referral>(referralKey(id));
         if (record) yield record;
       }
     }.bind(this),
-    count: () => this.referralCount,
   };
 
   readonly mails: MailQueue = {
-    known: (id) => this.journal.has(mailKey(id)) || this.claimedMails.has(id),
+    known: async (id) => this.known(id),
     get: async (id) => {
       const meta = this.journal.meta(mailKey(id));
       return meta?.t === 'm' && meta.state === 'queued' ? (this.journal.body<QueuedMail>(mailKey(id)) ?? undefined) : undefined;
     },
-    summary: (id) => {
-      const meta = this.journal.meta(mailKey(id));
-      return meta?.t === 'm' ? meta : undefined;
+    summary: async (id) => this.mailMeta(id),
+    queuedFor: async (reference) => this.queuedMetas().filter((m) => m.reference === reference),
+    claim: async (now: Date, options: ClaimOptions = {}) => {
+      const t = now.getTime();
+      const taken: QueuedMail[] = [];
+      for (const m of this.queuedMetas()) {
+        if (taken.length >= (options.limit ?? 20)) break;
+        if (m.nextAttemptAt > t || (this.leases.get(m.id) ?? -Infinity) > t) continue;
+        const body = this.journal.body<QueuedMail>(mailKey(m.id));
+        if (!body) continue;
+        this.leases.set(m.id, t + (options.leaseMs ?? DEFAULT_LEASE_MS));
+        taken.push(body);
+      }
+      return taken;
     },
-    due: (now) => this.mails.queued().filter((m) => m.nextAttemptAt <= now.getTime()),
-    queued: () => {
-      const list: MailSummary[] = [];
-      for (const meta of this.journal.metas()) if (meta.t === 'm' && meta.state === 'queued') list.push(meta);
-      return list.sort((a, b) => a.nextAttemptAt - b.nextAttemptAt);
-    },
+    due: async (now) => this.queuedMetas().filter((m) => m.nextAttemptAt <= now.getTime()),
+    queued: async () => this.queuedMetas(),
   };
 
   async commit(tx: StoreTransaction): Promise<void> {
@@ -180,16 +253,16 @@ export class JournalReferralStore implements ReferralStore {
         puts.push(referralPut(record));
       }
       for (const mail of tx.enqueue ?? []) {
-        if (this.mails.known(mail.id)) continue;
+        if (this.known(mail.id)) continue;
         this.claimedMails.add(mail.id);
         claimedMailIds.push(mail.id);
         puts.push(mailPut(mail));
       }
       for (const mail of tx.requeue ?? []) {
-        if (this.mails.summary(mail.id)?.state === 'queued') puts.push(mailPut(mail));
+        if (this.mailMeta(mail.id)?.state === 'queued') puts.push(mailPut(mail));
       }
       for (const { id, at } of tx.delivered ?? []) {
-        const current = this.mails.summary(id);
+        const current = this.mailMeta(id);
         if (!current) continue;
         const receipt: MailMeta = { ...(current as MailMeta), state: 'sent', sentAt: at.getTime() };
         puts.push({ meta: receipt, body: null });
@@ -204,7 +277,7 @@ export class JournalReferralStore implements ReferralStore {
     }
   }
 
-  needsCompaction(): boolean {
+  async needsCompaction(): Promise<boolean> {
     const { deadLines, liveKeys } = this.journal.stats();
     return deadLines > Math.max(10_000, liveKeys);
   }
@@ -215,7 +288,7 @@ export class JournalReferralStore implements ReferralStore {
     return this.stats();
   }
 
-  stats(): StoreStats {
+  async stats(): Promise<StoreStats> {
     const s = this.journal.stats();
     return {
       referrals: this.referralCount,

@@ -42,20 +42,20 @@ test('SMTP down, then up: each message is delivered exactly once, after a backof
   await store.commit({ enqueue: ids.map((id) => mail(id, clock.now())) });
 
   assert.deepEqual(await mailer.flush(), { sent: 0, failed: 3, notes: 0 });
-  assert.deepEqual(store.mails.queued().map((m) => [m.attempts, m.nextAttemptAt - clock.now().getTime()]), [[1, 30_000], [1, 30_000], [1, 30_000]]);
+  assert.deepEqual((await store.mails.queued()).map((m) => [m.attempts, m.nextAttemptAt - clock.now().getTime()]), [[1, 30_000], [1, 30_000], [1, 30_000]]);
   assert.match(logs[0]!, /courriel AIG-2345-67\.a : échec de l’envoi \(ECONNREFUSED|ESOCKET|ECONNECTION/);
   assert.ok(logs.every((l) => !l.includes('exemple.fr')), 'no address in the logs');
   assert.deepEqual(await mailer.flush(), { sent: 0, failed: 0, notes: 0 }, 'nothing before the backoff');
   clock.advanceMs(30_000);
   await mailer.flush();
-  assert.deepEqual(store.mails.queued().map((m) => [m.attempts, m.nextAttemptAt - clock.now().getTime()]), [[2, 60_000], [2, 60_000], [2, 60_000]], 'the delay doubles');
+  assert.deepEqual((await store.mails.queued()).map((m) => [m.attempts, m.nextAttemptAt - clock.now().getTime()]), [[2, 60_000], [2, 60_000], [2, 60_000]], 'the delay doubles');
 
   // Restart while the server is still down: the queue is on disk.
   mailer.close();
   await store.close();
   store = await openStore({ dataDir });
   mailer = new Mailer({ store, transport: smtpTransport(`smtp://127.0.0.1:${smtp.port}`, FROM), outboxDir: join(dataDir, 'outbox'), now: clock.now });
-  assert.equal(store.mails.queued().length, 3);
+  assert.equal((await store.mails.queued()).length, 3);
 
   await smtp.start(); // back up
   clock.advanceMs(60_000);

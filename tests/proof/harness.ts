@@ -435,14 +435,14 @@ export async function storeFacts(dataDir: string): Promise<StoreFacts> {
     const references = new Set<string>();
     const owedMails = new Map<string, string[]>();
     let records = 0;
-    for (const summary of store.referrals.summaries()) {
+    for await (const summary of store.referrals.summaries()) {
       records += 1;
       references.add(summary.reference);
       const owed = owedMails.get(summary.reference) ?? [`${summary.reference}.holder-confirm`];
       owed.push(`${summary.id}.actor-new`);
       owedMails.set(summary.reference, owed);
     }
-    return { references, records, owedMails, queuedMails: store.mails.queued().length, droppedBytes: store.stats().droppedBytes };
+    return { references, records, owedMails, queuedMails: (await store.mails.queued()).length, droppedBytes: (await store.stats()).droppedBytes };
   } finally {
     await store.close();
   }

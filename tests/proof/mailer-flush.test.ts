@@ -47,6 +47,6 @@ test('a mail queued during a flush is sent by that flush, not at the next tick',
   assert.deepEqual(sent, ['first', 'second']);
   assert.equal(a.sent, 2);
   assert.equal(b.sent, 2);
-  assert.equal(store.mails.queued().length, 0, 'nothing left for the next tick');
+  assert.equal((await store.mails.queued()).length, 0, 'nothing left for the next tick');
   assert.deepEqual(await mailer.flush(), { sent: 0, failed: 0, notes: 0 }, 'each mail once');
 });

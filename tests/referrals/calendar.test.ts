@@ -83,10 +83,10 @@ test('jours fériés : une demande faite la veille du 11 novembre est relancée 
   const id = `${reference}-1`;
   clock.set('2026-11-13T09:00:00Z'); // Friday: 3 weekdays, but only 2 working days
   await r.scheduler.tick();
-  assert.equal(r.store.mails.known(`${id}.remind-1`), false, 'le 11 novembre ne compte pas');
+  assert.equal(await r.store.mails.known(`${id}.remind-1`), false, 'le 11 novembre ne compte pas');
   clock.set('2026-11-16T09:00:00Z'); // Monday: 3 working days
   assert.equal((await r.scheduler.tick()).followUp.reminded, 1);
-  assert.ok(r.store.mails.known(`${id}.remind-1`));
+  assert.ok(await r.store.mails.known(`${id}.remind-1`));
 });
 
 test('les liens de la structure restent valables jusqu’à la réorientation, plus une marge', async () => {

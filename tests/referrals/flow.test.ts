@@ -183,8 +183,8 @@ test('double submit creates one referral; concurrent submits too', async () => {
   assert.deepEqual([a.created, b.created, c.created].filter(Boolean).length, 1);
   assert.deepEqual(a.referrals.map((r) => r.actorId), ['clisson-sevre-maine-eco', 'mission-locale-vignoble']);
   assert.equal((await referrals.store.referrals.byConversation(input.conversationId)).length, 2);
-  assert.equal(referrals.store.referrals.count(), 2);
-  assert.equal(referrals.store.mails.queued().length, 3, 'two actor e-mails and one confirmation, once');
+  assert.equal(await referrals.store.referrals.count(), 2);
+  assert.equal((await referrals.store.mails.queued()).length, 3, 'two actor e-mails and one confirmation, once');
   assert.equal(referrals.service.actorLoad('mission-locale-vignoble'), 1, 'the router’s monthly load counts it once');
   assert.equal(referrals.service.actorLoad('ecossolies'), 0);
 });

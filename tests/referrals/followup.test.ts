@@ -25,7 +25,7 @@ async function setup(t: Parameters<typeof tempDir>[0] & { after(fn: () => unknow
   return { referrals, clock, dataDir, outbox: join(dataDir, 'outbox') };
 }
 
-const sent = (r: Referrals, id: string) => r.store.mails.summary(id)?.state === 'sent';
+const sent = async (r: Referrals, id: string) => (await r.store.mails.summary(id))?.state === 'sent';
 const statuses = async (r: Referrals, reference: string) => (await r.service.byReference(reference)).map((x) => `${x.actorId}:${x.tier}:${x.status}`);
 
 test('reminders after 3 and 7 working days, expiry at 14 days, escalation up to the network head', async () => {
@@ -34,18 +34,18 @@ test('reminders after 3 and 7 working days, expiry at 14 days, escalation up to 
   const { reference } = await r.service.createReferral(holderInput());
   const id = `${reference}-1`;
   await r.scheduler.tick();
-  assert.ok(sent(r, `${id}.actor-new`) && sent(r, `${reference}.holder-confirm`));
+  assert.ok((await sent(r, `${id}.actor-new`)) && (await sent(r, `${reference}.holder-confirm`)));
   assert.ok(existsSync(join(outbox, `${id}.actor-new.eml`)), 'without SMTP_URL, e-mails land in the outbox');
 
   clock.set('2025-03-10T09:00:00Z'); // Monday: 3 calendar days, 1 working day
   await r.scheduler.tick();
-  assert.equal(r.store.mails.known(`${id}.remind-1`), false, 'weekends do not count');
+  assert.equal(await r.store.mails.known(`${id}.remind-1`), false, 'weekends do not count');
   clock.set('2025-03-12T08:59:00Z');
   await r.scheduler.tick();
-  assert.equal(r.store.mails.known(`${id}.remind-1`), false);
+  assert.equal(await r.store.mails.known(`${id}.remind-1`), false);
   clock.set('2025-03-12T09:00:00Z'); // Wednesday: 3 working days
   assert.equal((await r.scheduler.tick()).followUp.reminded, 1);
-  assert.ok(sent(r, `${id}.remind-1`));
+  assert.ok(await sent(r, `${id}.remind-1`));
   assert.equal((await r.scheduler.tick()).followUp.reminded, 0, 'one reminder per threshold');
   const reminder = readFileSync(join(outbox, `${id}.remind-1.eml`), 'utf8');
   assert.match(reminder, /Subject: =\?UTF-8\?Q\?Relance/);
@@ -53,10 +53,10 @@ test('reminders after 3 and 7 working days, expiry at 14 days, escalation up to 
 
   clock.set('2025-03-17T09:00:00Z'); // Monday: 6 working days
   await r.scheduler.tick();
-  assert.equal(r.store.mails.known(`${id}.remind-2`), false);
+  assert.equal(await r.store.mails.known(`${id}.remind-2`), false);
   clock.set('2025-03-18T09:00:00Z'); // Tuesday: 7 working days
   await r.scheduler.tick();
-  assert.ok(sent(r, `${id}.remind-2`));
+  assert.ok(await sent(r, `${id}.remind-2`));
   assert.equal((await r.service.get(id))!.followUp.reminders, 2);
 
   clock.set('2025-03-21T08:59:00Z');
@@ -74,8 +74,8 @@ test('reminders after 3 and 7 working days, expiry at 14 days, escalation up to 
   assert.deepEqual(expired.history.slice(-2).map((h) => [h.action, h.by]), [['expire', 'system'], ['escalate', 'system']]);
   const experts = (await r.service.byReference(reference)).slice(1);
   assert.ok(experts.every((e) => e.escalatedFrom === id && e.contact?.name === 'Camille Porteuse'));
-  assert.ok(sent(r, `${reference}-2.holder-escalated`), 'the holder is told');
-  assert.ok(sent(r, `${reference}-2.actor-new`) && sent(r, `${reference}-3.actor-new`));
+  assert.ok(await sent(r, `${reference}-2.holder-escalated`), 'the holder is told');
+  assert.ok((await sent(r, `${reference}-2.actor-new`)) && (await sent(r, `${reference}-3.actor-new`)));
   const expertMail = readFileSync(join(outbox, `${reference}-2.actor-new.eml`), 'utf8').replace(/=\r?\n/g, '');
   assert.match(expertMail, /D=C3=A9j=C3=A0 tent=C3=A9/, 'the history is handed over');
   const note = readFileSync(join(outbox, 'coordination', `${id}.coord-expired-escalated.txt`), 'utf8');
@@ -146,7 +146,7 @@ test('check-ins after 30 and 60 days of taking care, with links to close', async
   assert.equal(mail?.state, 'sent');
   clock.advanceDays(30);
   await r.scheduler.tick();
-  assert.ok(r.store.mails.known(`${id}.check-in-2`));
+  assert.ok(await r.store.mails.known(`${id}.check-in-2`));
   assert.equal((await r.service.get(id))!.followUp.checkIns, 2);
   clock.advanceDays(30);
   assert.equal((await r.scheduler.tick()).followUp.checkedIn, 0, 'two check-ins, then the coordinators follow up');

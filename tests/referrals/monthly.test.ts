@@ -95,7 +95,7 @@ test('le bilan mensuel part le premier jour ouvré, une fois, avec son CSV, mêm
   await smtp.stop();
   referrals = await open();
   await referrals.scheduler.tick();
-  assert.equal(referrals.store.mails.queued().filter((m) => m.id.startsWith('report-2026-11.')).length, 2, 'en file, durablement');
+  assert.equal((await referrals.store.mails.queued()).filter((m) => m.id.startsWith('report-2026-11.')).length, 2, 'en file, durablement');
   await referrals.close();
   await smtp.start();
   referrals = await open();

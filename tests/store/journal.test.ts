@@ -108,10 +108,10 @@ test('the store refuses stale versions, enqueues a mail id once, and allows one 
     lastError: null,
   });
   await Promise.all([store.commit({ enqueue: [mail('m1')] }), store.commit({ enqueue: [mail('m1'), mail('m2')] })]);
-  assert.deepEqual(store.mails.queued().map((m) => m.id).sort(), ['m1', 'm2']);
+  assert.deepEqual((await store.mails.queued()).map((m) => m.id).sort(), ['m1', 'm2']);
   await store.commit({ delivered: [{ id: 'm1', at: new Date() }] });
   await store.commit({ enqueue: [mail('m1')] });
-  assert.equal(store.mails.summary('m1')?.state, 'sent', 'a delivered id is never queued again');
+  assert.equal((await store.mails.summary('m1'))?.state, 'sent', 'a delivered id is never queued again');
   assert.equal(await store.mails.get('m1'), undefined, 'the body of a sent e-mail is dropped');
 
   const { referrals } = await import('./fixtures.js');
@@ -121,10 +121,10 @@ test('the store refuses stale versions, enqueues a mail id once, and allows one 
   const racing = await Promise.allSettled([store.commit({ referrals: [{ ...record, version: 2 }] }), store.commit({ referrals: [{ ...record, version: 2 }] })]);
   assert.deepEqual(racing.map((r) => r.status), ['fulfilled', 'rejected'], 'two saves from the same version: the second one loses');
   assert.ok((racing[1] as PromiseRejectedResult).reason instanceof ConflictError);
-  assert.equal(store.referrals.summary(record.id)?.version, 2);
+  assert.equal((await store.referrals.summary(record.id))?.version, 2);
   await store.close();
   const again = await openStore({ dataDir });
-  assert.equal(again.referrals.count(), 1);
-  assert.equal(again.mails.summary('m1')?.state, 'sent');
+  assert.equal(await again.referrals.count(), 1);
+  assert.equal((await again.mails.summary('m1'))?.state, 'sent');
   await again.close();
 });

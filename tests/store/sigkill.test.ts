@@ -36,18 +36,18 @@ test('SIGKILL during 200 concurrent creations loses no confirmed referral', asyn
   for (const reference of confirmed) {
     const records = await store.referrals.byReference(reference);
     assert.equal(records.length, 1, `confirmed ${reference} is missing`);
-    assert.ok(store.mails.known(`${reference}-1.actor-new`), `the actor's e-mail of ${reference} is queued`);
-    assert.ok(store.mails.known(`${reference}.holder-confirm`), `the confirmation of ${reference} is queued`);
+    assert.ok(await store.mails.known(`${reference}-1.actor-new`), `the actor's e-mail of ${reference} is queued`);
+    assert.ok(await store.mails.known(`${reference}.holder-confirm`), `the confirmation of ${reference} is queued`);
   }
-  assert.ok(store.referrals.count() >= confirmed.length);
+  assert.ok((await store.referrals.count()) >= confirmed.length);
   assert.equal(new Set(confirmed).size, confirmed.length, 'no reference given twice');
   // Still writable, and clean at the next open.
-  const before = store.referrals.count();
+  const before = await store.referrals.count();
   await store.commit({ referrals: [] });
   await store.close();
   const again = await openStore({ dataDir });
-  assert.equal(again.referrals.count(), before);
-  assert.equal(again.stats().droppedBytes, 0, 'a torn tail, if any, was cut at the previous open');
+  assert.equal(await again.referrals.count(), before);
+  assert.equal((await again.stats()).droppedBytes, 0, 'a torn tail, if any, was cut at the previous open');
   await again.close();
   t.diagnostic(`${confirmed.length} confirmées avant SIGKILL, ${before} dans le magasin ; ${messages.join(' ; ') || 'aucune ligne tronquée'}`);
 });
