@@ -11,6 +11,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(args
   'erase-holder': { summary: 'effacer les données d’un porteur (référence, courriel)', load: () => import('./cli/referrals.js').then((m) => m.eraseHolder) },
   'monthly-report': { summary: 'envoyer le bilan d’un mois (--mois AAAA-MM), service arrêté', load: () => import('./cli/referrals.js').then((m) => m.monthlyReport) },
   followup: { summary: 'un passage de suivi : relances, expirations, courriels', load: () => import('./cli/referrals.js').then((m) => m.followup) },
+  'migrate-to-postgres': { summary: 'copier un dossier de données dans une base PostgreSQL vide (--data-dir, --database-url)', load: () => import('./cli/migrateToPostgres.js') },
   'create-coordinator': { summary: 'créer un compte de coordination (mot de passe sur l’entrée standard)', load: () => import('./backoffice/cli.js') },
 };
 

@@ -42,7 +42,7 @@ function fakeArea(counters: Counters, overrides: Partial<SchedulerOptions> = {})
         return { sent: 0, failed: 0, notes: 0 };
       },
     },
-    store: { needsCompaction: () => false, compact: async () => assert.fail('nothing to compact') },
+    store: { needsCompaction: async () => false, compact: async () => assert.fail('nothing to compact') },
     ...overrides,
   };
 }

@@ -1,0 +1,318 @@
+// `npm run --silent cli -- migrate-to-postgres [--data-dir DIR] [--database-url URL]`: copies an
+// embedded data directory (AIGUILLAGE_DATA_DIR) into the PostgreSQL database (DATABASE_URL),
+// then prints what it copied, kind by kind. The directory is opened read-only (no lock).
+// Idempotent: rows are upserted by id and only replaced by a newer version (a referral's
+// `version`, a conversation's `updatedAt`, a queued e-mail's attempts, a receipt over a queued
+// copy), so a second run copies nothing new and says so, and a run after the service stopped
+// picks up what changed since a first copy. One transaction: all of it or nothing.
+// A database holding data that no earlier run of this command wrote is refused.
+import { readdir, readFile, realpath } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { Journal } from '../store/journal.js';
+import { openStore, type Store } from '../store/index.js';
+import { openDatabase, type Database, type Queryable } from '../store/postgres/database.js';
+import { placeholders, REFERRAL_INSERT_COLUMNS, referralRow } from '../store/postgres/referralStore.js';
+import { adoptSharedSecret } from '../store/postgres/secret.js';
+
+const MARKER = 'migrated-from';
+const BATCH = 500;
+
+export interface KindReport {
+  /** French label, plural (« orientations »). */
+  label: string;
+  /** New rows. */
+  copied: number;
+  /** Rows replaced by a newer version from the directory. */
+  updated: number;
+  /** Already in the database (same or newer there). */
+  unchanged: number;
+  /** Read but not copied (expired conversations…). */
+  skipped?: number;
+  note?: string;
+}
+
+export interface MigrationReport {
+  dataDir: string;
+  kinds: KindReport[];
+  secret: 'adopted' | 'kept' | 'none';
+  /** Nothing new was copied (a second run). */
+  nothingNew: boolean;
+}
+
+export class MigrationRefusedError extends Error {}
+
+export interface MigrateOptions {
+  dataDir: string;
+  database: Database;
+  /** Conversations idle for longer are not copied (they would never be served). Default 30. */
+  conversationTtlDays?: number;
+  now?: () => Date;
+  log?: (message: string) => void;
+}
+
+const empty = (label: string): KindReport => ({ label, copied: 0, updated: 0, unchanged: 0 });
+
+/** Upserts `rows` of `width` values; `RETURNING (xmax = 0)` tells an insert from an update. */
+async function upsert(client: Queryable, report: KindReport, rows: unknown[][], width: number, sql: (values: string) => string): Promise<void> {
+  for (let i = 0; i < rows.length; i += BATCH) {
+    const batch = rows.slice(i, i + BATCH);
+    const { rows: written } = await client.query<{ inserted: boolean }>(sql(placeholders(batch.length, width)), batch.flat());
+    const inserted = written.filter((w) => w.inserted).length;
+    report.copied += inserted;
+    report.updated += written.length - inserted;
+    report.unchanged += batch.length - written.length;
+  }
+}
+
+async function copyReferrals(client: Queryable, store: Store): Promise<KindReport> {
+  const report = empty('orientations');
+  const columns = REFERRAL_INSERT_COLUMNS.split(',').map((c) => c.trim());
+  const set = columns.filter((c) => c !== 'id').map((c) => `${c} = EXCLUDED.${c}`);
+  const rows: unknown[][] = [];
+  for await (const record of store.referrals.scan()) rows.push(referralRow(record));
+  await upsert(
+    client,
+    report,
+    rows,
+    columns.length,
+    (values) =>
+      `INSERT INTO referrals (${REFERRAL_INSERT_COLUMNS}) VALUES ${values}
+       ON CONFLICT (id) DO UPDATE SET ${set.join(', ')}, change_xid = pg_current_xact_id() WHERE referrals.version < EXCLUDED.version
+       RETURNING (xmax = 0) AS inserted`,
+  );
+  return report;
+}
+
+async function copyQueuedMails(client: Queryable, store: Store): Promise<KindReport> {
+  const report = empty('courriels en file');
+  const rows: unknown[][] = [];
+  for (const summary of await store.mails.queued()) {
+    const mail = await store.mails.get(summary.id);
+    if (mail) rows.push([mail.id, mail.reference, mail.kind, 'queued', mail.attempts, mail.nextAttemptAt, JSON.stringify(mail)]);
+  }
+  // A copy still queued in the database takes the directory's later attempts; a sent one stays sent.
+  await upsert(
+    client,
+    report,
+    rows,
+    7,
+    (values) =>
+      `INSERT INTO mail_queue (id, reference, kind, state, attempts, next_attempt_at, body) VALUES ${values}
+       ON CONFLICT (id) DO UPDATE SET attempts = EXCLUDED.attempts, next_attempt_at = EXCLUDED.next_attempt_at, body = EXCLUDED.body
+       WHERE mail_queue.state = 'queued' AND mail_queue.attempts < EXCLUDED.attempts
+       RETURNING (xmax = 0) AS inserted`,
+  );
+  return report;
+}
+
+// Receipts are not in the port (nothing but a migration lists them): read from the journal's
+// index, whose mail lines carry { t: 'm', id, reference, state, attempts, sentAt }.
+const receiptMeta = z.object({
+  t: z.literal('m'),
+  id: z.string(),
+  reference: z.string().nullable(),
+  state: z.literal('sent'),
+  attempts: z.number(),
+  nextAttemptAt: z.number(),
+  sentAt: z.number(),
+});
+
+async function copyReceipts(client: Queryable, dataDir: string, log?: (message: string) => void): Promise<KindReport> {
+  const report = { ...empty('accusés d’envoi'), note: 'sans le message (les identifiants seulement : un même courriel n’est jamais renvoyé)' };
+  const journal = await Journal.open(join(dataDir, 'referrals'), { readOnly: true, log });
+  const rows: unknown[][] = [];
+  try {
+    for (const meta of journal.metas()) {
+      const receipt = receiptMeta.safeParse(meta);
+      if (receipt.success) {
+        const r = receipt.data;
+        rows.push([r.id, r.reference, r.attempts, new Date(r.nextAttemptAt), new Date(r.sentAt)]);
+      }
+    }
+  } finally {
+    await journal.close();
+  }
+  // The body is gone (personal data): kind 'receipt', and a queued copy in the database becomes sent.
+  await upsert(
+    client,
+    report,
+    rows,
+    5,
+    (values) =>
+      `INSERT INTO mail_queue (id, reference, attempts, next_attempt_at, sent_at, kind, state, body)
+       SELECT v.id, v.reference, v.attempts::int, v.next_attempt_at::timestamptz, v.sent_at::timestamptz, 'receipt', 'sent', NULL
+       FROM (VALUES ${values}) AS v (id, reference, attempts, next_attempt_at, sent_at)
+       ON CONFLICT (id) DO UPDATE SET state = 'sent', sent_at = EXCLUDED.sent_at, body = NULL, lease_until = NULL WHERE mail_queue.state = 'queued'
+       RETURNING (xmax = 0) AS inserted`,
+  );
+  return report;
+}
+
+const conversationDoc = z.object({
+  key: z.string().min(1),
+  eTag: z.string().min(1),
+  updatedAt: z.string().datetime(),
+  item: z.record(z.string(), z.unknown()),
+});
+
+async function copyConversations(client: Queryable, dataDir: string, ttlDays: number, now: Date): Promise<KindReport> {
+  const report: KindReport = { ...empty('états de conversation'), skipped: 0 };
+  const dir = join(dataDir, 'conversations');
+  const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [] as string[];
+    throw error;
+  });
+  const rows: unknown[][] = [];
+  for (const name of names.sort()) {
+    if (!name.endsWith('.json') || name.startsWith('.')) continue;
+    let parsed: z.infer<typeof conversationDoc> | undefined;
+    try {
+      parsed = conversationDoc.parse(JSON.parse(await readFile(join(dir, name), 'utf8')));
+    } catch {
+      parsed = undefined; // unreadable: the embedded store treats it as idle too
+    }
+    if (!parsed || now.getTime() - Date.parse(parsed.updatedAt) > ttlDays * 86_400_000) {
+      report.skipped! += 1;
+      continue;
+    }
+    rows.push([parsed.key, parsed.eTag, JSON.stringify(parsed.item), parsed.updatedAt]);
+  }
+  await upsert(
+    client,
+    report,
+    rows,
+    4,
+    (values) =>
+      `INSERT INTO conversation_state (key, etag, item, updated_at)
+       SELECT v.key, v.etag, v.item::jsonb, v.updated_at::timestamptz FROM (VALUES ${values}) AS v (key, etag, item, updated_at)
+       ON CONFLICT (key) DO UPDATE SET etag = EXCLUDED.etag, item = EXCLUDED.item, updated_at = EXCLUDED.updated_at
+       WHERE conversation_state.updated_at < EXCLUDED.updated_at
+       RETURNING (xmax = 0) AS inserted`,
+  );
+  if (report.skipped) report.note = 'les conversations inactives depuis plus longtemps que leur durée de conservation ne sont pas copiées';
+  return report;
+}
+
+/** Tables this command fills: any row in them without our marker means « not ours ». */
+const TABLES = ['referrals', 'mail_queue', 'conversation_state'];
+
+async function refuseForeignData(client: Queryable, source: string): Promise<void> {
+  const { rows } = await client.query<{ value: string }>('SELECT value FROM aiguillage_instance WHERE key = $1 FOR UPDATE', [MARKER]);
+  if (rows[0]) return; // an earlier run: upserts never replace newer rows
+  for (const table of TABLES) {
+    const { rowCount } = await client.query(`SELECT 1 FROM ${table} LIMIT 1`);
+    if (rowCount) {
+      throw new MigrationRefusedError(
+        `La base contient déjà des données (table ${table}) qui ne viennent pas de migrate-to-postgres : rien n’a été copié. Migrez vers une base vide, ou vérifiez DATABASE_URL.`,
+      );
+    }
+  }
+  await client.query('INSERT INTO aiguillage_instance (key, value) VALUES ($1, $2)', [MARKER, source]);
+}
+
+export async function migrateToPostgres(options: MigrateOptions): Promise<MigrationReport> {
+  const now = options.now ?? (() => new Date());
+  const dataDir = await realpath(options.dataDir).catch(() => {
+    throw new MigrationRefusedError(`Dossier de données introuvable : ${options.dataDir}`);
+  });
+  const store = await openStore({ dataDir, readOnly: true, now, log: options.log });
+  try {
+    const kinds = await options.database.transaction(async (client) => {
+      await refuseForeignData(client, dataDir);
+      return [
+        await copyReferrals(client, store),
+        await copyQueuedMails(client, store),
+        await copyReceipts(client, dataDir, options.log),
+        await copyConversations(client, dataDir, options.conversationTtlDays ?? 30, now()),
+      ];
+    });
+    // Links already sent were signed with the directory's secret: keep it unless one is in force.
+    let secret: MigrationReport['secret'] = 'none';
+    const local = await readFile(join(dataDir, 'secret'), 'utf8').then((s) => s.trim(), () => '');
+    if (local) secret = (await adoptSharedSecret(options.database, local)) === local ? 'adopted' : 'kept';
+    return { dataDir, kinds, secret, nothingNew: kinds.every((k) => k.copied === 0 && k.updated === 0) };
+  } finally {
+    await store.close();
+  }
+}
+
+export function formatReport(report: MigrationReport): string {
+  const lines = [`Migration de ${report.dataDir} vers PostgreSQL :`];
+  for (const k of report.kinds) {
+    const parts = [`${k.copied} copié(s)`];
+    if (k.updated) parts.push(`${k.updated} mis à jour`);
+    parts.push(`${k.unchanged} déjà présent(s)`);
+    if (k.skipped) parts.push(`${k.skipped} ignoré(s)`);
+    lines.push(`  ${k.label} : ${parts.join(', ')}${k.note && (k.copied || k.skipped) ? ` — ${k.note}` : ''}`);
+  }
+  lines.push(
+    report.secret === 'adopted'
+      ? '  secret des liens : celui du dossier, partagé par toutes les instances (les liens déjà envoyés restent valides)'
+      : report.secret === 'kept'
+        ? '  secret des liens : la base en a déjà un, il est conservé (AIGUILLAGE_SECRET l’emporte s’il est défini)'
+        : '  secret des liens : aucun dans le dossier (AIGUILLAGE_SECRET ou celui de la base sera utilisé)',
+  );
+  lines.push(report.nothingNew ? 'Rien de nouveau à copier : la base contenait déjà tout le dossier.' : 'Migration terminée.');
+  return `${lines.join('\n')}\n`;
+}
+
+const argsSchema = z.object({
+  dataDir: z.string().min(1, 'dossier de données manquant (--data-dir ou AIGUILLAGE_DATA_DIR)'),
+  databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'DATABASE_URL (ou --database-url) doit commencer par postgres://'),
+});
+
+function parseArgs(args: string[]): z.infer<typeof argsSchema> {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < args.length; i += 1) {
+    const [name, inline] = args[i]!.split(/=(.*)/s, 2) as [string, string | undefined];
+    if (name !== '--data-dir' && name !== '--database-url') throw new MigrationRefusedError(`Option inconnue : ${name} (attendu --data-dir DOSSIER, --database-url URL)`);
+    const value = inline ?? args[++i];
+    if (value === undefined) throw new MigrationRefusedError(`Valeur manquante après ${name}`);
+    flags.set(name, value);
+  }
+  const parsed = argsSchema.safeParse({
+    dataDir: flags.get('--data-dir') ?? process.env.AIGUILLAGE_DATA_DIR ?? 'data/runtime',
+    databaseUrl: flags.get('--database-url') ?? process.env.DATABASE_URL ?? '',
+  });
+  if (!parsed.success) throw new MigrationRefusedError(parsed.error.issues.map((i) => i.message).join(' ; '));
+  return parsed.data;
+}
+
+function serviceRunning(dataDir: string): Promise<number | null> {
+  return readFile(join(dataDir, 'LOCK'), 'utf8').then(
+    (text) => {
+      const pid = Number.parseInt(text.trim(), 10);
+      if (!Number.isInteger(pid) || pid <= 0) return null;
+      try {
+        process.kill(pid, 0);
+        return pid;
+      } catch (error) {
+        return (error as NodeJS.ErrnoException).code === 'EPERM' ? pid : null;
+      }
+    },
+    () => null,
+  );
+}
+
+export async function run(args: string[]): Promise<number> {
+  const log = (message: string) => process.stderr.write(`${message}\n`);
+  let database: Database | undefined;
+  try {
+    const { dataDir, databaseUrl } = parseArgs(args);
+    const pid = await serviceRunning(dataDir);
+    if (pid) log(`Attention : le service tourne encore (pid ${pid}) ; cette copie est un instantané. Relancez la commande une fois le service arrêté : elle ne copiera que ce qui a changé.`);
+    database = await openDatabase({ url: databaseUrl, max: 2, log });
+    const report = await migrateToPostgres({ dataDir, database, log });
+    process.stdout.write(formatReport(report));
+    return 0;
+  } catch (error) {
+    if (error instanceof MigrationRefusedError) {
+      log(error.message);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await database?.close();
+  }
+}
