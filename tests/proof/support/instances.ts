@@ -9,6 +9,7 @@
 import { copyFileSync, cpSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { ensureServerBuilt } from '../../../scripts/build.js';
 import { fr } from '../../../src/bot/messages.fr.js';
@@ -18,8 +19,10 @@ import {
   Http,
   REFERENCE,
   ROOT,
+  freePort,
   holderScript,
   sleep,
+  sourceAddress,
   startServerProcess,
   tempDir,
   WidgetConversation,
@@ -124,6 +127,8 @@ const CONNECTION_LOST = /ECONNREFUSED|ECONNRESET|EPIPE|socket hang up/;
 export class Balancer extends Http {
   readonly served: number[] = [];
   readonly statuses = new Map<number, number>();
+  /** Every answer ≥ 500, with its body (to check what the holder was told). */
+  readonly failures: { status: number; text: string; at: number }[] = [];
   /** Requests that an instance dropped or refused, retried on another. */
   rerouted = 0;
   private readonly upstreams: Http[];
@@ -154,6 +159,7 @@ export class Balancer extends Http {
         const result = await this.upstreams[index]!.request(method, path, options);
         this.served.push(index);
         this.statuses.set(result.status, (this.statuses.get(result.status) ?? 0) + 1);
+        if (result.status >= 500) this.failures.push({ status: result.status, text: result.text.slice(0, 300), at: Date.now() });
         return result;
       } catch (error) {
         last = error;
@@ -285,6 +291,98 @@ export async function walkRetrying(http: Http, i: number, options: RetryingOptio
   const reference = REFERENCE.exec(textOf(last))![1]!;
   options.onConfirmed?.(reference, conversation.conversationId);
   return { reference, conversationId: conversation.conversationId, turns, retries, retryMessages };
+}
+
+export interface AcrossResult {
+  runs: (RetryingRun & { index: number })[];
+  errors: { index: number; error: Error }[];
+  /** One balancer per source address: their statuses and failures together tell what holders got. */
+  balancers: Balancer[];
+  seconds: number;
+}
+
+/**
+ * `count` retrying holders at once over the instances at `bases`, `perAddress` per loopback
+ * source address (each address its own balancer, the first instance alternating), starts spread
+ * over `rampMs`.
+ */
+export async function runAcross(bases: string[], count: number, options: RetryingOptions & { perAddress?: number; rampMs?: number; onStart?: (index: number) => void } = {}): Promise<AcrossResult> {
+  const perAddress = options.perAddress ?? 10;
+  const balancers = new Map<string, Balancer>();
+  const clientFor = (i: number) => {
+    const group = Math.floor(i / perAddress);
+    const address = sourceAddress(i, perAddress);
+    let client = balancers.get(address);
+    if (!client) balancers.set(address, (client = new Balancer(bases, address, perAddress * 2, group % bases.length)));
+    return client;
+  };
+  const started = performance.now();
+  const settled = await Promise.allSettled(
+    Array.from({ length: count }, async (_, index) => {
+      if (options.rampMs) await sleep((options.rampMs * index) / count);
+      options.onStart?.(index);
+      return { index, ...(await walkRetrying(clientFor(index), index, options)) };
+    }),
+  );
+  for (const b of balancers.values()) b.close();
+  const runs: AcrossResult['runs'] = [];
+  const errors: AcrossResult['errors'] = [];
+  settled.forEach((s, index) => {
+    if (s.status === 'fulfilled') runs.push(s.value);
+    else errors.push({ index, error: s.reason instanceof Error ? s.reason : new Error(String(s.reason)) });
+  });
+  return { runs, errors, balancers: [...balancers.values()], seconds: (performance.now() - started) / 1000 };
+}
+
+/** HTTP statuses of every balancer, added up. */
+export function statusCounts(balancers: Balancer[]): Map<number, number> {
+  const total = new Map<number, number>();
+  for (const b of balancers) for (const [status, n] of b.statuses) total.set(status, (total.get(status) ?? 0) + n);
+  return total;
+}
+
+// ── a cluster of one's own ───────────────────────────────────────────────────
+
+interface ClusterScript {
+  startCluster(dir: string, port: number, options?: { durable?: boolean }): string;
+  stopCluster(dir: string, options?: { remove?: boolean }): void;
+}
+const clusterScript = () => import(pathToFileURL(join(ROOT, 'scripts', 'postgres.mjs')).href) as Promise<ClusterScript>;
+
+export interface OwnCluster {
+  /** Superuser URL of the cluster's `postgres` database. */
+  readonly url: string;
+  /** A new empty database on it. */
+  createDatabase(name: string): Promise<string>;
+  /** Stops the server at once (pg_ctl -m immediate: as a crash or a kill would). */
+  stop(): Promise<void>;
+  /** Starts it again on the same port and data. */
+  start(): Promise<void>;
+  /** Stops it and removes its files. */
+  remove(): Promise<void>;
+}
+
+/** A throwaway cluster (scripts/postgres.mjs) that a scenario may stop and restart; `durable`: fsync on. */
+export async function startOwnCluster(options: { durable?: boolean } = {}): Promise<OwnCluster> {
+  const script = await clusterScript();
+  const dir = tempDir('pg');
+  const port = await freePort();
+  const url = script.startCluster(dir, port, options);
+  const withDatabase = (name: string) => {
+    const u = new URL(url);
+    u.pathname = `/${name}`;
+    return u.toString();
+  };
+  return {
+    url,
+    async createDatabase(name) {
+      await withClient(url, (c) => c.query(`CREATE DATABASE ${name.replace(/[^a-z0-9_]/g, '_')}`));
+      return withDatabase(name.replace(/[^a-z0-9_]/g, '_'));
+    },
+    stop: async () => script.stopCluster(dir),
+    start: async () => void script.startCluster(dir, port, options),
+    remove: async () => script.stopCluster(dir, { remove: true }),
+  };
 }
 
 // ── what the database holds ──────────────────────────────────────────────────
