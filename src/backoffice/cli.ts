@@ -1,7 +1,8 @@
 // `npm run --silent cli -- create-coordinator EMAIL [--territoire ID]…`: creates a coordinator
 // account, the password read from standard input (typed twice, hidden, on a terminal; first line
 // of a pipe). Without --territoire the account is regional (sees every territory).
-// The service must be stopped: it keeps the accounts in memory and would overwrite the file.
+// Embedded store: the service must be stopped (it keeps the accounts in memory and would
+// overwrite the file). With DATABASE_URL the account goes to the database, service running or not.
 import { mkdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
@@ -9,6 +10,9 @@ import { join } from 'node:path';
 import { loadConfig } from '../config.js';
 import { AccountStore } from '../store/accountStore.js';
 import { AuditLog } from '../store/auditLog.js';
+import { PostgresAccountStore } from '../store/postgres/accounts.js';
+import { PostgresAuditLog } from '../store/postgres/audit.js';
+import { openDatabase } from '../store/postgres/database.js';
 import { acquireLock, StoreLockedError } from '../store/lock.js';
 import { loadOrCreateSecret } from '../store/secret.js';
 import { DEFAULT_TERRITORY_DIR, namedTerritoriesSchema } from '../territory/lexicon.js';
@@ -85,6 +89,21 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig();
+  if (config.DATABASE_URL) {
+    const database = await openDatabase({ url: config.DATABASE_URL, max: 2, log: (m) => process.stderr.write(`${m}\n`) });
+    try {
+      const accounts = new AccountService({ store: new PostgresAccountStore(database), audit: new PostgresAuditLog(database), secret: config.AIGUILLAGE_SECRET ?? 'inutilisé ici', actorExists: () => false, territoryExists: (id) => known.has(id) });
+      const account = await accounts.createCoordinator(email, await readPassword(), { id: 'cli', email: 'ligne de commande', role: 'system' }, '', territories);
+      process.stdout.write(`Compte de coordination ${territories.length ? `territoriale (${territories.join(', ')})` : 'régionale'} créé : ${account.email}\n`);
+      return 0;
+    } catch (error) {
+      if (!(error instanceof AccountError)) throw error;
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    } finally {
+      await database.close();
+    }
+  }
   let release: () => void;
   try {
     mkdirSync(config.AIGUILLAGE_DATA_DIR, { recursive: true, mode: 0o700 });

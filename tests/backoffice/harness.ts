@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBackoffice, LivePartnerDirectory, type Backoffice, type BackofficeOptions } from '../../src/backoffice/index.js';
+import { followPublications, type Publications } from '../../src/backoffice/publication.js';
+import type { Database } from '../../src/store/postgres/database.js';
 import { loadPartners } from '../../src/channels/partners.js';
 import { emptyProfile, type Profile } from '../../src/domain/profile.js';
 import { openReferrals, type Referrals } from '../../src/referrals/index.js';
@@ -34,6 +36,8 @@ export interface Harness {
   events: EventLog;
   partners: LivePartnerDirectory;
   backoffice: Backoffice;
+  /** With a database: the instance's follower of the shared published configuration. */
+  publications: Publications | null;
   coordinator(): Promise<Account>;
   /** A coordinator of `territories` (empty: regional), with its password. */
   territorialCoordinator(email: string, territories: string[]): Promise<{ account: Account; password: string }>;
@@ -45,8 +49,12 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** With `smtpUrl`, e-mails (invitations included) go to that server, as `npm start` wires them. */
-export async function startBackoffice(options: Partial<BackofficeOptions> = {}, mail: { smtpUrl?: string } = {}): Promise<Harness> {
+/**
+ * With `smtpUrl`, e-mails (invitations included) go to that server, as `npm start` wires them.
+ * With `database`, the back office is one instance of several on that database: its stores are
+ * there and its files follow the shared publication (polled every `pollMs`).
+ */
+export async function startBackoffice(options: Partial<BackofficeOptions> = {}, mail: { smtpUrl?: string; database?: Database; pollMs?: number } = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'aig-backoffice-'));
   const rulesDir = join(dir, 'rules');
   const actorsFile = join(dir, 'actors.json');
@@ -56,6 +64,7 @@ export async function startBackoffice(options: Partial<BackofficeOptions> = {}, 
   cpSync(join(ROOT, 'data', 'partners.json'), partnersFile);
   const territoryDir = join(dir, 'territory');
   cpSync(join(ROOT, 'data', 'territory'), territoryDir, { recursive: true });
+  const publications = mail.database ? await followPublications(mail.database, { rulesDir, actorsFile, partnersFile, territoryDir, intervalMs: mail.pollMs }) : null;
   const territory = loadTerritory();
   const router = await createRouter({ rulesDir, actorsFile, territory });
   const dataDir = join(dir, 'data');
@@ -79,6 +88,7 @@ export async function startBackoffice(options: Partial<BackofficeOptions> = {}, 
     adminEmail: ADMIN.email,
     adminPassword: ADMIN.password,
     sendMail: mail.smtpUrl ? (m) => referrals.sendMail(m) : undefined,
+    ...(mail.database ? { database: mail.database, publications: publications! } : {}),
     ...options,
   });
   const server = await backoffice.listen(0, '127.0.0.1');
@@ -104,6 +114,7 @@ export async function startBackoffice(options: Partial<BackofficeOptions> = {}, 
     events,
     partners,
     backoffice,
+    publications,
     profileAt,
     coordinator: async () => (await accounts.store.accountByEmail(ADMIN.email))!,
     async territorialCoordinator(email, territories) {
@@ -131,6 +142,7 @@ export async function startBackoffice(options: Partial<BackofficeOptions> = {}, 
       return result.referrals.map((r) => r.id);
     },
     async close() {
+      await publications?.close();
       await backoffice.close();
       await events.close();
       await referrals.close();
