@@ -27,6 +27,8 @@ export interface InstanceOptions {
   bot?: (state: ConversationState) => (context: TurnContext) => Promise<void>;
   /** Pool size (default 4). */
   max?: number;
+  /** False: Direct Line in this process's memory, only the conversation state in PostgreSQL. */
+  sharedChannel?: boolean;
 }
 
 /**
@@ -71,7 +73,7 @@ export async function startInstance(name: string, url: string, options: Instance
     health: () => ({}),
     logError,
     mount: (s) => {
-      channel = mountWebChannel(s, { process: (a) => adapter.process(a), partners: loadPartners(), secret: TEST_SECRET, limits: options.limits, now: options.now, logError, database: db });
+      channel = mountWebChannel(s, { process: (a) => adapter.process(a), partners: loadPartners(), secret: TEST_SECRET, limits: options.limits, now: options.now, logError, database: options.sharedChannel === false ? undefined : db });
     },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

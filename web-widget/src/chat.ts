@@ -244,6 +244,13 @@ export class Chat {
       this.view.setStatus(t.slowDown);
       return Math.max(1, (error as ApiError).retryAfter) * 1000;
     }
+    if (status === 503) {
+      // The service's database is restarting: say so, keep everything, retry when told to.
+      this.view.setStatus(t.unavailable);
+      for (const bubble of this.bubbles.values()) this.view.setPending(bubble, t.notSent);
+      this.failures += 1;
+      return Math.max(1, (error as ApiError).retryAfter || 5) * 1000;
+    }
     // Offline, server down or restarting: say so, keep everything, retry with backoff.
     this.view.setStatus(t.offline);
     for (const bubble of this.bubbles.values()) this.view.setPending(bubble, t.notSent);

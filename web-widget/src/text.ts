@@ -17,6 +17,7 @@ export const t = {
   typing: 'Aiguillage écrit…',
   connecting: 'Connexion…',
   offline: 'Connexion perdue, nouvel essai…',
+  unavailable: 'Le service est momentanément indisponible, réessayez dans quelques secondes.',
   sending: 'envoi en cours',
   notSent: 'pas encore envoyé',
   tooLong: 'Message trop long : raccourcissez-le.',
