@@ -1,15 +1,22 @@
 // `npm run --silent cli -- migrate-to-postgres [--data-dir DIR] [--database-url URL]`: copies an
 // embedded data directory (AIGUILLAGE_DATA_DIR) into the PostgreSQL database (DATABASE_URL),
-// then prints what it copied, kind by kind. The directory is opened read-only (no lock).
+// then prints what it copied, kind by kind: referrals, queued e-mails and receipts, conversation
+// states, the link secret, back-office accounts, invitations, live sessions, audit log, rules
+// history and drafts, conversation events. The directory is opened read-only (no lock).
 // Idempotent: rows are upserted by id and only replaced by a newer version (a referral's
 // `version`, a conversation's `updatedAt`, a queued e-mail's attempts, a receipt over a queued
 // copy), so a second run copies nothing new and says so, and a run after the service stopped
 // picks up what changed since a first copy. One transaction: all of it or nothing.
 // A database holding data that no earlier run of this command wrote is refused.
-import { readdir, readFile, realpath } from 'node:fs/promises';
+import { access, readdir, readFile, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { conversationEventSchema, type ConversationEvent } from '../domain/events.js';
+import { AccountStore } from '../store/accountStore.js';
+import { AuditLog, type AuditEntry } from '../store/auditLog.js';
+import { EventLog } from '../store/eventLog.js';
 import { Journal } from '../store/journal.js';
+import { RulesHistory } from '../store/rulesHistory.js';
 import { openStore, type Store } from '../store/index.js';
 import { openDatabase, type Database, type Queryable } from '../store/postgres/database.js';
 import { placeholders, REFERRAL_INSERT_COLUMNS, referralRow } from '../store/postgres/referralStore.js';
@@ -194,8 +201,157 @@ async function copyConversations(client: Queryable, dataDir: string, ttlDays: nu
   return report;
 }
 
+const exists = (path: string) => access(path).then(() => true, () => false);
+
+/** Append-only logs have no id: how many source entries earlier runs copied, kept beside the marker. */
+async function progress(client: Queryable, kind: string): Promise<number> {
+  const { rows } = await client.query<{ value: string }>('SELECT value FROM aiguillage_instance WHERE key = $1', [`${MARKER}:${kind}`]);
+  return Number(rows[0]?.value ?? 0);
+}
+
+async function setProgress(client: Queryable, kind: string, count: number): Promise<void> {
+  await client.query('INSERT INTO aiguillage_instance (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value', [`${MARKER}:${kind}`, String(count)]);
+}
+
+/** Copies the entries after those already copied (the source only ever appends). */
+async function copyLog<T>(client: Queryable, kind: string, label: string, entries: T[], insert: (batch: T[]) => Promise<void>): Promise<KindReport> {
+  const report = empty(label);
+  const done = Math.min(await progress(client, kind), entries.length);
+  const fresh = entries.slice(done);
+  for (let i = 0; i < fresh.length; i += BATCH) await insert(fresh.slice(i, i + BATCH));
+  report.copied = fresh.length;
+  report.unchanged = done;
+  if (fresh.length) await setProgress(client, kind, entries.length);
+  return report;
+}
+
+const sessionsDoc = z.object({
+  sessions: z.array(z.object({ idHash: z.string(), accountId: z.string(), csrf: z.string(), createdAt: z.number(), lastSeenAt: z.number(), expiresAt: z.number() })),
+});
+
+async function copyBackoffice(client: Queryable, dataDir: string, now: Date): Promise<KindReport[]> {
+  const dir = join(dataDir, 'backoffice');
+  const reports: KindReport[] = [];
+  // The embedded adapters are opened only where their files exist: nothing is created here.
+  if (await exists(join(dir, 'accounts.json'))) {
+    const accounts = await AccountStore.open(dir);
+    const accountReport = empty('comptes du back-office');
+    await upsert(
+      client,
+      accountReport,
+      (await accounts.accounts()).map((a) => [a.id, a.email, JSON.stringify(a)]),
+      3,
+      (values) =>
+        `INSERT INTO backoffice_accounts (id, email, account) SELECT v.id, v.email, v.account::jsonb FROM (VALUES ${values}) AS v (id, email, account)
+         ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email, account = EXCLUDED.account
+         WHERE backoffice_accounts.account->>'updatedAt' < EXCLUDED.account->>'updatedAt'
+         RETURNING (xmax = 0) AS inserted`,
+    );
+    reports.push(accountReport);
+    const invitationReport = empty('invitations');
+    // An invitation changes once (used or revoked): a copy still open takes the directory's end.
+    await upsert(
+      client,
+      invitationReport,
+      (await accounts.invitations()).map((i) => [i.id, JSON.stringify(i)]),
+      2,
+      (values) =>
+        `INSERT INTO backoffice_invitations (id, invitation) SELECT v.id, v.invitation::jsonb FROM (VALUES ${values}) AS v (id, invitation)
+         ON CONFLICT (id) DO UPDATE SET invitation = EXCLUDED.invitation
+         WHERE backoffice_invitations.invitation->>'usedAt' IS NULL AND backoffice_invitations.invitation->>'revokedAt' IS NULL
+           AND backoffice_invitations.invitation IS DISTINCT FROM EXCLUDED.invitation
+         RETURNING (xmax = 0) AS inserted`,
+    );
+    reports.push(invitationReport);
+  }
+  if (await exists(join(dir, 'sessions.json'))) {
+    // Live sessions only: coordinators signed in stay signed in across the move.
+    const parsed = sessionsDoc.safeParse(JSON.parse(await readFile(join(dir, 'sessions.json'), 'utf8')));
+    const live = (parsed.success ? parsed.data.sessions : []).filter((x) => x.expiresAt > now.getTime());
+    const report = empty('sessions du back-office');
+    await upsert(
+      client,
+      report,
+      live.map((x) => [x.idHash, x.accountId, x.csrf, x.createdAt, x.lastSeenAt, x.expiresAt]),
+      6,
+      (values) =>
+        `INSERT INTO backoffice_sessions (id_hash, account_id, csrf, created_at, last_seen_at, expires_at)
+         SELECT v.id_hash, v.account_id, v.csrf, v.created_at::bigint, v.last_seen_at::bigint, v.expires_at::bigint FROM (VALUES ${values}) AS v (id_hash, account_id, csrf, created_at, last_seen_at, expires_at)
+         ON CONFLICT (id_hash) DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at, expires_at = EXCLUDED.expires_at
+         WHERE backoffice_sessions.last_seen_at < EXCLUDED.last_seen_at
+         RETURNING (xmax = 0) AS inserted`,
+    );
+    reports.push(report);
+  }
+  if (await exists(join(dir, 'audit.jsonl'))) {
+    const audit = AuditLog.open(dir);
+    const { total } = await audit.list({ limit: 0 });
+    const entries: AuditEntry[] = (await audit.list({ limit: total })).entries.reverse(); // oldest first
+    await audit.close();
+    reports.push(
+      await copyLog(client, 'audit', 'journal d’audit', entries, async (batch) => {
+        await client.query('INSERT INTO backoffice_audit (action, target, entry) SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[])', [
+          batch.map((e) => e.action),
+          batch.map((e) => e.target),
+          batch.map((e) => JSON.stringify(e)),
+        ]);
+      }),
+    );
+  }
+  const historyDir = join(dir, 'rules-history');
+  if (await exists(join(historyDir, 'history.json'))) {
+    const history = await RulesHistory.open(historyDir);
+    const versions = empty('historique des règles');
+    const rows: unknown[][] = [];
+    for (const entry of await history.list()) rows.push([entry.n, JSON.stringify(entry), JSON.stringify(await history.files(entry.n))]);
+    // A version number is what it was: never replaced.
+    await upsert(
+      client,
+      versions,
+      rows,
+      3,
+      (values) =>
+        `INSERT INTO rules_versions (n, entry, files) SELECT v.n::int, v.entry::jsonb, v.files::jsonb FROM (VALUES ${values}) AS v (n, entry, files)
+         ON CONFLICT (n) DO NOTHING RETURNING true AS inserted`,
+    );
+    reports.push(versions);
+    const drafts = empty('brouillons de règles');
+    const draftRows: unknown[][] = [];
+    for (const account of (await exists(join(dir, 'accounts.json'))) ? await (await AccountStore.open(dir)).accounts() : []) {
+      const draft = await history.draft(account.id);
+      if (draft) draftRows.push([draft.accountId, JSON.stringify(draft)]);
+    }
+    await upsert(
+      client,
+      drafts,
+      draftRows,
+      2,
+      (values) =>
+        `INSERT INTO rules_drafts (account_id, draft) SELECT v.account_id, v.draft::jsonb FROM (VALUES ${values}) AS v (account_id, draft)
+         ON CONFLICT (account_id) DO UPDATE SET draft = EXCLUDED.draft WHERE rules_drafts.draft->>'updatedAt' < EXCLUDED.draft->>'updatedAt'
+         RETURNING (xmax = 0) AS inserted`,
+    );
+    reports.push(drafts);
+  }
+  const eventsDir = join(dataDir, 'events');
+  if (await exists(eventsDir)) {
+    const log = new EventLog(eventsDir);
+    const events = (await log.readSince(null)).events.flatMap((e): ConversationEvent[] => {
+      const parsed = conversationEventSchema.safeParse(e);
+      return parsed.success ? [parsed.data] : [];
+    });
+    await log.close();
+    reports.push(
+      await copyLog(client, 'events', 'évènements de conversation', events, async (batch) => {
+        await client.query('INSERT INTO conversation_events (at, event) SELECT * FROM unnest($1::timestamptz[], $2::jsonb[])', [batch.map((e) => e.at), batch.map((e) => JSON.stringify(e))]);
+      }),
+    );
+  }
+  return reports;
+}
+
 /** Tables this command fills: any row in them without our marker means « not ours ». */
-const TABLES = ['referrals', 'mail_queue', 'conversation_state'];
+const TABLES = ['referrals', 'mail_queue', 'conversation_state', 'backoffice_accounts', 'backoffice_audit', 'rules_versions', 'conversation_events'];
 
 async function refuseForeignData(client: Queryable, source: string): Promise<void> {
   const { rows } = await client.query<{ value: string }>('SELECT value FROM aiguillage_instance WHERE key = $1 FOR UPDATE', [MARKER]);
@@ -225,6 +381,7 @@ export async function migrateToPostgres(options: MigrateOptions): Promise<Migrat
         await copyQueuedMails(client, store),
         await copyReceipts(client, dataDir, options.log),
         await copyConversations(client, dataDir, options.conversationTtlDays ?? 30, now()),
+        ...(await copyBackoffice(client, dataDir, now())),
       ];
     });
     // Links already sent were signed with the directory's secret: keep it unless one is in force.

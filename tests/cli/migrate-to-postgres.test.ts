@@ -10,7 +10,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { formatReport, migrateToPostgres } from '../../src/cli/migrateToPostgres.js';
 import { openReferrals, type Referrals } from '../../src/referrals/index.js';
+import { AccountStore, type Account } from '../../src/store/accountStore.js';
+import { AuditLog } from '../../src/store/auditLog.js';
+import { EventLog } from '../../src/store/eventLog.js';
 import { loadOrCreateSecret, openStore, type QueuedMail } from '../../src/store/index.js';
+import { PostgresAccountStore } from '../../src/store/postgres/accounts.js';
+import { PostgresAuditLog } from '../../src/store/postgres/audit.js';
+import { PostgresEventLog } from '../../src/store/postgres/events.js';
+import { PostgresRulesHistory } from '../../src/store/postgres/rulesHistory.js';
+import { RulesHistory } from '../../src/store/rulesHistory.js';
 import { openDatabase, type Database } from '../../src/store/postgres/database.js';
 import { loadOrCreateSharedSecret } from '../../src/store/postgres/secret.js';
 import { Clock, holderInput, ROOT, testActors } from '../referrals/helpers.js';
@@ -29,6 +37,18 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ status
 }
 
 const CONVERSATION_KEY = 'webchat/conversations/conv-migration/';
+const ACCOUNT: Account = {
+  id: 'acc-coordination',
+  email: 'coordination@exemple.fr',
+  name: 'Claire Coordination',
+  role: 'coordinator',
+  actorId: null,
+  passwordHash: 'scrypt$sel$empreinte',
+  active: true,
+  createdAt: '2025-01-06T09:00:00.000Z',
+  createdBy: 'cli',
+  updatedAt: '2025-01-06T09:00:00.000Z',
+};
 
 describe('migrate-to-postgres', () => {
   let test: TestDatabase;
@@ -73,6 +93,22 @@ describe('migrate-to-postgres', () => {
     } finally {
       await r.close();
     }
+    // The back office as it runs today: a coordinator, a live session, an audit entry, a rules
+    // version with a draft, and the bot's conversation events.
+    const dir = join(dataDir, 'backoffice');
+    const accounts = await AccountStore.open(dir);
+    await accounts.saveAccount(ACCOUNT);
+    await accounts.saveSession({ idHash: 'a'.repeat(64), accountId: ACCOUNT.id, csrf: 'jeton', createdAt: Date.now(), lastSeenAt: Date.now(), expiresAt: Date.now() + 3_600_000 });
+    const audit = AuditLog.open(dir);
+    await audit.record({ by: { id: ACCOUNT.id, email: ACCOUNT.email, role: 'coordinator' }, action: 'rules.publish', target: '1', summary: 'Publication des règles' });
+    await audit.close();
+    const history = await RulesHistory.open(join(dir, 'rules-history'));
+    await history.add({ version: 'abc123def456', at: new Date().toISOString(), author: { id: ACCOUNT.id, email: ACCOUNT.email }, message: 'état initial', kind: 'initial' }, { 'vignoble.json': '{"rules":[]}' });
+    await history.saveDraft({ accountId: ACCOUNT.id, baseVersion: 'abc123def456', createdAt: new Date().toISOString(), updatedAt: new Date().toISOString(), files: { 'vignoble.json': { base: '{"rules":[]}', content: '{"rules":[1]}' } } });
+    const events = new EventLog(join(dataDir, 'events'));
+    events.append({ step: 'started', conversationId: 'conv-migration', partnerId: 'vignoble', at: new Date().toISOString() });
+    events.append({ step: 'oriented', conversationId: 'conv-migration', partnerId: 'vignoble', at: new Date().toISOString() });
+    await events.close();
   }, 60_000);
 
   afterAll(async () => {
@@ -113,6 +149,27 @@ describe('migrate-to-postgres', () => {
     assert.deepEqual(JSON.parse(JSON.stringify(conversation)), JSON.parse(JSON.stringify(expectedConversation)), 'same state and same eTag');
     // Links already sent keep opening: every instance now signs with the directory's secret.
     assert.equal(await loadOrCreateSharedSecret(db), embeddedSecret);
+
+    // The back office, through its PostgreSQL adapters.
+    for (const label of ['comptes du back-office', 'sessions du back-office', 'journal d’audit', 'historique des règles', 'brouillons de règles']) {
+      assert.equal(byLabel[label]?.copied, 1, label);
+    }
+    assert.equal(byLabel['évènements de conversation']?.copied, 2);
+    const accounts = new PostgresAccountStore(db);
+    assert.deepEqual(await accounts.accountByEmail(ACCOUNT.email), ACCOUNT);
+    assert.equal((await accounts.session('a'.repeat(64)))?.accountId, ACCOUNT.id, 'a coordinator signed in stays signed in');
+    const audit = await new PostgresAuditLog(db).list();
+    assert.deepEqual(audit.entries.map((e) => [e.action, e.target, e.by.email]), [['rules.publish', '1', ACCOUNT.email]]);
+    const history = new PostgresRulesHistory(db);
+    assert.deepEqual((await history.list()).map((e) => [e.n, e.version, e.kind]), [[1, 'abc123def456', 'initial']]);
+    assert.deepEqual(await history.files(1), { 'vignoble.json': '{"rules":[]}' });
+    assert.equal((await history.draft(ACCOUNT.id))?.files['vignoble.json']?.content, '{"rules":[1]}');
+    const events = new PostgresEventLog(db);
+    try {
+      assert.deepEqual((await events.readSince(null)).events.map((e) => e.step), ['started', 'oriented']);
+    } finally {
+      await events.close();
+    }
   }, 60_000);
 
   it('run again by the command: nothing new, and it says so', async () => {
@@ -121,6 +178,9 @@ describe('migrate-to-postgres', () => {
     assert.match(stdout, /^Migration de .+ vers PostgreSQL :\n/);
     assert.match(stdout, /\n {2}orientations : 0 copié\(s\), 5 déjà présent\(s\)\n/);
     assert.match(stdout, /\n {2}états de conversation : 0 copié\(s\), 1 déjà présent\(s\)\n/);
+    assert.match(stdout, /\n {2}journal d’audit : 0 copié\(s\), 1 déjà présent\(s\)\n/);
+    assert.match(stdout, /\n {2}évènements de conversation : 0 copié\(s\), 2 déjà présent\(s\)\n/);
+    assert.doesNotMatch(stdout, / [1-9]\d* copié/);
     assert.match(stdout, /Rien de nouveau à copier : la base contenait déjà tout le dossier\.\n$/);
   }, 60_000);
 
