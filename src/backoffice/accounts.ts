@@ -7,6 +7,7 @@ import type { AuditEntry, AuditLogPort } from '../store/auditLog.js';
 import { INVITATION_DAYS, InvitationSigner } from './invitations.js';
 import { decoyHash, hashPassword, passwordProblem, verifyPassword } from './passwords.js';
 import { LoginLimiter, type LoginLimits } from './rateLimit.js';
+import type { Database } from '../store/postgres/database.js';
 
 const DAY = 86_400_000;
 const emailSchema = z.email();
@@ -25,6 +26,8 @@ export interface AccountServiceOptions {
   secret: string;
   now?: () => Date;
   limits?: LoginLimits;
+  /** Production mode: login limits shared by the instances (rate-limiter-flexible on PostgreSQL). */
+  database?: Database;
   /** Known actor ids (members belong to one). */
   actorExists: (id: string) => boolean;
   /** Known territory ids (a territorial coordinator belongs to some); default: none known. */
@@ -38,7 +41,7 @@ export class AccountService {
 
   constructor(private readonly options: AccountServiceOptions) {
     this.signer = new InvitationSigner(options.secret);
-    this.limiter = new LoginLimiter(options.limits);
+    this.limiter = new LoginLimiter(options.limits, options.database);
     this.now = options.now ?? (() => new Date());
   }
 
@@ -84,7 +87,7 @@ export class AccountService {
 
   async signIn(email: string, password: string, address: string): Promise<SignInResult> {
     const key = email.trim().toLowerCase();
-    const wait = this.limiter.check(address, key, this.now().getTime());
+    const wait = await this.limiter.check(address, key);
     if (wait > 0) {
       const minutes = Math.ceil(wait / 60_000);
       return { ok: false, retryAfterSec: Math.ceil(wait / 1000), message: `Trop de tentatives de connexion. Réessayez dans ${minutes} minute${minutes > 1 ? 's' : ''}.` };
@@ -93,11 +96,11 @@ export class AccountService {
     // Same cost whether the account exists or not: no way to probe addresses by timing.
     const valid = await verifyPassword(password, account?.passwordHash ?? (await decoyHash()));
     if (!account || !valid || !account.active) {
-      this.limiter.failure(address, key, this.now().getTime());
+      await this.limiter.failure(address, key);
       if (account) await this.options.audit.record({ by: who(account), action: 'auth.failure', target: account.id, summary: `Échec de connexion pour ${account.email}.`, details: { address } });
       return { ok: false, message: 'Adresse e-mail ou mot de passe incorrect, ou compte désactivé.' };
     }
-    this.limiter.success(key);
+    await this.limiter.success(key);
     await this.options.audit.record({ by: who(account), action: 'auth.login', target: account.id, summary: `Connexion de ${account.email}.`, details: { address } });
     return { ok: true, account };
   }

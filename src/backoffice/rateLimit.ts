@@ -1,6 +1,10 @@
-// Login attempts: failures are counted per client address and per account over a sliding
-// window; past the limit, the login is refused before the password is even checked (no scrypt
-// spent, no oracle). Memory stays bounded: old failures are forgotten, keys are capped.
+// Login attempts: failures are counted per client address and per account over a window; past
+// the limit, the login is refused before the password is even checked (no scrypt spent, no
+// oracle). On rate-limiter-flexible: in this process's memory (embedded mode) or in PostgreSQL
+// (table of migration 0202), so that guessing a password on several instances gets no more tries.
+import { RateLimiterMemory, RateLimiterPostgres, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Database } from '../store/postgres/database.js';
+
 export interface LimitRule {
   max: number;
   windowMs: number;
@@ -16,60 +20,43 @@ export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
   perAccount: { max: 5, windowMs: 15 * 60_000 },
 };
 
-const MAX_KEYS = 50_000;
+/** Same table as the Direct Line limits (src/channels/directline/rateLimit.ts). */
+const RATE_LIMIT_TABLE = 'aiguillage_rate_limit';
 
-class FailureWindow {
-  private readonly failures = new Map<string, number[]>();
+/** The window starts at the first failure; PostgreSQL failing, a memory window stands in. */
+function failureWindow(name: string, rule: LimitRule, database: Database | undefined): RateLimiterAbstract {
+  const duration = Math.max(1, Math.ceil(rule.windowMs / 1000));
+  const memory = new RateLimiterMemory({ keyPrefix: name, points: rule.max, duration });
+  if (!database) return memory;
+  return new RateLimiterPostgres({ storeClient: database.pool, storeType: 'pool', tableName: RATE_LIMIT_TABLE, tableCreated: true, keyPrefix: name, points: rule.max, duration, insuranceLimiter: memory });
+}
 
-  constructor(private readonly rule: LimitRule) {}
-
-  private recent(key: string, now: number): number[] {
-    const list = (this.failures.get(key) ?? []).filter((t) => now - t < this.rule.windowMs);
-    if (list.length) this.failures.set(key, list);
-    else this.failures.delete(key);
-    return list;
-  }
-
-  /** Milliseconds until a new attempt is allowed; 0 when allowed now. */
-  wait(key: string, now: number): number {
-    const list = this.recent(key, now);
-    return list.length < this.rule.max ? 0 : list[list.length - this.rule.max]! + this.rule.windowMs - now;
-  }
-
-  fail(key: string, now: number): void {
-    if (this.failures.size >= MAX_KEYS && !this.failures.has(key)) {
-      // Forget the oldest key rather than grow without end.
-      const first = this.failures.keys().next().value;
-      if (first !== undefined) this.failures.delete(first);
-    }
-    this.failures.set(key, [...this.recent(key, now), now]);
-  }
-
-  reset(key: string): void {
-    this.failures.delete(key);
-  }
+async function waitMs(limiter: RateLimiterAbstract, key: string): Promise<number> {
+  const res = await limiter.get(key);
+  return res && res.consumedPoints >= limiter.points ? Math.max(1, res.msBeforeNext) : 0;
 }
 
 export class LoginLimiter {
-  private readonly byAddress: FailureWindow;
-  private readonly byAccount: FailureWindow;
+  private readonly byAddress: RateLimiterAbstract;
+  private readonly byAccount: RateLimiterAbstract;
 
-  constructor(limits: LoginLimits = DEFAULT_LOGIN_LIMITS) {
-    this.byAddress = new FailureWindow(limits.perAddress);
-    this.byAccount = new FailureWindow(limits.perAccount);
+  constructor(limits: LoginLimits = DEFAULT_LOGIN_LIMITS, database?: Database) {
+    this.byAddress = failureWindow('login-address', limits.perAddress, database);
+    this.byAccount = failureWindow('login-account', limits.perAccount, database);
   }
 
   /** 0 when the attempt may go on; else milliseconds to wait. */
-  check(address: string, account: string, now = Date.now()): number {
-    return Math.max(this.byAddress.wait(address, now), this.byAccount.wait(account.toLowerCase(), now));
+  async check(address: string, account: string): Promise<number> {
+    const [a, b] = await Promise.all([waitMs(this.byAddress, address), waitMs(this.byAccount, account.toLowerCase())]);
+    return Math.max(a, b);
   }
 
-  failure(address: string, account: string, now = Date.now()): void {
-    this.byAddress.fail(address, now);
-    this.byAccount.fail(account.toLowerCase(), now);
+  async failure(address: string, account: string): Promise<void> {
+    // penalty: counts without refusing (the refusal is check's job, before the password).
+    await Promise.all([this.byAddress.penalty(address), this.byAccount.penalty(account.toLowerCase())]);
   }
 
-  success(account: string): void {
-    this.byAccount.reset(account.toLowerCase());
+  async success(account: string): Promise<void> {
+    await this.byAccount.delete(account.toLowerCase());
   }
 }
