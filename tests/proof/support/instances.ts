@@ -25,6 +25,7 @@ import {
   sourceAddress,
   startServerProcess,
   tempDir,
+  until,
   WidgetConversation,
   type Activity,
   type HttpResult,
@@ -96,6 +97,13 @@ export async function startInstances(options: InstancesOptions): Promise<Instanc
       startTimeoutMs: 120_000,
     });
     list[i] = server;
+    // The back office listens after the bot server's health says ready: wait for it too.
+    const backoffice = new Http(server.backoffice);
+    try {
+      await until('back-office à l’écoute', async () => ((await backoffice.request('GET', '/connexion', { timeoutMs: 2000 }).catch(() => undefined))?.status === 200 ? true : undefined), 120_000, 200);
+    } finally {
+      backoffice.close();
+    }
     return server;
   };
   const close = async () => {
