@@ -4,6 +4,9 @@
 // in the store's own line format; the open time of the same data as an uncompacted journal is
 // measured too. The disk's own append + fdatasync latency is shown beside: on a shared machine
 // it, not the code, sets the p99.
+// PostgreSQL (DATABASE_URL set, else skipped): the same creation through the use case at 0,
+// 100,000 and 1,000,000 referrals (loaded by `bulkLoadReferrals`, exported for the other
+// benches), the statistics index built from the database and refreshed from its changes.
 import { closeSync, fdatasyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +18,10 @@ import type { Referral } from '../src/domain/referral.js';
 import { actorDirectory, openReferrals } from '../src/referrals/index.js';
 import { encodeLine } from '../src/store/journal.js';
 import { summarize } from '../src/store/referralStore.js';
+import { openDatabase, type Database } from '../src/store/postgres/database.js';
+import { REFERRAL_INSERT_COLUMNS } from '../src/store/postgres/referralStore.js';
+import { ReferralIndex } from '../src/stats/referralIndex.js';
+import type { ReferralStatus } from '../src/domain/referral.js';
 import { actorsFileSchema } from '../src/domain/actor.js';
 import { ms, percentile, timeEach, type Row } from './stats.js';
 
@@ -131,6 +138,164 @@ function collect(): void {
 const dirBytes = (dir: string) => readdirSync(dir).reduce((sum, f) => sum + statSync(join(dir, f)).size, 0);
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} Mio`;
 
+// ── PostgreSQL ───────────────────────────────────────────────────────────────
+
+const ACTOR_IDS = ['clisson-sevre-maine-eco', 'ecossolies', 'france-active-pdl', 'mission-locale-vignoble', 'cress-pdl'];
+const STATUSES: ReferralStatus[] = ['done', 'done', 'done', 'done_no_help', 'declined', 'expired', 'unreachable', 'taking_care', 'pending'];
+
+/**
+ * A varied record `n` of `count` (actor, status, dates spread over the last two years until
+ * `until`; the latest are still open), for loading a database. Unique reference per n.
+ */
+export function benchRecord(n: number, count: number, until = Date.now()): Referral {
+  const base = record(n);
+  const span = 2 * 365 * 86_400_000;
+  const created = until - span + Math.floor(((n + 0.5) / count) * span);
+  const at = new Date(created).toISOString();
+  const actorId = ACTOR_IDS[n % ACTOR_IDS.length]!;
+  // The last month's requests are still open, as in a live service.
+  const status: ReferralStatus = until - created < 30 * 86_400_000 ? (n % 3 === 0 ? 'taking_care' : 'pending') : STATUSES[n % STATUSES.length]!;
+  const closed = !['pending', 'taking_care'].includes(status);
+  const later = new Date(created + 3 * 86_400_000).toISOString();
+  return {
+    ...base,
+    createdAt: at,
+    updatedAt: closed ? later : at,
+    consent: { textVersion: 'consentement-2025-03', at },
+    actorId,
+    status,
+    statusAt: closed ? later : at,
+    closedAt: closed ? later : null,
+    decline: status === 'declined' ? { reason: 'hors_offre', shouldGoTo: null, comment: null } : null,
+    history: closed ? base.history.map((h) => ({ ...h, at })) : [{ ...base.history[0]!, at }],
+    version: closed ? 3 : 1,
+  };
+}
+
+/**
+ * Loads `count` referrals into the referral tables of `db` fast (one INSERT … SELECT FROM
+ * unnest of 17 column arrays per batch of `batch` rows); numbers from `start`. Returns the time.
+ */
+export async function bulkLoadReferrals(
+  db: Database,
+  count: number,
+  options: { start?: number; batch?: number; until?: number; log?: (message: string) => void } = {},
+): Promise<number> {
+  const { start = 0, batch = 2_000, until = Date.now(), log } = options;
+  const t0 = performance.now();
+  const types = ['text', 'text', 'text', 'text', 'text', 'text', 'text', 'int', 'timestamptz', 'timestamptz', 'timestamptz', 'int', 'int', 'bool', 'bool', 'bool', 'jsonb'];
+  const sql = `INSERT INTO referrals (${REFERRAL_INSERT_COLUMNS}) SELECT * FROM unnest(${types.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})`;
+  for (let from = start; from < start + count; from += batch) {
+    const columns: unknown[][] = types.map(() => []);
+    for (let n = from; n < Math.min(start + count, from + batch); n++) {
+      const r = benchRecord(n, start + count, until);
+      const s = summarize(r);
+      const row = [r.id, r.reference, r.conversationId, r.partnerId, r.actorId, r.tier, r.status, r.version, r.createdAt, r.statusAt, r.closedAt, s.reminders, s.checkIns, s.review, s.erased, s.anonymised, JSON.stringify(r)];
+      row.forEach((v, i) => columns[i]!.push(v));
+    }
+    await db.pool.query(sql, columns);
+    if (log && (from - start) % 100_000 === 0) log(`  ${(from - start).toLocaleString('fr-FR')} orientations chargées (${Math.round((performance.now() - t0) / 1000)} s)`);
+  }
+  await db.pool.query('ANALYZE referrals');
+  return performance.now() - t0;
+}
+
+/** A database of its own on the cluster of `url`, named `name` (created if missing). */
+async function benchDatabase(url: string, name: string): Promise<string> {
+  const admin = await openDatabase({ url, max: 1, migrate: false });
+  try {
+    const exists = await admin.pool.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount === 0) await admin.pool.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.close();
+  }
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/**
+ * Creation p50/p99 on PostgreSQL with 0, 100,000 and 1,000,000 referrals stored, and what the
+ * statistics index costs at that size. The bench database (`aiguillage_bench_referrals`) is
+ * kept: a later run that finds the rows reuses them.
+ */
+export async function benchReferralsPostgres(url: string, sizes = [0, 100_000, 1_000_000]): Promise<Row[]> {
+  const actors = actorDirectory(actorsFileSchema.parse(JSON.parse(readFileSync('data/actors.json', 'utf8'))).actors);
+  const db = await openDatabase({ url: await benchDatabase(url, 'aiguillage_bench_referrals') });
+  const log = (m: string) => process.stderr.write(`${m}\n`);
+  const rows: Row[] = [];
+  try {
+    for (const existing of sizes) {
+      const label = existing.toLocaleString('fr-FR');
+      // The bench's own creations of a previous run go; the loaded rows stay when they match.
+      await db.pool.query("DELETE FROM referrals WHERE conversation_id LIKE 'bench-%'");
+      await db.pool.query('TRUNCATE mail_queue');
+      const have = (await db.pool.query<{ n: number }>('SELECT count(*) AS n FROM referrals')).rows[0]!.n;
+      if (have !== existing) {
+        await db.pool.query('TRUNCATE referrals');
+        if (existing) {
+          log(`PostgreSQL : chargement de ${label} orientations…`);
+          const loadMs = await bulkLoadReferrals(db, existing, { log });
+          rows.push({ name: `PostgreSQL : chargement de ${label} orientations`, value: ms(loadMs), target: '' });
+        }
+      }
+      const dataDir = mkdtempSync(join(tmpdir(), 'aig-bench-pg-'));
+      const referrals = await openReferrals({
+        dataDir,
+        database: db,
+        publicUrl: 'https://aiguillage.example.org',
+        actors,
+        mailFrom: 'Aiguillage <aiguillage@example.org>',
+        secret: 'banc-d-essai-0123456789',
+      });
+      try {
+        let n = 0;
+        const input = () => ({
+          conversationId: `bench-pg-${existing}-${n++}`,
+          partnerId: 'vignoble',
+          profile: record(0).profile,
+          decision: { ...decision, skipped: [] },
+          consent: { textVersion: 'consentement-2025-03' },
+          contact: { name: 'Dominique Bernard', email: 'dominique@exemple.fr', phone: null, channel: 'email' as const },
+        });
+        await timeEach(Array.from({ length: 20 }), () => referrals.service.createReferral(input()));
+        const samples = await timeEach(Array.from({ length: SAMPLES }), () => referrals.service.createReferral(input()));
+        const p99 = percentile(samples, 99);
+        rows.push({ name: `PostgreSQL : création d’orientation p50 (${label} en base)`, value: ms(percentile(samples, 50)), target: '' });
+        rows.push({ name: `PostgreSQL : création d’orientation p99 (${label} en base)`, value: ms(p99), target: '≤ 20 ms', ok: p99 <= 20 });
+        if (existing >= 100_000) {
+          const t1 = performance.now();
+          await referrals.service.refreshLoads();
+          rows.push({ name: `PostgreSQL : charges du mois (${label} en base)`, value: ms(performance.now() - t1), target: '' });
+          collect();
+          const heap = process.memoryUsage().heapUsed;
+          const index = new ReferralIndex();
+          const t2 = performance.now();
+          await index.sync(referrals.store);
+          rows.push({ name: `PostgreSQL : index des statistiques construit (${label})`, value: ms(performance.now() - t2), target: '' });
+          collect();
+          rows.push({ name: `  mémoire (tas) de l’index (${label})`, value: mib(process.memoryUsage().heapUsed - heap), target: '' });
+          const t3 = performance.now();
+          await index.sync(referrals.store);
+          const idle = performance.now() - t3;
+          rows.push({ name: `PostgreSQL : index rafraîchi, rien de neuf (${label})`, value: ms(idle), target: '≤ 300 ms', ok: idle <= 300 });
+          for (let i = 0; i < 100; i++) await referrals.service.createReferral(input());
+          const t4 = performance.now();
+          const read = await index.sync(referrals.store);
+          const after = performance.now() - t4;
+          rows.push({ name: `PostgreSQL : index rafraîchi après ${read} écritures (${label})`, value: ms(after), target: '≤ 300 ms', ok: after <= 300 });
+        }
+      } finally {
+        await referrals.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    }
+  } finally {
+    await db.close();
+  }
+  return rows;
+}
+
 export async function benchReferrals(): Promise<Row[]> {
   const actors = actorDirectory(actorsFileSchema.parse(JSON.parse(readFileSync('data/actors.json', 'utf8'))).actors);
   const rows: Row[] = [];
@@ -190,5 +355,8 @@ export async function benchReferrals(): Promise<Row[]> {
       rmSync(dataDir, { recursive: true, force: true });
     }
   }
+  const url = process.env.DATABASE_URL;
+  if (url) rows.push(...(await benchReferralsPostgres(url)));
+  else rows.push({ name: 'PostgreSQL : création d’orientation (DATABASE_URL absent : ignoré)', value: '—', target: '≤ 20 ms' });
   return rows;
 }
