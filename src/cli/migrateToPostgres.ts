@@ -360,7 +360,7 @@ async function refuseForeignData(client: Queryable, source: string): Promise<voi
     const { rowCount } = await client.query(`SELECT 1 FROM ${table} LIMIT 1`);
     if (rowCount) {
       throw new MigrationRefusedError(
-        `La base contient déjà des données (table ${table}) qui ne viennent pas de migrate-to-postgres : rien n’a été copié. Migrez vers une base vide, ou vérifiez DATABASE_URL.`,
+        `La base contient déjà des données (table ${table}) qui ne viennent pas de migrate-to-postgres : rien n’a été copié. Migrez vers une base vide, avant le premier démarrage des instances sur cette base (ou vérifiez DATABASE_URL).`,
       );
     }
   }
