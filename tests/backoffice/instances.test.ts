@@ -126,12 +126,15 @@ describe('configuration publiée', () => {
     const good = readFileSync(join(b.rulesDir, 'vignoble.json'), 'utf8');
     const published = new PostgresPublishedConfig(dbA);
     await published.publish({ 'rules/vignoble.json': '{ "rules": [ { "name": "cassée" } ] }\n' }, 'test');
-    assert.equal(await b.publications!.poll(), true, 'publication reçue');
+    await b.publications!.poll(); // after the NOTIFY's own pass, if it came first
+    assert.equal(b.publications!.appliedId, await published.latestId(), 'publication reçue');
+    assert.match(readFileSync(join(b.rulesDir, 'vignoble.json'), 'utf8'), /cassée/, 'fichier local écrit, routeur pas rechargé');
     assert.equal(b.router.rulesVersion, version, 'version inchangée');
     assert.deepEqual((await b.router.route(idea)).referrals.map((r) => r.actorId), routed);
     // Put the valid set back (the back office never publishes an invalid one).
     await published.publish({ 'rules/vignoble.json': good }, 'test');
-    assert.equal(await b.publications!.poll(), true);
+    await b.publications!.poll();
+    assert.equal(b.publications!.appliedId, await published.latestId());
   });
 
   it('une instance qui démarre sur une base publiée prend la configuration de la base, pas ses fichiers livrés', async () => {
