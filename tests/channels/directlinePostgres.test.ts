@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { openDatabase } from '../../src/store/postgres/database.js';
 import { RateLimiter } from '../../src/channels/directline/rateLimit.js';
+import { LoginLimiter } from '../../src/backoffice/rateLimit.js';
 import { call, countingBot, page, say, start, startInstance, type Instance } from './instances.js';
 
 let testDb: TestDatabase;
@@ -182,6 +183,29 @@ describe('Direct Line on PostgreSQL: limits', () => {
       assert.equal(await y.take('10.0.0.2'), 0);
       const rows = await one.pool.query("SELECT key, points FROM aiguillage_rate_limit WHERE key LIKE 'dl-partage:%' ORDER BY key");
       assert.deepEqual(rows.rows, [{ key: 'dl-partage:10.0.0.1', points: 3 }, { key: 'dl-partage:10.0.0.2', points: 1 }]);
+    } finally {
+      await one.close();
+      await two.close();
+    }
+  });
+
+  it('back-office login limits: failures on one instance count on the other; a success on either clears the account', async () => {
+    const one = await openDatabase({ url: testDb.url, max: 2 });
+    const two = await openDatabase({ url: testDb.url, max: 2 });
+    try {
+      const limits = { perAddress: { max: 4, windowMs: 60_000 }, perAccount: { max: 2, windowMs: 60_000 } };
+      const x = new LoginLimiter(limits, one);
+      const y = new LoginLimiter(limits, two);
+      await x.failure('10.1.0.1', 'camille@exemple.fr');
+      assert.equal(await y.check('10.1.0.2', 'camille@exemple.fr'), 0);
+      await y.failure('10.1.0.2', 'Camille@exemple.fr');
+      const wait = await x.check('10.1.0.3', 'camille@exemple.fr');
+      assert.ok(wait > 50_000 && wait <= 60_000, `the account is blocked on both instances (${wait} ms)`);
+      await y.success('camille@exemple.fr');
+      assert.equal(await x.check('10.1.0.3', 'camille@exemple.fr'), 0);
+      for (const email of ['a@x.fr', 'b@x.fr']) await x.failure('10.1.0.9', email);
+      for (const email of ['c@x.fr', 'd@x.fr']) await y.failure('10.1.0.9', email);
+      assert.ok((await x.check('10.1.0.9', 'e@x.fr')) > 0, 'the address used its four failures across the two instances');
     } finally {
       await one.close();
       await two.close();
