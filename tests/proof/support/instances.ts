@@ -44,7 +44,8 @@ export async function instanceRoot(name: string): Promise<string> {
   copyFileSync(join(ROOT, 'package.json'), join(root, 'package.json'));
   mkdirSync(join(root, 'dist'));
   // A copy, not a link: the bundle finds the project root by walking up from its own real path.
-  copyFileSync(join(ROOT, 'dist', 'server.mjs'), join(root, 'dist', 'server.mjs'));
+  // AIGUILLAGE_PROOF_BUNDLE: prove another build of the server than this checkout's.
+  copyFileSync(process.env.AIGUILLAGE_PROOF_BUNDLE || join(ROOT, 'dist', 'server.mjs'), join(root, 'dist', 'server.mjs'));
   cpSync(join(ROOT, 'rules'), join(root, 'rules'), { recursive: true });
   cpSync(join(ROOT, 'data'), join(root, 'data'), { recursive: true, filter: (path) => !path.startsWith(join(ROOT, 'data', 'runtime')) });
   for (const shared of ['node_modules', 'src', 'web-widget']) symlinkSync(join(ROOT, shared), join(root, shared));
