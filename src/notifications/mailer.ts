@@ -88,10 +88,11 @@ export class Mailer {
   private async run(): Promise<FlushReport> {
     const report: FlushReport = { sent: 0, failed: 0, notes: 0 };
     const { store } = this.options;
-    // Sent or failed once in this pass: not again before the next one (a zero backoff).
+    // Small batches: the other instances share the rest. Sent or failed once in this pass: not
+    // again before the next one (a zero backoff).
     const claimed = new Set<string>();
     for (;;) {
-      const batch = (await store.mails.claim(this.now(), { limit: 20, leaseMs: this.options.leaseMs })).filter((m) => !claimed.has(m.id));
+      const batch = (await store.mails.claim(this.now(), { limit: 5, leaseMs: this.options.leaseMs })).filter((m) => !claimed.has(m.id));
       if (batch.length === 0) break;
       for (const mail of batch) {
         claimed.add(mail.id);
