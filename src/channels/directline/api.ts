@@ -310,7 +310,15 @@ export function mountDirectLine(server: Server, options: DirectLineOptions): Dir
         return;
       }
       const clientActivityId = activity.channelData?.clientActivityID;
-      if (store.queued(conversation.id) >= limits.maxQueuedTurns) throw new HttpError(429, 'TooManyRequests', messages.tooManyMessages, 2);
+      if (store.queued(conversation.id) >= limits.maxQueuedTurns) {
+        // A retry of a post already taken is answered, even with a full queue.
+        const known = clientActivityId ? await store.knownPost(conversation.id, clientActivityId) : undefined;
+        if (known) {
+          sendJson(res, 200, { id: known });
+          return;
+        }
+        throw new HttpError(429, 'TooManyRequests', messages.tooManyMessages, 2);
+      }
 
       const from = { id: conversation.userId, role: 'user' };
       const common = {

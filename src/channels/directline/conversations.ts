@@ -174,6 +174,8 @@ export interface DirectLineStore {
   append(conversationId: string, activity: Record<string, unknown>): Promise<string>;
   /** Appends the holder's activity unless this clientActivityID was already posted (a retry): atomic. */
   post(conversationId: string, activity: Record<string, unknown>, clientActivityId?: string): Promise<{ id: string; known: boolean }>;
+  /** The id already given to a post with this clientActivityID, if recent. */
+  knownPost(conversationId: string, clientActivityId: string): Promise<string | undefined>;
   since(conversationId: string, watermark: number): Promise<ActivityPage>;
   /** Runs `turn` after the turns of this conversation already under way (on any instance). */
   runTurn<T>(conversationId: string, turn: () => Promise<T>): Promise<T>;
@@ -218,6 +220,10 @@ export class MemoryDirectLineStore implements DirectLineStore {
     const id = conversation.append(activity);
     if (clientActivityId) conversation.rememberPost(clientActivityId, id);
     return { id, known: false };
+  }
+
+  async knownPost(conversationId: string, clientActivityId: string): Promise<string | undefined> {
+    return this.conversations.peek(conversationId)?.knownPost(clientActivityId);
   }
 
   async since(conversationId: string, watermark: number): Promise<ActivityPage> {

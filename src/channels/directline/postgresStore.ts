@@ -120,6 +120,11 @@ export class PostgresDirectLineStore implements DirectLineStore {
     });
   }
 
+  async knownPost(conversationId: string, clientActivityId: string): Promise<string | undefined> {
+    const { rows } = await this.db.pool.query<{ activity_id: string }>('SELECT activity_id FROM directline_client_post WHERE conversation_id = $1 AND client_activity_id = $2', [conversationId, clientActivityId]);
+    return rows[0]?.activity_id;
+  }
+
   async since(conversationId: string, watermark: number): Promise<ActivityPage> {
     // One statement, one snapshot: the watermark matches the activities returned.
     const { rows } = await this.db.pool.query<{ next_seq: number; activities: StoredActivity[] }>(
