@@ -58,8 +58,16 @@ export async function openJobQueue(options: OpenJobQueueOptions): Promise<JobQue
     deleteAfterDays: 7,
     pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2,
   });
-  // Unhandled, an 'error' event would throw: a database restart is logged, pg-boss reconnects.
-  boss.on('error', (error) => options.log?.(`file de tâches : ${error.message}`));
+  // Unhandled, an 'error' event would throw. While the database is down every worker's poll
+  // fails: the same message is logged once per 30 s, not once per poll.
+  const lastLogged = new Map<string, number>();
+  boss.on('error', (error) => {
+    const at = Date.now();
+    if (at - (lastLogged.get(error.message) ?? -Infinity) < 30_000) return;
+    lastLogged.set(error.message, at);
+    if (lastLogged.size > 100) lastLogged.clear();
+    options.log?.(`file de tâches : ${error.message}`);
+  });
   await boss.start();
   const created = new Set<string>();
   const ensureQueue = async (name: string) => {

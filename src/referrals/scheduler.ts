@@ -194,7 +194,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       clearTimeout(timer);
       await running?.catch(() => undefined);
       // Waits for this instance's running jobs; unfinished ones are failed, then retried elsewhere.
-      await jobs?.stop();
+      await jobs?.stop().catch((error: unknown) => log?.(`arrêt de la file de tâches : ${message(error)}`));
     },
     tick,
   };
