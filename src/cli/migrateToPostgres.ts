@@ -72,22 +72,25 @@ async function upsert(client: Queryable, report: KindReport, rows: unknown[][], 
   }
 }
 
-async function copyReferrals(client: Queryable, store: Store): Promise<KindReport> {
+async function copyReferrals(client: Queryable, store: Store, log?: (message: string) => void): Promise<KindReport> {
   const report = empty('orientations');
   const columns = REFERRAL_INSERT_COLUMNS.split(',').map((c) => c.trim());
   const set = columns.filter((c) => c !== 'id').map((c) => `${c} = EXCLUDED.${c}`);
-  const rows: unknown[][] = [];
-  for await (const record of store.referrals.scan()) rows.push(referralRow(record));
-  await upsert(
-    client,
-    report,
-    rows,
-    columns.length,
-    (values) =>
-      `INSERT INTO referrals (${REFERRAL_INSERT_COLUMNS}) VALUES ${values}
-       ON CONFLICT (id) DO UPDATE SET ${set.join(', ')}, change_xid = pg_current_xact_id() WHERE referrals.version < EXCLUDED.version
-       RETURNING (xmax = 0) AS inserted`,
-  );
+  const sql = (values: string) =>
+    `INSERT INTO referrals (${REFERRAL_INSERT_COLUMNS}) VALUES ${values}
+     ON CONFLICT (id) DO UPDATE SET ${set.join(', ')}, change_xid = pg_current_xact_id() WHERE referrals.version < EXCLUDED.version
+     RETURNING (xmax = 0) AS inserted`;
+  // Batch by batch while reading: a million records never sit in memory at once.
+  let rows: unknown[][] = [];
+  for await (const record of store.referrals.scan()) {
+    rows.push(referralRow(record));
+    if (rows.length < BATCH) continue;
+    await upsert(client, report, rows, columns.length, sql);
+    rows = [];
+    const seen = report.copied + report.updated + report.unchanged;
+    if (seen % 10_000 === 0) log?.(`orientations : ${seen} lues…`);
+  }
+  await upsert(client, report, rows, columns.length, sql);
   return report;
 }
 
@@ -377,7 +380,7 @@ export async function migrateToPostgres(options: MigrateOptions): Promise<Migrat
     const kinds = await options.database.transaction(async (client) => {
       await refuseForeignData(client, dataDir);
       return [
-        await copyReferrals(client, store),
+        await copyReferrals(client, store, options.log),
         await copyQueuedMails(client, store),
         await copyReceipts(client, dataDir, options.log),
         await copyConversations(client, dataDir, options.conversationTtlDays ?? 30, now()),
