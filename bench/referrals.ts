@@ -144,19 +144,19 @@ const ACTOR_IDS = ['clisson-sevre-maine-eco', 'ecossolies', 'france-active-pdl',
 const STATUSES: ReferralStatus[] = ['done', 'done', 'done', 'done_no_help', 'declined', 'expired', 'unreachable', 'taking_care', 'pending'];
 
 /**
- * A varied record `n` of `count` (actor, status, dates spread over the last two years until
- * `until`; the latest are still open), for loading a database. Unique reference per n.
+ * A varied record `n` of `count` (actor, status, dates spread over the 700 days before
+ * `until`, inside the 24 months of retention), for loading a database. Only the last 36 hours
+ * are still open: a scheduler running on the data owes no reminder nor expiry at once.
  */
 export function benchRecord(n: number, count: number, until = Date.now()): Referral {
   const base = record(n);
-  const span = 2 * 365 * 86_400_000;
+  const span = 700 * 86_400_000;
   const created = until - span + Math.floor(((n + 0.5) / count) * span);
   const at = new Date(created).toISOString();
   const actorId = ACTOR_IDS[n % ACTOR_IDS.length]!;
-  // The last month's requests are still open, as in a live service.
-  const status: ReferralStatus = until - created < 30 * 86_400_000 ? (n % 3 === 0 ? 'taking_care' : 'pending') : STATUSES[n % STATUSES.length]!;
+  const status: ReferralStatus = until - created < 36 * 3_600_000 ? (n % 3 === 0 ? 'taking_care' : 'pending') : STATUSES[n % STATUSES.length]!;
   const closed = !['pending', 'taking_care'].includes(status);
-  const later = new Date(created + 3 * 86_400_000).toISOString();
+  const later = new Date(Math.min(created + 3 * 86_400_000, until)).toISOString();
   return {
     ...base,
     createdAt: at,
