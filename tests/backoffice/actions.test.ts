@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSmtp, type TestSmtp } from '../notifications/smtp.js';
 import { ADMIN, Client, startBackoffice, type Harness } from './harness.js';
+import { all } from '../support/collect.js';
 
 let h: Harness;
 let smtp: TestSmtp;
@@ -137,7 +138,7 @@ describe('demande non sérieuse', () => {
       new Date(),
     );
     assert.equal(report.funnel.notSerious, 1);
-    const references = new Set([...h.referrals.store.referrals.summaries()].map((s) => s.reference));
+    const references = new Set((await all(h.referrals.store.referrals.summaries())).map((s) => s.reference));
     assert.equal(report.funnel.consented, references.size - 1, 'hors des demandes transmises');
   });
 

@@ -13,6 +13,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromiumPath, launchBrowser } from '../web/browser.js';
 import { generate } from '../stats/generate.js';
 import { ADMIN, startBackoffice, type Harness } from './harness.js';
+import { all } from '../support/collect.js';
 
 const noBrowser = chromiumPath() ? false : 'chromium absent (scripts/install-system-deps.sh)';
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -203,7 +204,7 @@ afterAll(async () => {
     assert.deepEqual(header.slice(0, 4), ['Orientation', 'Demande', 'Créée le', 'Statut']);
     assert.ok(!header.includes('E-mail'), 'sans données personnelles');
     const from = Date.parse(`${(await page.getByLabel('Du', { exact: true }).inputValue())}T00:00:00+01:00`);
-    const expected = [...h.referrals.store.referrals.summaries()].filter((s) => s.createdAt >= from - 2 * 3_600_000).length;
+    const expected = (await all(h.referrals.store.referrals.summaries())).filter((s) => s.createdAt >= from - 2 * 3_600_000).length;
     assert.ok(Math.abs(lines.length - 1 - expected) <= 2, `${lines.length - 1} lignes pour ${expected} orientations`);
     const row = lines.map((l) => l.split(';')).find((cells) => cells[0] === referralId)!;
     assert.equal(row[header.indexOf('Commune')], 'Vallet');
