@@ -2,6 +2,7 @@
 // the limit, the login is refused before the password is even checked (no scrypt spent, no
 // oracle). On rate-limiter-flexible: in this process's memory (embedded mode) or in PostgreSQL
 // (table of migration 0202), so that guessing a password on several instances gets no more tries.
+import { createHash } from 'node:crypto';
 import { RateLimiterMemory, RateLimiterPostgres, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Database } from '../store/postgres/database.js';
 
@@ -31,8 +32,14 @@ function failureWindow(name: string, rule: LimitRule, database: Database | undef
   return new RateLimiterPostgres({ storeClient: database.pool, storeType: 'pool', tableName: RATE_LIMIT_TABLE, tableCreated: true, keyPrefix: name, points: rule.max, duration, insuranceLimiter: memory });
 }
 
+/** The table's key is VARCHAR(255): a long typed address is counted under its hash. */
+function keyOf(value: string): string {
+  const key = value.toLowerCase();
+  return key.length <= 200 ? key : `sha256:${createHash('sha256').update(key).digest('hex')}`;
+}
+
 async function waitMs(limiter: RateLimiterAbstract, key: string): Promise<number> {
-  const res = await limiter.get(key);
+  const res = await limiter.get(keyOf(key));
   return res && res.consumedPoints >= limiter.points ? Math.max(1, res.msBeforeNext) : 0;
 }
 
@@ -47,16 +54,16 @@ export class LoginLimiter {
 
   /** 0 when the attempt may go on; else milliseconds to wait. */
   async check(address: string, account: string): Promise<number> {
-    const [a, b] = await Promise.all([waitMs(this.byAddress, address), waitMs(this.byAccount, account.toLowerCase())]);
+    const [a, b] = await Promise.all([waitMs(this.byAddress, address), waitMs(this.byAccount, account)]);
     return Math.max(a, b);
   }
 
   async failure(address: string, account: string): Promise<void> {
     // penalty: counts without refusing (the refusal is check's job, before the password).
-    await Promise.all([this.byAddress.penalty(address), this.byAccount.penalty(account.toLowerCase())]);
+    await Promise.all([this.byAddress.penalty(keyOf(address)), this.byAccount.penalty(keyOf(account))]);
   }
 
   async success(account: string): Promise<void> {
-    await this.byAccount.delete(account.toLowerCase());
+    await this.byAccount.delete(keyOf(account));
   }
 }

@@ -206,6 +206,11 @@ describe('Direct Line on PostgreSQL: limits', () => {
       for (const email of ['a@x.fr', 'b@x.fr']) await x.failure('10.1.0.9', email);
       for (const email of ['c@x.fr', 'd@x.fr']) await y.failure('10.1.0.9', email);
       assert.ok((await x.check('10.1.0.9', 'e@x.fr')) > 0, 'the address used its four failures across the two instances');
+      // A very long typed address still counts in the shared table (hashed to fit its key column).
+      const long = `${'x'.repeat(600)}@exemple.fr`;
+      await x.failure('10.1.0.7', long);
+      await y.failure('10.1.0.8', long.toUpperCase());
+      assert.ok((await y.check('10.1.0.6', long)) > 50_000, 'shared, not the per-instance insurance');
     } finally {
       await one.close();
       await two.close();

@@ -3,6 +3,7 @@
 // A limit is `capacity` requests per window of capacity ÷ refillPerSecond seconds: the burst and
 // the long-run rate of the former token buckets. Should PostgreSQL fail, a memory limiter of the
 // same size stands in (insuranceLimiter): limits still hold, per instance, and nothing throws.
+import { createHash } from 'node:crypto';
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Database } from '../../store/postgres/database.js';
 
@@ -46,7 +47,8 @@ export class RateLimiter {
   /** Takes `cost` points; resolves 0 when allowed, else the seconds to wait before a retry. */
   async take(key: string, cost = 1): Promise<number> {
     try {
-      await this.limiter.consume(key, cost);
+      // The table's key is VARCHAR(255): anything long is counted under its hash.
+      await this.limiter.consume(key.length <= 200 ? key : `sha256:${createHash('sha256').update(key).digest('hex')}`, cost);
       return 0;
     } catch (rejection) {
       if (rejection instanceof RateLimiterRes) return Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
