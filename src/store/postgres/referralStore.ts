@@ -20,6 +20,8 @@ import type { Database, Queryable } from './database.js';
 
 const DEFAULT_LEASE_MS = 5 * 60_000;
 const PAGE = 5_000;
+/** Transaction ids kept in a changes() cursor, at most. */
+const MAX_SEEN = 10_000;
 const SUMMARY_COLUMNS =
   'id, reference, conversation_id, partner_id, actor_id, tier, status, version, created_at, status_at, closed_at, reminders, check_ins, review, erased, anonymised';
 const MAIL_COLUMNS = 'id, reference, state, attempts, next_attempt_at, sent_at';
@@ -192,22 +194,36 @@ export class PostgresReferralStore implements ReferralStore {
 
   /**
    * Follows writes by transaction id. A pass starts by noting the snapshot's xmin: every
-   * transaction below it has ended, so the next pass reads from there (re-reading the few rows
-   * of transactions still running now) and a transaction committing late is never skipped.
-   * Cursor: [xid, id] of the last row read (keyset paging) and the xmin of the pass.
+   * transaction below it has ended, so the next pass reads from there and a transaction
+   * committing late is never skipped. Transactions at or above it already read had committed
+   * (their rows were visible): their ids ride in the cursor and are not read again, so a long
+   * transaction elsewhere in the cluster (a pg_dump) holding xmin back costs no re-reads.
+   * Cursor: [xid, id] of the last row read (keyset paging), the pass's xmin, the ids read.
    */
   private async changes(cursor: string | null, limit: number): Promise<ReferralChanges> {
-    let [afterXid, afterId, next] = parseCursor(cursor);
+    const position = parseCursor(cursor);
+    let { next } = position;
     if (next === null) {
       next = (await this.db.pool.query<{ xmin: string }>('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin')).rows[0]!.xmin;
     }
     const { rows } = await this.db.pool.query<{ xid: string; id: string; record: Referral }>(
-      'SELECT change_xid::text AS xid, id, record FROM referrals WHERE (change_xid, id) > ($1::xid8, $2) ORDER BY change_xid, id LIMIT $3',
-      [afterXid, afterId, limit],
+      `SELECT change_xid::text AS xid, id, record FROM referrals
+        WHERE (change_xid, id) > ($1::xid8, $2) AND NOT (change_xid = ANY($4::xid8[]))
+        ORDER BY change_xid, id LIMIT $3`,
+      [position.afterXid, position.afterId, limit, position.seen],
     );
-    if (rows.length < limit) return { records: rows.map((r) => r.record), cursor: JSON.stringify([next, '', null]), done: true };
+    // Excluded from the next pass only: within this one, a page may end inside a transaction.
+    const reading = new Set(position.reading);
+    for (const row of rows) reading.add(row.xid);
+    const records = rows.map((r) => r.record);
+    if (rows.length < limit) {
+      // Ids below the new xmin are behind the cursor anyway; a runaway list is dropped (re-reads, never misses).
+      const kept = [...new Set([...position.seen, ...reading])].filter((x) => BigInt(x) >= BigInt(next));
+      return { records, cursor: JSON.stringify([next, '', null, kept.length <= MAX_SEEN ? kept : [], []]), done: true };
+    }
     const last = rows[rows.length - 1]!;
-    return { records: rows.map((r) => r.record), cursor: JSON.stringify([last.xid, last.id, next]), done: false };
+    const carried = reading.size <= MAX_SEEN ? [...reading] : [];
+    return { records, cursor: JSON.stringify([last.xid, last.id, next, position.seen, carried]), done: false };
   }
 
   readonly mails: MailQueue = {
@@ -278,17 +294,37 @@ export class PostgresReferralStore implements ReferralStore {
   async close(): Promise<void> {}
 }
 
-function parseCursor(cursor: string | null): [string, string, string | null] {
-  if (cursor === null) return ['0', '', null];
+interface Position {
+  afterXid: string;
+  afterId: string;
+  next: string | null;
+  /** Read in earlier passes (committed): not read again. */
+  seen: string[];
+  /** Read in this pass so far. */
+  reading: string[];
+}
+
+const XID = /^\d{1,20}$/;
+
+function parseCursor(cursor: string | null): Position {
+  const start: Position = { afterXid: '0', afterId: '', next: null, seen: [], reading: [] };
+  const xids = (list: unknown): list is string[] | undefined => list === undefined || (Array.isArray(list) && list.every((x) => typeof x === 'string' && XID.test(x)));
+  if (cursor === null) return start;
   try {
-    const [xid, id, next] = JSON.parse(cursor) as unknown[];
-    if (typeof xid === 'string' && /^\d+$/.test(xid) && typeof id === 'string' && (next === null || (typeof next === 'string' && /^\d+$/.test(next)))) {
-      return [xid, id, next];
+    const [afterXid, afterId, next, seen, reading] = JSON.parse(cursor) as unknown[];
+    if (
+      typeof afterXid === 'string' && XID.test(afterXid) &&
+      typeof afterId === 'string' &&
+      (next === null || (typeof next === 'string' && XID.test(next))) &&
+      xids(seen) &&
+      xids(reading)
+    ) {
+      return { afterXid, afterId, next, seen: seen ?? [], reading: reading ?? [] };
     }
   } catch {
     // another adapter's cursor: start over
   }
-  return ['0', '', null];
+  return start;
 }
 
 /** One unit of work inside the caller's transaction: ConflictError rolls all of it back. */
