@@ -18,7 +18,7 @@ import { EventLog } from '../store/eventLog.js';
 import { Journal } from '../store/journal.js';
 import { RulesHistory } from '../store/rulesHistory.js';
 import { openStore, type Store } from '../store/index.js';
-import { openDatabase, type Database, type Queryable } from '../store/postgres/database.js';
+import { isDatabaseUnavailable, openDatabase, type Database, type Queryable } from '../store/postgres/database.js';
 import { placeholders, REFERRAL_INSERT_COLUMNS, referralRow } from '../store/postgres/referralStore.js';
 import { adoptSharedSecret } from '../store/postgres/secret.js';
 
@@ -460,6 +460,8 @@ export async function run(args: string[]): Promise<number> {
   let database: Database | undefined;
   try {
     const { dataDir, databaseUrl } = parseArgs(args);
+    // Before touching the database (opening it applies the migrations).
+    if (!(await exists(join(dataDir, 'referrals')))) throw new MigrationRefusedError(`Pas de données Aiguillage dans ${dataDir} (dossier referrals/ absent) : vérifiez --data-dir ou AIGUILLAGE_DATA_DIR.`);
     const pid = await serviceRunning(dataDir);
     if (pid) log(`Attention : le service tourne encore (pid ${pid}) ; cette copie est un instantané. Relancez la commande une fois le service arrêté : elle ne copiera que ce qui a changé.`);
     database = await openDatabase({ url: databaseUrl, max: 2, log });
@@ -469,6 +471,10 @@ export async function run(args: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof MigrationRefusedError) {
       log(error.message);
+      return 1;
+    }
+    if (isDatabaseUnavailable(error)) {
+      log(`Base de données injoignable (${(error as Error).message}) : rien n’a été copié. Vérifiez DATABASE_URL, puis relancez la commande.`);
       return 1;
     }
     throw error;
