@@ -197,6 +197,8 @@ export interface RetryingRun {
   retries: string[];
   /** French messages that asked the holder to try again (errors' messages and bot replies). */
   retryMessages: string[];
+  /** The number came as « déjà enregistrée sous le numéro … » (the confirmation itself was lost). */
+  repeated: boolean;
 }
 
 export interface RetryingOptions {
@@ -211,7 +213,19 @@ export interface RetryingOptions {
 }
 
 const textOf = (activities: Activity[]) => activities.map((a) => a.text ?? '').join('\n');
-const ASKS_TO_RETRY = /réessay/i;
+/** fr.contact.alreadySent: the number given again when the confirmation was lost with its instance. */
+const ALREADY_SENT = /Votre demande est déjà enregistrée sous le numéro (AIG-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{2})/;
+
+/** The request was recorded but the holder was never shown its number (the bot says « terminée »). */
+export class NumberNotShown extends Error {
+  constructor(
+    readonly index: number,
+    readonly said: string,
+  ) {
+    super(`conversation ${index} : demande terminée sans que le porteur ait lu son numéro : ${said.slice(0, 160)}`);
+  }
+}
+const ASKS_TO_RETRY = /réessay|le renvoyer dans un instant/i;
 
 /**
  * Walks holderScript(i) to a referral, like a person with Web Chat: a message whose answer was
@@ -265,14 +279,26 @@ export async function walkRetrying(http: Http, i: number, options: RetryingOptio
         continue;
       }
       const until = performance.now() + replyTimeoutMs;
-      while (performance.now() < until) {
+      let replies: Activity[] | undefined;
+      while (!replies && performance.now() < until) {
         try {
-          return await conversation.repliesTo(id, Math.max(1000, until - performance.now()));
+          replies = await conversation.repliesTo(id, Math.max(1000, until - performance.now()));
         } catch (error) {
           if (!retriable(error)) throw error;
           retried(`lecture : ${noteError(error)}`);
           await sleep(1000);
         }
+      }
+      if (replies) {
+        const said = textOf(replies);
+        // The bot itself asks to send again (its turn failed, e.g. the database was down): the
+        // holder does. « Not recorded, try again » is answered with « Réessayer » below.
+        if (said.includes(fr.contact.failed) || !ASKS_TO_RETRY.test(said)) return replies;
+        retryMessages.push(said);
+        retried(`le bot demande de réessayer : ${said.slice(0, 80)}`);
+        clientId = `${conversation.conversationId}-${conversation.transcript.length}-${attempt}`;
+        await sleep(Math.min(3000, 1000 * attempt));
+        continue;
       }
       // No reply: the turn was lost with its instance. Typed again, as a new message.
       retried('pas de réponse : message retapé');
@@ -289,17 +315,19 @@ export async function walkRetrying(http: Http, i: number, options: RetryingOptio
     turns.push(performance.now() - t);
   }
   // « Votre demande n’a pas pu être enregistrée… vous pouvez réessayer »: the holder does.
-  for (let attempt = 1; !REFERENCE.test(textOf(last)); attempt += 1) {
+  const numberIn = (said: string) => REFERENCE.exec(said)?.[1] ?? ALREADY_SENT.exec(said)?.[1];
+  for (let attempt = 1; !numberIn(textOf(last)); attempt += 1) {
     const said = textOf(last);
+    if (said.includes(fr.finished)) throw new NumberNotShown(i, said);
     if (!said.includes(fr.contact.failed)) throw new Error(`pas de numéro de dossier à la fin de la conversation ${i} : ${said.slice(0, 300)}`);
     retryMessages.push(fr.contact.failed);
     retried('demande non enregistrée : « Réessayer »');
     await sleep(Math.min(3000, 1000 * attempt));
     last = await turn(fr.contact.retry);
   }
-  const reference = REFERENCE.exec(textOf(last))![1]!;
+  const reference = numberIn(textOf(last))!;
   options.onConfirmed?.(reference, conversation.conversationId);
-  return { reference, conversationId: conversation.conversationId, turns, retries, retryMessages };
+  return { reference, conversationId: conversation.conversationId, turns, retries, retryMessages, repeated: !REFERENCE.test(textOf(last)) };
 }
 
 export interface AcrossResult {
