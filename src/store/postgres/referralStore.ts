@@ -84,19 +84,24 @@ const toMailSummary = (r: MailRow): MailSummary => ({
 
 const byDate = (a: Referral, b: Referral) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id, 'en', { numeric: true });
 
+// PostgreSQL refuses U+0000 in text and JSONB (the journal took it): typed by a holder, it
+// would fail the commit. It carries nothing: dropped.
+const noNul = <T>(value: T): T => (typeof value === 'string' && value.includes('\0') ? (value.replaceAll('\0', '') as T) : value);
+const json = (value: unknown) => JSON.stringify(value, (_key, v: unknown) => noNul(v));
+
 /** The 17 values of a referrals row, in REFERRAL_INSERT_COLUMNS order. */
 export function referralRow(r: Referral): unknown[] {
   const s = summarize(r);
   return [
     r.id, r.reference, r.conversationId, r.partnerId, r.actorId, r.tier, r.status, r.version, r.createdAt, r.statusAt, r.closedAt,
-    s.reminders, s.checkIns, s.review, s.erased, s.anonymised, JSON.stringify(r),
-  ];
+    s.reminders, s.checkIns, s.review, s.erased, s.anonymised, json(r),
+  ].map(noNul);
 }
 export const REFERRAL_INSERT_COLUMNS =
   'id, reference, conversation_id, partner_id, actor_id, tier, status, version, created_at, status_at, closed_at, reminders, check_ins, review, erased, anonymised, record';
 
 function mailRow(m: QueuedMail): unknown[] {
-  return [m.id, m.reference, m.kind, 'queued', m.attempts, m.nextAttemptAt, JSON.stringify(m)];
+  return [m.id, m.reference, m.kind, 'queued', m.attempts, m.nextAttemptAt, json(m)].map(noNul);
 }
 
 /** `($1, $2, …), ($n+1, …)` for a multi-row INSERT. */
@@ -368,7 +373,7 @@ async function write(client: Queryable, tx: StoreTransaction): Promise<void> {
       mail.id,
       mail.attempts,
       mail.nextAttemptAt,
-      JSON.stringify(mail),
+      json(mail),
     ]);
   }
   for (const { id, at } of tx.delivered ?? []) {

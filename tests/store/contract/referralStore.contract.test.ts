@@ -109,6 +109,14 @@ describe.each([embedded, postgres])('referral store contract: $name', (adapter) 
     assert.equal(await two.referrals.count(), 1);
   });
 
+  test('a NUL character typed by a holder does not fail the commit', async () => {
+    const { one, two } = await adapter.open();
+    const r = { ...record(1), description: 'Épicerie\u0000 solidaire' };
+    await one.commit({ referrals: [r], enqueue: [{ ...mail('nul.m', r.reference), text: 'Texte\u0000' }] });
+    assert.match((await two.referrals.get(r.id))!.description!, /^Épicerie\u0000? solidaire$/);
+    assert.ok(await two.mails.get('nul.m'));
+  });
+
   test('a commit is atomic: a conflict on one record leaves nothing of the others nor of its e-mails', async () => {
     const { one, two } = await adapter.open();
     const a = record(1);
