@@ -73,6 +73,20 @@ describe('Direct Line on PostgreSQL, two instances (counting bot)', () => {
     assert.deepEqual(texts.filter((x) => x?.startsWith('tour')), ['tour 1 : une seule fois', 'tour 2 : course'], 'one turn per message');
   });
 
+  it('a post whose instance died before its turn completed: the retry on the other instance runs the turn, once', async () => {
+    const c = await start(a);
+    // What A had done when it was killed: the echo and its clientActivityID stored, no reply.
+    const echo = { type: 'message', text: 'orphelin', from: { id: 'dl_x', role: 'user' }, channelData: { clientActivityID: 'mort-1' } };
+    const orphan = await a.channel.store.post(c.conversationId, echo, 'mort-1');
+    const [p, q] = await Promise.all([say(b, c, 'orphelin', 'mort-1'), say(a, c, 'orphelin', 'mort-1')]);
+    assert.deepEqual([p.status, q.status], [200, 200]);
+    assert.deepEqual([p.json.id, q.json.id], [orphan.id, orphan.id]);
+    const texts = (await page(a, c)).activities.map((x) => x.text);
+    assert.deepEqual(texts, ['Bonjour !', 'orphelin', 'tour 1 : orphelin'], 'the turn ran once, for the first post, without a second echo');
+    assert.equal((await say(b, c, 'orphelin', 'mort-1')).status, 200);
+    assert.equal((await page(b, c)).activities.length, 3, 'answered: a later retry is only acknowledged');
+  });
+
   it('tokens and conversation checks hold on the other instance', async () => {
     const one = await start(a);
     const other = await start(a);

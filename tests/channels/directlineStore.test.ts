@@ -63,7 +63,12 @@ describe.each(adapters)('DirectLineStore ($name)', (adapter) => {
     try {
       const c = await store.create('dl_user', undefined);
       const first = await store.post(c.id, { type: 'message', text: 'bonjour' }, 'client-1');
-      assert.deepEqual(await store.post(c.id, { type: 'message', text: 'bonjour' }, 'client-1'), { id: first.id, known: true });
+      const again = await store.post(c.id, { type: 'message', text: 'bonjour' }, 'client-1');
+      assert.deepEqual([again.id, again.known], [first.id, true]);
+      await store.markAnswered(c.id, 'client-1');
+      assert.equal(await store.isAnswered(c.id, 'client-1'), true);
+      assert.equal((await store.post(c.id, { type: 'message', text: 'bonjour' }, 'client-1')).answered, true);
+      assert.equal(await store.isAnswered(c.id, 'client-2'), false);
       assert.equal(await store.knownPost(c.id, 'client-1'), first.id);
       assert.equal(await store.knownPost(c.id, 'client-2'), undefined);
       const other = await store.post(c.id, { type: 'message', text: 'sans identifiant' });

@@ -225,11 +225,17 @@ export function mountDirectLine(server: Server, options: DirectLineOptions): Dir
     if (wait > 0) throw new HttpError(429, 'TooManyRequests', message, wait);
   }
 
-  /** Runs a turn in the conversation's queue and logs the bot's replies. */
-  function runTurn(conversation: DirectLineConversation, incoming: IncomingActivity): Promise<void> {
+  /**
+   * Runs a turn in the conversation's queue and logs the bot's replies. For a post with a
+   * clientActivityID, the turn is marked answered; a retry runs it only if it is still not, once
+   * it holds the conversation's turn (the first attempt's instance may have died mid-turn).
+   */
+  function runTurn(conversation: DirectLineConversation, incoming: IncomingActivity, post?: { clientActivityId: string; retry: boolean }): Promise<void> {
     return store.runTurn(conversation.id, async () => {
+      if (post?.retry && (await store.isAnswered(conversation.id, post.clientActivityId))) return;
       const replies = await options.process(incoming);
       for (const reply of replies) await store.append(conversation.id, toStored(reply, conversation.id, incoming.id));
+      if (post) await store.markAnswered(conversation.id, post.clientActivityId);
     });
   }
 
@@ -331,8 +337,9 @@ export function mountDirectLine(server: Server, options: DirectLineOptions): Dir
         ...(activity.replyToId ? { replyToId: activity.replyToId } : {}),
       };
       // The echo: Web Chat waits for its own activity (matched by clientActivityID). A retry
-      // after a lost response (same clientActivityID, any instance) gets the first post's id.
-      const { id, known } = await store.post(
+      // after a lost response (same clientActivityID, any instance) gets the first post's id;
+      // its turn runs again only if it never completed.
+      const { id, known, answered } = await store.post(
         conversation.id,
         {
           ...common,
@@ -344,7 +351,7 @@ export function mountDirectLine(server: Server, options: DirectLineOptions): Dir
         },
         clientActivityId,
       );
-      if (known) {
+      if (known && answered) {
         sendJson(res, 200, { id });
         return;
       }
@@ -357,7 +364,7 @@ export function mountDirectLine(server: Server, options: DirectLineOptions): Dir
         locale: 'fr-FR',
         // The partner comes from the signed token, never from what the client says.
         channelData: conversation.partnerId ? { partner: conversation.partnerId } : {},
-      } as IncomingActivity);
+      } as IncomingActivity, clientActivityId ? { clientActivityId, retry: known } : undefined);
       let failed = false;
       let down = false;
       const settled = turn.catch(async (error: unknown) => {

@@ -164,6 +164,12 @@ export interface ActivityPage {
   watermark: string;
 }
 
+export interface PostResult {
+  id: string;
+  known: boolean;
+  answered: boolean;
+}
+
 /** The port: every method may be answered by another instance's writes (PostgreSQL adapter). */
 export interface DirectLineStore {
   readonly limits: ConversationLimits;
@@ -172,8 +178,14 @@ export interface DirectLineStore {
   get(id: string): Promise<DirectLineConversation | undefined>;
   /** Appends a bot activity; returns its Direct Line id. */
   append(conversationId: string, activity: Record<string, unknown>): Promise<string>;
-  /** Appends the holder's activity unless this clientActivityID was already posted (a retry): atomic. */
-  post(conversationId: string, activity: Record<string, unknown>, clientActivityId?: string): Promise<{ id: string; known: boolean }>;
+  /**
+   * Appends the holder's activity unless this clientActivityID was already posted (a retry):
+   * atomic. `answered`: for a known post, whether its turn completed (else it may run again).
+   */
+  post(conversationId: string, activity: Record<string, unknown>, clientActivityId?: string): Promise<PostResult>;
+  /** The turn of this post completed: a retry of it is only acknowledged from now on. */
+  markAnswered(conversationId: string, clientActivityId: string): Promise<void>;
+  isAnswered(conversationId: string, clientActivityId: string): Promise<boolean>;
   /** The id already given to a post with this clientActivityID, if recent. */
   knownPost(conversationId: string, clientActivityId: string): Promise<string | undefined>;
   since(conversationId: string, watermark: number): Promise<ActivityPage>;
@@ -212,14 +224,21 @@ export class MemoryDirectLineStore implements DirectLineStore {
     return conversation ? conversation.append(activity) : `${conversationId}|gone`;
   }
 
-  async post(conversationId: string, activity: Record<string, unknown>, clientActivityId?: string): Promise<{ id: string; known: boolean }> {
+  // One process: a known post's turn was queued here and runs (or ran) here; it counts as answered.
+  async post(conversationId: string, activity: Record<string, unknown>, clientActivityId?: string): Promise<PostResult> {
     const conversation = this.conversations.peek(conversationId);
-    if (!conversation) return { id: `${conversationId}|gone`, known: false };
+    if (!conversation) return { id: `${conversationId}|gone`, known: false, answered: false };
     const known = clientActivityId ? conversation.knownPost(clientActivityId) : undefined;
-    if (known) return { id: known, known: true };
+    if (known) return { id: known, known: true, answered: true };
     const id = conversation.append(activity);
     if (clientActivityId) conversation.rememberPost(clientActivityId, id);
-    return { id, known: false };
+    return { id, known: false, answered: false };
+  }
+
+  async markAnswered(): Promise<void> {}
+
+  async isAnswered(conversationId: string, clientActivityId: string): Promise<boolean> {
+    return this.conversations.peek(conversationId)?.knownPost(clientActivityId) !== undefined;
   }
 
   async knownPost(conversationId: string, clientActivityId: string): Promise<string | undefined> {

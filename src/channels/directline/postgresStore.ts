@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Database } from '../../store/postgres/database.js';
 import { KeyedLock } from '../../store/keyedLock.js';
-import { DEFAULT_CONVERSATION_LIMITS, type ActivityPage, type ConversationLimits, type DirectLineConversation, type DirectLineStore, type StoredActivity } from './conversations.js';
+import { DEFAULT_CONVERSATION_LIMITS, type PostResult, type ActivityPage, type ConversationLimits, type DirectLineConversation, type DirectLineStore, type StoredActivity } from './conversations.js';
 
 /** First key of the advisory locks taken here (the second is the conversation id's hash). */
 const TURN_LOCK_CLASS = 4200;
@@ -101,14 +101,14 @@ export class PostgresDirectLineStore implements DirectLineStore {
     });
   }
 
-  post(conversationId: string, activity: Record<string, unknown>, clientActivityId?: string): Promise<{ id: string; known: boolean }> {
+  post(conversationId: string, activity: Record<string, unknown>, clientActivityId?: string): Promise<PostResult> {
     return this.db.transaction(async (client) => {
       // The row lock first: two instances handling the same retry see each other's post.
       const { rows } = await client.query<{ next_seq: number }>('SELECT next_seq FROM directline_conversation WHERE id = $1 FOR UPDATE', [conversationId]);
-      if (!rows[0]) return { id: `${conversationId}|gone`, known: false };
+      if (!rows[0]) return { id: `${conversationId}|gone`, known: false, answered: false };
       if (clientActivityId) {
-        const known = await client.query<{ activity_id: string }>('SELECT activity_id FROM directline_client_post WHERE conversation_id = $1 AND client_activity_id = $2', [conversationId, clientActivityId]);
-        if (known.rows[0]) return { id: known.rows[0].activity_id, known: true };
+        const known = await client.query<{ activity_id: string; answered: boolean }>('SELECT activity_id, answered FROM directline_client_post WHERE conversation_id = $1 AND client_activity_id = $2', [conversationId, clientActivityId]);
+        if (known.rows[0]) return { id: known.rows[0].activity_id, known: true, answered: known.rows[0].answered };
       }
       const seq = (await this.nextSeq(client, conversationId))!;
       const id = await this.appendLocked(client, conversationId, activity, seq);
@@ -116,8 +116,17 @@ export class PostgresDirectLineStore implements DirectLineStore {
         await client.query('INSERT INTO directline_client_post (conversation_id, client_activity_id, activity_id, seq) VALUES ($1, $2, $3, $4)', [conversationId, clientActivityId, id, seq]);
         await client.query('DELETE FROM directline_client_post WHERE conversation_id = $1 AND seq < $2', [conversationId, seq - CLIENT_POST_SPAN]);
       }
-      return { id, known: false };
+      return { id, known: false, answered: false };
     });
+  }
+
+  async markAnswered(conversationId: string, clientActivityId: string): Promise<void> {
+    await this.db.pool.query('UPDATE directline_client_post SET answered = true WHERE conversation_id = $1 AND client_activity_id = $2', [conversationId, clientActivityId]);
+  }
+
+  async isAnswered(conversationId: string, clientActivityId: string): Promise<boolean> {
+    const { rows } = await this.db.pool.query<{ answered: boolean }>('SELECT answered FROM directline_client_post WHERE conversation_id = $1 AND client_activity_id = $2', [conversationId, clientActivityId]);
+    return rows[0]?.answered ?? false;
   }
 
   async knownPost(conversationId: string, clientActivityId: string): Promise<string | undefined> {
