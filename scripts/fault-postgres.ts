@@ -42,20 +42,33 @@ const histogram = (counts: Map<number, number>) =>
     .map(([s, n]) => `${s} × ${n}`)
     .join(', ');
 
+/** How long a check may wait for leases of the dead instance to run out (PG_FAULT_LEASE_WAIT_SECONDS). */
+const LEASE_WAIT_MS = Number(process.env.PG_FAULT_LEASE_WAIT_SECONDS ?? 60) * 1000;
+
 /** Owed e-mails delivered, each counted by Message-ID on the SMTP server. */
 async function mailChecks(c: Checks, pair: Instances, url: string, killedAt?: number): Promise<void> {
   const facts = await databaseFacts(url);
-  await until('courriels dus remis', () => (facts.owed.every((id) => pair.smtp.received.some((m) => m.queueId === id)) ? true : undefined), 60_000, 250).catch(() => undefined);
-  await sleep(3000); // three more ticks of the surviving schedulers: nothing may come again
-  const delivered = new Set(pair.smtp.received.map((m) => m.queueId));
-  const missing = facts.owed.filter((id) => !delivered.has(id));
-  c.that(missing.length === 0, `chaque courriel dû est remis (${facts.owed.length} dus pour ${facts.references.size} demandes, ${missing.length} manquants${missing.length ? ` : ${missing.slice(0, 5).join(', ')}` : ''})`);
+  const undelivered = () => {
+    const delivered = new Set(pair.smtp.received.map((m) => m.queueId));
+    return facts.owed.filter((id) => !delivered.has(id));
+  };
+  await until('courriels dus remis', () => (undelivered().length === 0 ? true : undefined), 30_000, 250).catch(() => undefined);
+  let missing = undelivered();
   if (missing.length) {
     // Lost, or claimed by the dead instance and waiting for its lease to run out?
-    const rows = await withClient(url, (client) => client.query<{ id: string; state: string; lease_until: Date | null; attempts: number }>('SELECT id, state, lease_until, attempts FROM mail_queue WHERE id = ANY($1)', [missing]));
-    const leased = rows.rows.filter((r) => r.state === 'queued' && r.lease_until && r.lease_until.getTime() > Date.now());
-    c.note(`manquants : ${rows.rows.length} en file dont ${leased.length} réservés par une instance jusqu’à ${leased.map((r) => r.lease_until!.toISOString().slice(11, 19)).sort().at(-1) ?? '—'} (bail de l’envoi) ; ${missing.length - rows.rows.length} absents de la file`);
+    const rows = (await withClient(url, (client) => client.query<{ id: string; state: string; lease_until: Date | null }>('SELECT id, state, lease_until FROM mail_queue WHERE id = ANY($1)', [missing]))).rows;
+    const leased = rows.filter((r) => r.state === 'queued' && r.lease_until && r.lease_until.getTime() > Date.now());
+    const leaseEnd = Math.max(...leased.map((r) => r.lease_until!.getTime()));
+    c.note(`${missing.length} courriels pas encore remis : ${rows.length} en file, dont ${leased.length} réservés par une instance jusqu’à ${leased.length ? new Date(leaseEnd).toISOString().slice(11, 19) : '—'} (bail de l’envoi) ; ${missing.length - rows.length} absents de la file`);
+    if (leased.length && leaseEnd - Date.now() <= LEASE_WAIT_MS) {
+      const t = performance.now();
+      await until('courriels réservés par l’instance morte', () => (undelivered().length === 0 ? true : undefined), leaseEnd - Date.now() + 30_000, 500).catch(() => undefined);
+      c.note(`attente de la fin du bail : ${((performance.now() - t) / 1000).toFixed(0)} s`);
+    }
+    missing = undelivered();
   }
+  await sleep(3000); // three more ticks of the surviving schedulers: nothing may come again
+  c.that(missing.length === 0, `chaque courriel dû est remis (${facts.owed.length} dus pour ${facts.references.size} demandes, ${missing.length} manquants${missing.length ? ` : ${missing.slice(0, 3).join(', ')}…` : ''})`);
   const byMessageId = countOf(pair.smtp.received.map((m) => m.messageId));
   const twice = [...byMessageId.entries()].filter(([, n]) => n > 1).map(([id]) => id);
   if (killedAt === undefined) {
@@ -149,7 +162,7 @@ export function killOneOfTwo(options: { holders: number; killAfter: number }): P
       http.close();
       c.that(after.retries.length === 0, `B seul : une nouvelle conversation aboutit (${after.reference})`);
     },
-    240_000,
+    240_000 + LEASE_WAIT_MS,
   );
 }
 
