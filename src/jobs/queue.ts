@@ -2,9 +2,14 @@
 // instances each job runs once (SKIP LOCKED fetch; singleton slots and fixed ids dedupe the sends
 // that every instance makes). pg-boss installs and migrates its own schema (`pgboss`).
 import { createHash } from 'node:crypto';
+import pg from 'pg';
 import PgBoss from 'pg-boss';
+import type { Database } from '../store/postgres/database.js';
 
 export const JOBS_SCHEMA = 'pgboss';
+// Two pg-boss create_queue calls at once deadlock (each inserts its queue row, then both want
+// the queue table's lock for their partition's foreign key): instances create queues in turn.
+const CREATE_QUEUE_LOCK = 4_178_0400;
 
 export interface JobOptions {
   /** At most one job per key and time slot of `singletonSeconds` (every instance may send it). */
@@ -30,8 +35,10 @@ export interface JobQueue {
 }
 
 export interface OpenJobQueueOptions {
-  /** DATABASE_URL. */
-  url: string;
+  /** The instance's database (its URL is used: pg-boss keeps a small pool of its own)… */
+  database?: Pick<Database, 'url'>;
+  /** …or DATABASE_URL itself. */
+  url?: string;
   /** How often an idle worker looks for jobs (default 2 s, at least 0.5). */
   pollingIntervalSeconds?: number;
   /** Connections of pg-boss's own pool (default 3). */
@@ -46,8 +53,10 @@ export function jobId(key: string): string {
 }
 
 export async function openJobQueue(options: OpenJobQueueOptions): Promise<JobQueue> {
+  const url = options.url ?? options.database?.url;
+  if (!url) throw new Error('openJobQueue : ni database ni url');
   const boss = new PgBoss({
-    connectionString: options.url,
+    connectionString: url,
     schema: JOBS_SCHEMA,
     application_name: 'aiguillage-jobs',
     max: options.max ?? 3,
@@ -72,7 +81,16 @@ export async function openJobQueue(options: OpenJobQueueOptions): Promise<JobQue
   const created = new Set<string>();
   const ensureQueue = async (name: string) => {
     if (created.has(name)) return;
-    await boss.createQueue(name); // ON CONFLICT DO NOTHING: safe from every instance at once
+    if (!(await boss.getQueue(name))) {
+      const client = new pg.Client({ connectionString: url, application_name: 'aiguillage-jobs' });
+      await client.connect();
+      try {
+        await client.query('SELECT pg_advisory_lock($1)', [CREATE_QUEUE_LOCK]);
+        await boss.createQueue(name); // ON CONFLICT DO NOTHING: the second instance finds it made
+      } finally {
+        await client.end(); // ends the session, and its lock with it
+      }
+    }
     created.add(name);
   };
   return {

@@ -140,9 +140,12 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     const queue = jobs!;
     const retryDelaySeconds = options.retryDelaySeconds;
     const intervalSeconds = Math.max(1, Math.round(intervalMs / 1000));
-    await queue.send(JOB_NAMES.followUp, {}, { singletonKey: 'followup', singletonSeconds: intervalSeconds, retryLimit: 1, retryDelaySeconds });
-    await queue.send(JOB_NAMES.mail, {}, { singletonKey: 'mail', singletonSeconds: intervalSeconds, retryDelaySeconds });
-    await queue.send(JOB_NAMES.chores, {}, { singletonKey: 'chores', singletonSeconds: Math.max(1, Math.round(choresEveryMs / 1000)), retryDelaySeconds });
+    const choresSeconds = Math.max(1, Math.round(choresEveryMs / 1000));
+    // The slot size is in the key: a slot of another length (the setting changed between two
+    // deploys) never takes this one's place.
+    await queue.send(JOB_NAMES.followUp, {}, { singletonKey: `followup/${intervalSeconds}`, singletonSeconds: intervalSeconds, retryLimit: 1, retryDelaySeconds });
+    await queue.send(JOB_NAMES.mail, {}, { singletonKey: `mail/${intervalSeconds}`, singletonSeconds: intervalSeconds, retryDelaySeconds });
+    await queue.send(JOB_NAMES.chores, {}, { singletonKey: `chores/${choresSeconds}`, singletonSeconds: choresSeconds, retryDelaySeconds });
     const month = options.monthly?.dueMonth?.();
     if (month) await queue.send(JOB_NAMES.monthlyReport, { month }, { id: jobId(`monthly-report:${month}`), retryDelaySeconds });
   }

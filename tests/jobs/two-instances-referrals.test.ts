@@ -75,7 +75,7 @@ describe('two instances of the referral service, schedulers on pg-boss', () => {
     assert.ok(owed >= 12, `${owed} e-mails queued`);
 
     await Promise.all([
-      a.scheduler.start({ jobs: await openJobQueue({ url: test.url, pollingIntervalSeconds: 0.5 }) }),
+      a.scheduler.start({ jobs: await openJobQueue({ database: databases[0]!, pollingIntervalSeconds: 0.5 }) }),
       b.scheduler.start({ jobs: await openJobQueue({ url: test.url, pollingIntervalSeconds: 0.5 }) }),
     ]);
     assert.ok(await until(async () => (await a.store.mails.queued()).length === 0, 30_000), 'the queue empties');
