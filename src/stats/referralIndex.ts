@@ -84,8 +84,14 @@ export class ReferralIndex {
       this.cursor = null;
     }
     let read = 0;
+    let pending = store.referrals.changes(this.cursor, 2000);
     for (;;) {
-      const page = await store.referrals.changes(this.cursor, 2000);
+      const page = await pending;
+      // The next page is fetched while this one is indexed (the database and Node work at once).
+      if (!page.done) {
+        pending = store.referrals.changes(page.cursor, 2000);
+        pending.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+      }
       for (const record of page.records) {
         const slot = this.slots.get(record.id);
         if (slot !== undefined && this.version.data[slot] === record.version) continue;
