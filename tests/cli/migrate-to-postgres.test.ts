@@ -4,7 +4,7 @@
 // after the directory changed copies only the change, a database with other data is refused.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
@@ -172,9 +172,18 @@ describe('migrate-to-postgres', () => {
     }
   }, 60_000);
 
-  it('run again by the command: nothing new, and it says so', async () => {
-    const { status, stdout, stderr } = await cli(['migrate-to-postgres', '--data-dir', dataDir], { DATABASE_URL: test.url });
+  it('run again by the command: nothing new, and it says so (and that the service still runs)', async () => {
+    // The service's lock, held by a live process (this one): a snapshot, said on stderr.
+    writeFileSync(join(dataDir, 'LOCK'), String(process.pid));
+    let run: Awaited<ReturnType<typeof cli>>;
+    try {
+      run = await cli(['migrate-to-postgres', '--data-dir', dataDir], { DATABASE_URL: test.url });
+    } finally {
+      unlinkSync(join(dataDir, 'LOCK'));
+    }
+    const { status, stdout, stderr } = run;
     assert.equal(status, 0, stderr);
+    assert.match(stderr, new RegExp(`le service tourne encore \\(pid ${process.pid}\\)`));
     assert.match(stdout, /^Migration de .+ vers PostgreSQL :\n/);
     assert.match(stdout, /\n {2}orientations : 0 copié\(s\), 5 déjà présent\(s\)\n/);
     assert.match(stdout, /\n {2}états de conversation : 0 copié\(s\), 1 déjà présent\(s\)\n/);
