@@ -298,14 +298,15 @@ export class ReferralService {
         await this.options.store.commit({ referrals: records, enqueue: mails });
         this.countNew(records);
         this.options.log?.(`orientation ${reference} créée (${records.map((r) => `${r.id} → ${r.actorId}`).join(', ')})`);
-        return await this.result(records, true);
+        // No read after the commit: the referral is confirmed even if the database drops now.
+        return await this.result(records, true, mails.some((m) => m.id === `${reference}.holder-confirm`));
       } finally {
         this.reservedReferences.delete(reference);
       }
     });
   }
 
-  private async result(records: Referral[], created: boolean): Promise<CreateReferralResult> {
+  private async result(records: Referral[], created: boolean, holderEmailQueued?: boolean): Promise<CreateReferralResult> {
     const first = records.filter((r) => r.escalatedFrom === null);
     const shown = first.length ? first : records;
     return {
@@ -313,7 +314,7 @@ export class ReferralService {
       created,
       referrals: shown.map((r) => ({ id: r.id, actorId: r.actorId, actorName: r.actorName, tier: r.tier, promisedDays: r.promisedDays, status: r.status })),
       promisedDays: Math.max(...shown.map((r) => r.promisedDays)),
-      holderEmailQueued: await this.options.store.mails.known(`${records[0]!.reference}.holder-confirm`),
+      holderEmailQueued: holderEmailQueued ?? (await this.options.store.mails.known(`${records[0]!.reference}.holder-confirm`)),
       statusUrl: this.statusUrl(records[0]!),
     };
   }
