@@ -72,25 +72,37 @@ async function upsert(client: Queryable, report: KindReport, rows: unknown[][], 
   }
 }
 
+// Column types of REFERRAL_INSERT_COLUMNS, for one INSERT … SELECT FROM unnest(arrays) per batch.
+const REFERRAL_TYPES = ['text', 'text', 'text', 'text', 'text', 'text', 'text', 'int', 'timestamptz', 'timestamptz', 'timestamptz', 'int', 'int', 'bool', 'bool', 'bool', 'jsonb'];
+
 async function copyReferrals(client: Queryable, store: Store, log?: (message: string) => void): Promise<KindReport> {
   const report = empty('orientations');
   const columns = REFERRAL_INSERT_COLUMNS.split(',').map((c) => c.trim());
+  if (columns.length !== REFERRAL_TYPES.length) throw new Error('colonnes des orientations inattendues : migrate-to-postgres est à mettre à jour');
   const set = columns.filter((c) => c !== 'id').map((c) => `${c} = EXCLUDED.${c}`);
-  const sql = (values: string) =>
-    `INSERT INTO referrals (${REFERRAL_INSERT_COLUMNS}) VALUES ${values}
+  const sql = `INSERT INTO referrals (${REFERRAL_INSERT_COLUMNS}) SELECT * FROM unnest(${REFERRAL_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})
      ON CONFLICT (id) DO UPDATE SET ${set.join(', ')}, change_xid = pg_current_xact_id() WHERE referrals.version < EXCLUDED.version
      RETURNING (xmax = 0) AS inserted`;
+  const flush = async (rows: unknown[][]) => {
+    if (rows.length === 0) return;
+    const arrays = REFERRAL_TYPES.map((_, i) => rows.map((row) => row[i]));
+    const { rows: written } = await client.query<{ inserted: boolean }>(sql, arrays);
+    const inserted = written.filter((w) => w.inserted).length;
+    report.copied += inserted;
+    report.updated += written.length - inserted;
+    report.unchanged += rows.length - written.length;
+  };
   // Batch by batch while reading: a million records never sit in memory at once.
   let rows: unknown[][] = [];
   for await (const record of store.referrals.scan()) {
     rows.push(referralRow(record));
-    if (rows.length < BATCH) continue;
-    await upsert(client, report, rows, columns.length, sql);
+    if (rows.length < 2 * BATCH) continue;
+    await flush(rows);
     rows = [];
     const seen = report.copied + report.updated + report.unchanged;
     if (seen % 10_000 === 0) log?.(`orientations : ${seen} lues…`);
   }
-  await upsert(client, report, rows, columns.length, sql);
+  await flush(rows);
   return report;
 }
 
