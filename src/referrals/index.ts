@@ -32,6 +32,8 @@ export interface OpenReferralsOptions {
   /** Scheduler period (default 60 s). */
   intervalMs?: number;
   backoff?: { baseMs?: number; maxMs?: number };
+  /** How long an e-mail claimed by one instance is kept from the others (default 5 min). */
+  mailLeaseMs?: number;
   /** The monthly report's day and recipients (partner contacts, coordinators). */
   monthlyReport?: MonthlyReportSettings & { recipients: () => ReportRecipient[]; labels: Pick<Labels, 'actor' | 'partner'> };
   /** Commands that only read while the service runs. */
@@ -76,7 +78,7 @@ export async function openReferrals(options: OpenReferralsOptions): Promise<Refe
   if (!replyTo && !options.readOnly) {
     options.log?.('ni MAIL_REPLY_TO ni ADMIN_EMAIL : les courriels n’ont pas d’adresse de réponse, les porteurs devront répondre à MAIL_FROM');
   }
-  const mailer = new Mailer({ store, transport, outboxDir, now, backoff: options.backoff, replyTo, log: options.log });
+  const mailer = new Mailer({ store, transport, outboxDir, now, backoff: options.backoff, leaseMs: options.mailLeaseMs, replyTo, log: options.log });
   const service = new ReferralService({
     store,
     actors: options.actors,
