@@ -80,7 +80,8 @@ export async function migrate(pool: pg.Pool, log?: (message: string) => void): P
       checkOrder: true,
       singleTransaction: true,
       log: () => undefined,
-      logger: { debug: () => undefined, info: () => undefined, warn: (m: string) => log?.(`migrations : ${m}`), error: (m: string) => log?.(`migrations : ${m}`) },
+      // Our files are numbered (0100_…), not timestamped: node-pg-migrate's warning about it is noise.
+      logger: { debug: () => undefined, info: () => undefined, warn: (m: string) => log?.(`migrations : ${m}`), error: (m: string) => void (/determine timestamp/i.test(m) || log?.(`migrations : ${m}`)) },
     });
     if (applied.length) log?.(`PostgreSQL : ${applied.length} migration(s) appliquée(s) (${applied.map((m) => m.name).join(', ')})`);
     return applied.map((m) => m.name);
