@@ -2,7 +2,7 @@
 // link, 7 days, single use), deactivation, password change. Every change goes to the audit log.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { Account, AccountRole, AccountStorePort, Invitation } from '../store/accountStore.js';
+import { DuplicateAccountError, type Account, type AccountRole, type AccountStorePort, type Invitation } from '../store/accountStore.js';
 import type { AuditEntry, AuditLogPort } from '../store/auditLog.js';
 import { INVITATION_DAYS, InvitationSigner } from './invitations.js';
 import { decoyHash, hashPassword, passwordProblem, verifyPassword } from './passwords.js';
@@ -58,6 +58,16 @@ export class AccountService {
     return (await this.options.store.accounts()).filter((a) => a.role === 'coordinator' && a.active).map((a) => a.email);
   }
 
+  /** A new account; the address taken meanwhile (another instance) is a French refusal. */
+  private async insert(account: Account): Promise<void> {
+    try {
+      await this.options.store.saveAccount(account);
+    } catch (error) {
+      if (error instanceof DuplicateAccountError) throw new AccountError(`Un compte existe déjà pour ${account.email}.`);
+      throw error;
+    }
+  }
+
   private checkEmail(email: string): string {
     const normalised = email.trim().toLowerCase();
     if (!emailSchema.safeParse(normalised).success) throw new AccountError(`Adresse e-mail invalide : « ${email} ».`);
@@ -80,7 +90,7 @@ export class AccountService {
     if (problem) throw new AccountError(problem);
     const at = this.now().toISOString();
     const account: Account = { id: randomUUID(), email: address, name, role: 'coordinator', actorId: null, ...(scope.length ? { territories: scope } : {}), passwordHash: await hashPassword(password), active: true, createdAt: at, createdBy: by.email, updatedAt: at };
-    await this.options.store.saveAccount(account);
+    await this.insert(account);
     await this.options.audit.record({ by, action: 'account.create', target: account.id, summary: `Compte de coordination ${scope.length ? `(territoire : ${scope.join(', ')})` : 'régionale'} créé pour ${address}.` });
     return account;
   }
@@ -171,7 +181,7 @@ export class AccountService {
       updatedAt: at,
     };
     await this.options.store.saveInvitation({ ...invitation, usedAt: at });
-    await this.options.store.saveAccount(account);
+    await this.insert(account);
     await this.options.audit.record({ by: who(account), action: 'account.create', target: account.id, summary: `Compte créé par invitation pour ${account.email}.` });
     return account;
   }

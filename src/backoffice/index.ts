@@ -16,7 +16,7 @@ import type { EventLogPort } from '../store/eventLog.js';
 import type { QueuedMail, ReferralStore } from '../store/ports.js';
 import { PostgresAccountStore } from '../store/postgres/accounts.js';
 import { PostgresAuditLog } from '../store/postgres/audit.js';
-import type { Database } from '../store/postgres/database.js';
+import { isDatabaseUnavailable, type Database } from '../store/postgres/database.js';
 import { PostgresRulesHistory } from '../store/postgres/rulesHistory.js';
 import { RulesHistory, type RulesHistoryPort } from '../store/rulesHistory.js';
 import type { TerritoryIndex } from '../territory/types.js';
@@ -245,6 +245,8 @@ async function bootstrapCoordinator(accounts: AccountService, options: Backoffic
       return;
     } catch (error) {
       if (!(error instanceof AccountError)) throw error;
+      // Another instance starting at the same moment created it.
+      if (await accounts.hasCoordinator()) return;
       log(`back-office : ADMIN_EMAIL/ADMIN_PASSWORD refusés — ${error.message}`);
     }
   }
@@ -257,6 +259,7 @@ async function bootstrapCoordinator(accounts: AccountService, options: Backoffic
 /** Errors raised by express itself (body parser, static files) as French pages. */
 function httpErrorOf(error: unknown): HttpError | null {
   const status = (error as { status?: unknown } | null)?.status;
+  if (isDatabaseUnavailable(error)) return new HttpError(503, 'Service momentanément indisponible', 'La base de données ne répond pas. Réessayez dans quelques instants.');
   if (status === 404) return notFound();
   if (status === 413) return new HttpError(413, 'Envoi trop volumineux', 'Le contenu envoyé dépasse la taille permise.');
   if (typeof status === 'number' && status >= 400 && status < 500) return new HttpError(status, 'Requête illisible', 'Cette requête n’a pas pu être lue.');

@@ -83,6 +83,9 @@ export interface AccountStorePort {
   pruneSessions(now: number, idleMs: number): Promise<number>;
 }
 
+/** Another account already has this address (two instances creating it at the same moment). */
+export class DuplicateAccountError extends Error {}
+
 /** Runs writes one after the other (lowdb writes the whole document each time). */
 class Serial {
   private tail: Promise<unknown> = Promise.resolve();

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { openDatabase, type Database } from '../../src/store/postgres/database.js';
 import { PostgresPublishedConfig } from '../../src/store/postgres/published.js';
@@ -145,6 +146,64 @@ describe('configuration publiée', () => {
       assert.equal(c.partners.get('vignoble-nantais')?.name, 'Vignoble nantais (renommé)');
     } finally {
       await c.close();
+    }
+  });
+});
+
+describe('démarrage et panne', () => {
+  it('deux instances qui démarrent ensemble sur une base vide : un seul compte ADMIN_EMAIL, une seule publication', async () => {
+    const fresh = await createTestDatabase('backoffice_start');
+    const [d1, d2] = await Promise.all([openDatabase({ url: fresh.url }), openDatabase({ url: fresh.url })]);
+    const both = await Promise.all([startBackoffice({}, { database: d1 }), startBackoffice({}, { database: d2 })]);
+    try {
+      const { rows } = await d1.pool.query<{ n: number }>('SELECT count(*) AS n FROM backoffice_accounts WHERE email = $1', [ADMIN.email]);
+      assert.equal(rows[0]!.n, 1);
+      assert.equal((await d1.pool.query<{ n: number }>('SELECT count(*) AS n FROM published_config')).rows[0]!.n, 1);
+      assert.equal((await new Client(both[1]!.base).login(ADMIN.email, ADMIN.password)).status, 303);
+    } finally {
+      await Promise.allSettled(both.map((h) => h.close()));
+      await Promise.allSettled([d1.close(), d2.close()]);
+      await fresh.drop();
+    }
+  });
+
+  it('base injoignable : le back-office répond 503 « Réessayez », pas une erreur 500, et repart seul', async () => {
+    const fresh = await createTestDatabase('backoffice_down');
+    // The database behind a TCP relay that the test cuts, as a restart or a network loss would.
+    const target = new URL(fresh.url);
+    const sockets = new Set<Socket>();
+    let relay = createServer((inbound) => {
+      const outbound = connect(Number(target.port), target.hostname);
+      sockets.add(inbound).add(outbound);
+      inbound.pipe(outbound).pipe(inbound);
+      for (const s of [inbound, outbound]) s.on('error', () => undefined).on('close', () => sockets.delete(s));
+    });
+    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+    const port = (relay.address() as AddressInfo).port;
+    const url = new URL(fresh.url);
+    url.port = String(port);
+    const d = await openDatabase({ url: url.toString() });
+    const h = await startBackoffice({}, { database: d });
+    try {
+      const client = new Client(h.base);
+      assert.equal((await client.login(ADMIN.email, ADMIN.password)).status, 303);
+      const closed = new Promise<void>((r) => relay.close(() => r()));
+      for (const s of sockets) s.destroy();
+      await closed;
+      const res = await client.get('/orientations');
+      assert.equal(res.status, 503);
+      assert.match(await res.text(), /Réessayez dans quelques instants/);
+      // The database is back: the same session works again.
+      const again = relay;
+      relay = createServer(again.listeners('connection')[0] as (s: Socket) => void);
+      await new Promise<void>((r) => relay.listen(port, '127.0.0.1', r));
+      assert.equal((await client.get('/orientations')).status, 200);
+    } finally {
+      await h.close();
+      relay.close();
+      for (const s of sockets) s.destroy();
+      await d.close().catch(() => undefined);
+      await fresh.drop();
     }
   });
 });

@@ -2,7 +2,7 @@
 // coordinator signed in on one instance is signed in on the next request to another. Records
 // are kept whole (JSONB, checked with zod when read back); sessions by the SHA-256 of their id.
 import { z } from 'zod';
-import { ACCOUNT_ROLES, type Account, type AccountStorePort, type Invitation, type StoredSession } from '../accountStore.js';
+import { ACCOUNT_ROLES, DuplicateAccountError, type Account, type AccountStorePort, type Invitation, type StoredSession } from '../accountStore.js';
 import type { Database } from './database.js';
 
 const accountSchema = z.object({
@@ -65,10 +65,15 @@ export class PostgresAccountStore implements AccountStorePort {
 
   async saveAccount(value: Account): Promise<void> {
     const parsed = accountSchema.parse(value);
-    await this.db.pool.query(
-      'INSERT INTO backoffice_accounts (id, email, account) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email, account = EXCLUDED.account',
-      [parsed.id, parsed.email, JSON.stringify(parsed)],
-    );
+    try {
+      await this.db.pool.query(
+        'INSERT INTO backoffice_accounts (id, email, account) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email, account = EXCLUDED.account',
+        [parsed.id, parsed.email, JSON.stringify(parsed)],
+      );
+    } catch (error) {
+      if ((error as { code?: string }).code === '23505') throw new DuplicateAccountError(`un compte existe déjà pour ${parsed.email}`);
+      throw error;
+    }
   }
 
   async invitations(): Promise<Invitation[]> {
