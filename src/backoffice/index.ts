@@ -86,6 +86,8 @@ export interface BackofficeOptions {
 export interface Backoffice {
   app: express.Express;
   deps: Deps;
+  /** Addresses of the active coordinators (monthly report), as read at most a minute ago. */
+  coordinatorEmails(): string[];
   /** Resolves once listening; port 0 picks a free port (see `server.address()`). */
   listen(port: number, host?: string): Promise<Server>;
   close(): Promise<void>;
@@ -213,11 +215,18 @@ export async function createBackoffice(options: BackofficeOptions): Promise<Back
   );
   const pruning = setInterval(() => void sessions.prune().catch(() => undefined), 60 * 60_000);
   pruning.unref();
+  // The monthly report asks synchronously: the list is read now, then every minute (any instance may add one).
+  let coordinators: string[] = [];
+  const readCoordinators = () => accounts.coordinatorEmails().then((list) => void (coordinators = list), () => undefined);
+  await readCoordinators();
+  const coordinatorRefresh = setInterval(() => void readCoordinators(), 60_000);
+  coordinatorRefresh.unref();
 
   let server: Server | undefined;
   return {
     app,
     deps,
+    coordinatorEmails: () => coordinators,
     listen(port, host) {
       return new Promise((resolve, reject) => {
         server = createServer(app);
@@ -227,6 +236,7 @@ export async function createBackoffice(options: BackofficeOptions): Promise<Back
     },
     async close() {
       clearInterval(pruning);
+      clearInterval(coordinatorRefresh);
       if (server) {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server!.close(() => resolve()));
