@@ -13,13 +13,29 @@ import { createRouter, DEFAULT_ACTORS_FILE, DEFAULT_RULES_DIR, describeReload } 
 import { loadTerritory } from './territory/index.js';
 import { liveActorLoad, openReferrals, mountReferralLinks, reportRecipients } from './referrals/index.js';
 import { loadOrCreateSecret } from './store/index.js';
-import { EventLog } from './store/eventLog.js';
+import { EventLog, type EventLogPort } from './store/eventLog.js';
+import { openDatabase, type Database } from './store/postgres/database.js';
+import { PostgresEventLog } from './store/postgres/events.js';
+import { loadOrCreateSharedSecret } from './store/postgres/secret.js';
+import { openJobQueue } from './jobs/queue.js';
 import { createBackoffice, LivePartnerDirectory } from './backoffice/index.js';
+import { followPublications, type Publications } from './backoffice/publication.js';
 import { createOffer, modifiedAt } from './offer/index.js';
 
 export async function main(): Promise<void> {
   const started = performance.now();
   const config = loadConfig();
+  // Production mode (DATABASE_URL): every store on PostgreSQL, shared by the instances; the
+  // migrations run first (once, whichever instance starts first). Unset: the embedded store.
+  let database: Database | undefined;
+  let publications: Publications | undefined;
+  if (config.DATABASE_URL) {
+    database = await openDatabase({ url: config.DATABASE_URL, log: logInfo });
+    logInfo(`mode production : magasin PostgreSQL (${describeDatabase(config.DATABASE_URL)})`);
+    // The rules, structures, partner sites and territories published from any instance's back
+    // office: brought into this instance's files before anything reads them, then followed.
+    publications = await followPublications(database, { rulesDir: DEFAULT_RULES_DIR, actorsFile: DEFAULT_ACTORS_FILE, partnersFile: DEFAULT_PARTNERS_FILE, log: logInfo });
+  }
   // Swapped in place when a coordinator edits a partner site in the back office.
   const partners = new LivePartnerDirectory(loadPartners());
   // Rules and actors are watched: a valid edit goes live at once, an invalid one is refused
@@ -36,12 +52,14 @@ export async function main(): Promise<void> {
     onReload: (result) => logInfo(describeReload(result)),
   });
   logInfo(`règles d’orientation chargées : ${router.ruleCount} règles, version ${router.rulesVersion}`);
-  // One secret signs widget tokens and e-mail links; generated once into the data dir if unset.
-  const secret = loadOrCreateSecret(config.AIGUILLAGE_DATA_DIR, config.AIGUILLAGE_SECRET);
+  // One secret signs widget tokens and e-mail links; generated once if unset (into the data dir,
+  // or the database, so that a link signed by one instance opens on another).
+  const secret = database ? await loadOrCreateSharedSecret(database, config.AIGUILLAGE_SECRET) : loadOrCreateSecret(config.AIGUILLAGE_DATA_DIR, config.AIGUILLAGE_SECRET);
   // Coordinators who receive the monthly report: the back office's accounts, once it is open.
-  let coordinatorEmails = (): string[] => (config.ADMIN_EMAIL ? [config.ADMIN_EMAIL] : []);
+  let coordinatorEmails = async (): Promise<string[]> => (config.ADMIN_EMAIL ? [config.ADMIN_EMAIL] : []);
   const referrals = await openReferrals({
     dataDir: config.AIGUILLAGE_DATA_DIR,
+    database,
     publicUrl: config.publicUrl,
     actors: router,
     mailFrom: config.MAIL_FROM,
@@ -52,7 +70,7 @@ export async function main(): Promise<void> {
     monthlyReport: {
       workingDay: config.MONTHLY_REPORT_DAY,
       hour: config.MONTHLY_REPORT_HOUR,
-      recipients: () => reportRecipients(partners.all(), coordinatorEmails()),
+      recipients: async () => reportRecipients(partners.all(), await coordinatorEmails()),
       labels: { actor: (id) => router.actorById(id)?.name ?? id, partner: (id) => partners.get(id)?.name ?? id },
     },
     intervalMs: config.FOLLOWUP_INTERVAL_SECONDS * 1000,
@@ -61,7 +79,8 @@ export async function main(): Promise<void> {
   });
   load.attach(referrals.service);
   // What the bot reports of each conversation (no personal data), for the statistics.
-  const events = new EventLog(join(config.AIGUILLAGE_DATA_DIR, 'events'), (e) => logError('évènements de conversation', e));
+  const onEventError = (e: unknown) => logError('évènements de conversation', e);
+  const events: EventLogPort & { close(): Promise<void> } = database ? new PostgresEventLog(database, { onError: onEventError }) : new EventLog(join(config.AIGUILLAGE_DATA_DIR, 'events'), onEventError);
   if (!config.SMTP_URL) logInfo(`SMTP_URL non défini : les e-mails sont écrits dans ${config.AIGUILLAGE_DATA_DIR}/outbox`);
   const bot = await createBot({
     router,
@@ -85,6 +104,7 @@ export async function main(): Promise<void> {
   });
 
   let warm = false;
+  let channel: { close(): Promise<void> } | undefined;
   const server = createBotServer({
     config,
     logic: (context) => bot.run(context),
@@ -92,7 +112,7 @@ export async function main(): Promise<void> {
     logError,
     offer,
     mount: (s) => {
-      mountWebChannel(s, { process: (activity) => inProcess.process(activity), partners, secret, logError, trustProxy: config.PUBLIC_TRUST_PROXY });
+      channel = mountWebChannel(s, { process: (activity) => inProcess.process(activity), partners, secret, logError, trustProxy: config.PUBLIC_TRUST_PROXY, database });
       mountReferralLinks(s, referrals.links);
     },
   });
@@ -112,11 +132,14 @@ export async function main(): Promise<void> {
     });
   });
 
-  referrals.scheduler.start();
+  // With several instances, each job runs once: the follow-up goes through pg-boss.
+  await referrals.scheduler.start({ jobs: database ? await openJobQueue({ database, log: logInfo }) : undefined });
 
   // Back office (staff): its own port, authenticated.
   const backoffice = await createBackoffice({
     dataDir: config.AIGUILLAGE_DATA_DIR,
+    database,
+    publications,
     router,
     territory,
     service: referrals.service,
@@ -136,7 +159,7 @@ export async function main(): Promise<void> {
     cookieSecure: config.COOKIE_SECURE,
     log: logInfo,
   });
-  coordinatorEmails = () => backoffice.deps.accounts.store.accounts().filter((a) => a.role === 'coordinator' && a.active).map((a) => a.email);
+  coordinatorEmails = async () => (await backoffice.deps.accounts.store.accounts()).filter((a) => a.role === 'coordinator' && a.active).map((a) => a.email);
   await backoffice.listen(config.BACKOFFICE_PORT);
   logInfo(`back-office prêt sur http://localhost:${config.BACKOFFICE_PORT}`);
 
@@ -144,10 +167,12 @@ export async function main(): Promise<void> {
     logInfo(`arrêt (${signal})`);
     router.close();
     server.close();
-    void Promise.allSettled([backoffice.close(), events.close()])
+    // The job queue waits up to 10 s for a job in progress (referrals.close stops it).
+    void Promise.allSettled([backoffice.close(), events.close(), channel?.close(), publications?.close()])
       .then(() => referrals.close())
+      .then(() => database?.close())
       .finally(() => process.exit(0));
-    setTimeout(() => process.exit(0), 2000).unref();
+    setTimeout(() => process.exit(0), database ? 12_000 : 2000).unref();
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
@@ -157,3 +182,9 @@ main().catch((error: unknown) => {
   logError('démarrage impossible', error);
   process.exit(1);
 });
+
+/** The database's host and name for the log, never its password. */
+function describeDatabase(url: string): string {
+  const u = new URL(url);
+  return `${u.hostname}${u.port ? `:${u.port}` : ''}${u.pathname}`;
+}

@@ -35,7 +35,7 @@ export interface OpenReferralsOptions {
   /** How long an e-mail claimed by one instance is kept from the others (default 5 min). */
   mailLeaseMs?: number;
   /** The monthly report's day and recipients (partner contacts, coordinators). */
-  monthlyReport?: MonthlyReportSettings & { recipients: () => ReportRecipient[]; labels: Pick<Labels, 'actor' | 'partner'> };
+  monthlyReport?: MonthlyReportSettings & { recipients: () => ReportRecipient[] | Promise<ReportRecipient[]>; labels: Pick<Labels, 'actor' | 'partner'> };
   /** Commands that only read while the service runs. */
   readOnly?: boolean;
   /** Production mode: referrals, mail queue and conversation state on this PostgreSQL database. */

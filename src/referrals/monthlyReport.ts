@@ -29,7 +29,7 @@ export interface MonthlyReportSettings {
 
 export interface MonthlyReportOptions extends MonthlyReportSettings {
   store: Pick<ReferralStore, 'referrals' | 'stats' | 'mails' | 'commit'>;
-  recipients: () => ReportRecipient[];
+  recipients: () => ReportRecipient[] | Promise<ReportRecipient[]>;
   /** Names of actors and partners (places are named from the records). */
   labels: Pick<Labels, 'actor' | 'partner'>;
   now: () => Date;
@@ -88,7 +88,7 @@ export class MonthlyReports {
     const mails: QueuedMail[] = [];
     let already = 0;
     const seen = new Set<string>();
-    for (const r of this.options.recipients()) {
+    for (const r of await this.options.recipients()) {
       const email = r.email.trim().toLowerCase();
       const key = `${email}|${r.territory?.id ?? '*'}`;
       if (seen.has(key)) continue;
