@@ -20,8 +20,8 @@ import { benchReferralsPostgres } from './referrals.js';
 import { ms, percentile, printTable, type Row } from './stats.js';
 
 const REFERRALS = Number(process.env.POSTGRES_BENCH_REFERRALS ?? 1_000_000);
-const CONVERSATIONS = Number(process.env.POSTGRES_LOAD_CONVERSATIONS ?? 100);
-const THINK_MS = Number(process.env.POSTGRES_LOAD_THINK_MS ?? 300);
+const CONVERSATIONS = Number(process.env.POSTGRES_LOAD_CONVERSATIONS ?? 150);
+const THINK_MS = Number(process.env.POSTGRES_LOAD_THINK_MS ?? 200);
 const CLUSTER_DIR = join(tmpdir(), 'aiguillage-bench-postgres');
 const CLUSTER_PORT = 54339;
 /** Where benchReferralsPostgres keeps its rows (bench/referrals.ts). */
@@ -81,13 +81,12 @@ async function backofficeAtScale(url: string, label: string): Promise<Row[]> {
     rows.push({ name: `Statistiques, premier écran : temps serveur p50 / pire de ${stats.server.length}`, value: `${ms(statsP50)} / ${ms(statsWorst)}`, target: '≤ 300 ms', ok: statsWorst <= 300 });
     rows.push({ name: '  aller-retour p50 (boucle locale)', value: ms(percentile(stats.trip, 50)), target: '' });
 
+    // The inbox sends no Server-Timing: its round trip on loopback (server time plus a few ms) is the figure.
     const inbox = await timePage(client, '/orientations', 20);
-    const inboxP50 = percentile(inbox.server, 50);
-    const inboxWorst = Math.max(...inbox.server);
-    const inboxTrip = percentile(inbox.trip, 50);
-    rows.push({ name: `Boîte de la coordination à ${label} (/orientations) : 1re requête, temps serveur`, value: ms(inbox.first.server), target: '≤ 100 ms', ok: inbox.first.server <= 100 });
-    rows.push({ name: `Boîte de la coordination : temps serveur p50 / pire de ${inbox.server.length}`, value: `${ms(inboxP50)} / ${ms(inboxWorst)}`, target: '≤ 100 ms', ok: inboxWorst <= 100 });
-    rows.push({ name: '  aller-retour p50 (boucle locale)', value: ms(inboxTrip), target: '≤ 100 ms', ok: inboxTrip <= 100 });
+    const inboxP50 = percentile(inbox.trip, 50);
+    const inboxWorst = Math.max(...inbox.trip);
+    rows.push({ name: `Boîte de la coordination à ${label} (/orientations) : 1re requête, aller-retour`, value: ms(inbox.first.trip), target: '≤ 100 ms', ok: inbox.first.trip <= 100 });
+    rows.push({ name: `Boîte de la coordination : aller-retour p50 / pire de ${inbox.trip.length}`, value: `${ms(inboxP50)} / ${ms(inboxWorst)}`, target: '≤ 100 ms', ok: inboxWorst <= 100 });
     rows.push({ name: '  mémoire résidente de l’instance à la fin', value: `${(instance.list[0]!.rss() / 2 ** 20).toFixed(0)} Mio`, target: '' });
   } finally {
     await instance.close();
