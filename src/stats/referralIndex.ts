@@ -65,7 +65,8 @@ export class ReferralIndex {
   readonly notSerious = u8();
   /** Same contact (hashed key, in memory only) → the references it made. */
   private readonly contactOf: (string | null)[] = [];
-  private readonly byContact = new Map<string, Set<number>>();
+  /** A lone reference is stored bare: most contacts made one request (1,000,000 Sets cost ≈ 150 MiB). */
+  private readonly byContact = new Map<string, number | Set<number>>();
 
   private syncing: Promise<number> | undefined;
   private cursor: string | null = null;
@@ -161,8 +162,8 @@ export class ReferralIndex {
     const key = contactKey(r.contact);
     const before = this.contactOf[slot] ?? null;
     if (before !== key) {
-      if (before) this.byContact.get(before)?.delete(this.reference.data[slot]!);
-      if (key) this.byContact.set(key, (this.byContact.get(key) ?? new Set()).add(this.reference.data[slot]!));
+      if (before) this.removeContact(before, this.reference.data[slot]!);
+      if (key) this.addContact(key, this.reference.data[slot]!);
       this.contactOf[slot] = key;
     }
   }
@@ -170,7 +171,24 @@ export class ReferralIndex {
   /** Requests made with the same e-mail or phone as this record (this one included; 0 once erased). */
   sameContactRequests(slot: number): number {
     const key = this.contactOf[slot];
-    return key ? (this.byContact.get(key)?.size ?? 1) : 0;
+    if (!key) return 0;
+    const references = this.byContact.get(key);
+    return references === undefined || typeof references === 'number' ? 1 : references.size;
+  }
+
+  private addContact(key: string, reference: number): void {
+    const current = this.byContact.get(key);
+    if (current === undefined) this.byContact.set(key, reference);
+    else if (typeof current === 'number') {
+      if (current !== reference) this.byContact.set(key, new Set([current, reference]));
+    } else current.add(reference);
+  }
+
+  private removeContact(key: string, reference: number): void {
+    const current = this.byContact.get(key);
+    // Emptied: an empty set (size 0), as before, until the request's other records follow.
+    if (current === reference) this.byContact.set(key, new Set());
+    else if (current instanceof Set) current.delete(reference);
   }
 
   /** Per reference code: 1 when an actor declined one of its records as not serious (a test). */
