@@ -1,11 +1,12 @@
 // The production engine's connection: a `pg` pool, the versioned SQL migrations of
 // ./migrations run at start-up by node-pg-migrate (under its advisory lock, so that two
 // instances starting together migrate once), and one transaction per use case.
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { runner } from 'node-pg-migrate';
+import { projectPath } from '../../paths.js';
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations', import.meta.url));
+// Found from the project root: the same folder whether the code runs from src/ or from dist/.
+export const MIGRATIONS_DIR = projectPath('src', 'store', 'postgres', 'migrations');
 const MIGRATIONS_TABLE = 'aiguillage_migrations';
 const MIGRATION_LOCK = 4_178_2026;
 
