@@ -43,7 +43,7 @@ import {
 import { queuedMail } from '../notifications/mailer.js';
 import { parisMidnight } from '../stats/filters.js';
 import { nextMonth } from '../stats/monthly.js';
-import { KeyedLock, type ConversationStore, type QueuedMail, type ReferralStore, type StoreItems } from '../store/index.js';
+import { ConflictError, KeyedLock, type ConversationStore, type QueuedMail, type ReferralStore, type StoreItems } from '../store/index.js';
 import type { ActorDirectory } from './actors.js';
 import { ReferralError } from './errors.js';
 import { newReference, referralId } from './ids.js';
@@ -295,7 +295,15 @@ export class ReferralService {
         }));
         const mails = this.creationMails(records, now);
         // Confirmed only once on disk: records and the e-mails they owe, in one append.
-        await this.options.store.commit({ referrals: records, enqueue: mails });
+        try {
+          await this.options.store.commit({ referrals: records, enqueue: mails });
+        } catch (error) {
+          // The same submit committed on another instance meanwhile (PostgreSQL): answer with it.
+          if (!(error instanceof ConflictError)) throw error;
+          const committed = (await this.options.store.referrals.byConversation(input.conversationId)).filter((r) => isDeepStrictEqual(r.profile, input.profile));
+          if (committed.length === 0) throw error;
+          return await this.result(committed, false);
+        }
         this.countNew(records);
         this.options.log?.(`orientation ${reference} créée (${records.map((r) => `${r.id} → ${r.actorId}`).join(', ')})`);
         // No read after the commit: the referral is confirmed even if the database drops now.

@@ -9,6 +9,7 @@ import { Mailer } from '../../src/notifications/mailer.js';
 import { smtpTransport } from '../../src/notifications/transport.js';
 import { openDatabase, type Database } from '../../src/store/postgres/database.js';
 import { ReferralIndex } from '../../src/stats/referralIndex.js';
+import { all } from '../support/collect.js';
 import { t } from '../support/context.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { startSmtp } from '../notifications/smtp.js';
@@ -75,6 +76,21 @@ test('a referral created on one instance is read, counted and moved on the other
   await b.service.transition(id, 'done', `actor:${actor}`);
   await index.sync(a.store);
   assert.equal(index.statusOf(index.slotOf(id)!), 'done');
+});
+
+test('one submit reaching both instances at once (no sticky session) makes one referral', async () => {
+  const clock = new Clock(Date.parse('2026-11-16T09:00:00Z'));
+  const [a, b] = await twoInstances(clock);
+  for (let round = 0; round < 5; round++) {
+    const input = holderInput();
+    const results = await Promise.all([a.service.createReferral(input), b.service.createReferral(input)]);
+    assert.equal(results[0].reference, results[1].reference, 'the same reference told to both tabs');
+    assert.deepEqual(results.map((r) => r.created).sort(), [false, true]);
+    const records = await a.service.byReference(results[0].reference);
+    assert.equal(records.length, results[0].referrals.length);
+    assert.equal((await a.store.mails.queuedFor(results[0].reference)).filter((m) => m.id.endsWith('.holder-confirm')).length, 1);
+  }
+  assert.equal(await a.store.referrals.count(), 5 * (await a.service.byReference((await all(a.store.referrals.summaries()))[0]!.reference)).length);
 });
 
 test('both instances send at once: every e-mail reaches the SMTP server exactly once', async () => {

@@ -263,7 +263,12 @@ export class PostgresReferralStore implements ReferralStore {
   };
 
   async commit(tx: StoreTransaction): Promise<void> {
-    await this.db.transaction((client) => write(client, tx));
+    await this.db.transaction((client) => write(client, tx)).catch((error: unknown) => {
+      if ((error as { code?: string; constraint?: string }).constraint === 'referrals_one_request') {
+        throw new ConflictError('Cette conversation a déjà enregistré cette demande (envoyée deux fois).');
+      }
+      throw error;
+    });
     if ((tx.referrals ?? []).some((r) => r.anonymisedAt !== null) || (tx.discard ?? []).length > 0) this.scrubbed = true;
   }
 

@@ -34,6 +34,10 @@ CREATE INDEX referrals_open ON referrals (status, created_at) WHERE status IN ('
 -- Anonymisation: records still holding personal data, by the date their clock starts.
 CREATE INDEX referrals_to_anonymise ON referrals ((COALESCE(closed_at, status_at))) WHERE NOT anonymised;
 CREATE INDEX referrals_change ON referrals (change_xid, id);
+-- One request per conversation and project: a double submit landing on two instances at once
+-- (no sticky session) creates one referral; the loser's commit fails and it answers with the
+-- winner's. The first record of a request is `<reference>-1`.
+CREATE UNIQUE INDEX referrals_one_request ON referrals (conversation_id, md5((record -> 'profile')::text)) WHERE id LIKE '%-1';
 
 CREATE TABLE mail_queue (
   id TEXT PRIMARY KEY,
