@@ -464,19 +464,32 @@ export class ReferralService {
 
   private async mutate(id: string, change: (record: Referral, dossier: Referral[], now: Date, context: PlanContext) => Plan): Promise<Referral> {
     return this.lock.run(`reference:${referenceOf(id)}`, async () => {
-      const record = await this.options.store.referrals.get(id);
-      if (!record) throw new ReferralError('not_found', `Orientation ${id} introuvable.`);
-      const dossier = await this.options.store.referrals.byReference(record.reference);
-      const context: PlanContext = { holderClosedKnown: await this.options.store.mails.known(`${record.reference}.holder-closed`) };
-      const plan = change(structuredClone(record), dossier, this.now(), context);
-      if (plan.records.length === 0) return record; // nothing to do after all
-      await this.options.store.commit({ referrals: plan.records, enqueue: plan.mails });
-      this.countNew(plan.records);
-      const updated = plan.records.find((r) => r.id === id)!;
-      const created = plan.records.filter((r) => r.version === 1).map((r) => r.id);
-      this.options.log?.(`orientation ${id} : ${STATUS_LABELS[updated.status]}${created.length ? `, confiée ensuite à ${created.join(', ')}` : ''}`);
-      return updated;
+      // The lock is this instance's: another instance may save the request meanwhile
+      // (ConflictError). Planned again from what it saved, the action may then be « déjà fait ».
+      for (let attempt = 1; ; attempt++) {
+        const record = await this.options.store.referrals.get(id);
+        if (!record) throw new ReferralError('not_found', `Orientation ${id} introuvable.`);
+        const dossier = await this.options.store.referrals.byReference(record.reference);
+        const context: PlanContext = { holderClosedKnown: await this.options.store.mails.known(`${record.reference}.holder-closed`) };
+        const plan = change(structuredClone(record), dossier, this.now(), context);
+        if (plan.records.length === 0) return record; // nothing to do after all
+        try {
+          await this.options.store.commit({ referrals: plan.records, enqueue: plan.mails });
+        } catch (error) {
+          if (error instanceof ConflictError && attempt < 3) continue;
+          throw error;
+        }
+        return this.committed(id, plan);
+      }
     });
+  }
+
+  private committed(id: string, plan: Plan): Referral {
+    this.countNew(plan.records);
+    const updated = plan.records.find((r) => r.id === id)!;
+    const created = plan.records.filter((r) => r.version === 1).map((r) => r.id);
+    this.options.log?.(`orientation ${id} : ${STATUS_LABELS[updated.status]}${created.length ? `, confiée ensuite à ${created.join(', ')}` : ''}`);
+    return updated;
   }
 
   /** What follows a decline or an expiry: re-routing, escalation, or a coordinator's review. */
@@ -639,6 +652,7 @@ export class ReferralService {
   private async remind(id: string, n: number): Promise<boolean> {
     let sent = false;
     await this.mutate(id, (record, _dossier, now) => {
+      sent = false; // planned again after a conflict
       if (record.status !== 'pending' || record.followUp.reminders >= n) return { records: [], mails: [] };
       const updated = bump(record, now);
       updated.followUp.reminders = n;
@@ -658,6 +672,7 @@ export class ReferralService {
   private async checkIn(id: string, n: number): Promise<boolean> {
     let sent = false;
     await this.mutate(id, (record, _dossier, now) => {
+      sent = false; // planned again after a conflict
       if (record.status !== 'taking_care' || record.followUp.checkIns >= n) return { records: [], mails: [] };
       const updated = bump(record, now);
       updated.followUp.checkIns = n;

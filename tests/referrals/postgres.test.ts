@@ -93,6 +93,20 @@ test('one submit reaching both instances at once (no sticky session) makes one r
   assert.equal(await a.store.referrals.count(), 5 * (await a.service.byReference((await all(a.store.referrals.summaries()))[0]!.reference)).length);
 });
 
+test('one action sent to both instances at once: one applies it, the other says it is already done', async () => {
+  const clock = new Clock(Date.parse('2026-11-16T09:00:00Z'));
+  const [a, b] = await twoInstances(clock);
+  const created = await a.service.createReferral(holderInput());
+  const { id, actorId } = created.referrals[0]!;
+  const results = await Promise.allSettled([a.service.transition(id, 'take_care', `actor:${actorId}`), b.service.transition(id, 'take_care', `actor:${actorId}`)]);
+  assert.deepEqual(results.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
+  const refused = (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason as { code?: string };
+  assert.equal(refused.code, 'already_done', 'planned again from the saved record, not a conflict');
+  const record = (await a.service.get(id))!;
+  assert.equal(record.version, 2);
+  assert.equal(record.history.filter((h) => h.action === 'take_care').length, 1);
+});
+
 test('both instances send at once: every e-mail reaches the SMTP server exactly once', async () => {
   const smtp = await startSmtp();
   const clock = new Clock(Date.parse('2026-11-16T09:00:00Z'));
