@@ -484,6 +484,17 @@ export class ReferralService {
     });
   }
 
+  /** Runs `work` again (reading afresh) when another instance saved the request meanwhile. */
+  private async retrying<T>(work: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (!(error instanceof ConflictError) || attempt >= 3) throw error;
+      }
+    }
+  }
+
   private committed(id: string, plan: Plan): Referral {
     this.countNew(plan.records);
     const updated = plan.records.find((r) => r.id === id)!;
@@ -716,7 +727,7 @@ export class ReferralService {
     const references = await this.options.store.referrals.anonymisationDue(new Date(cutoff));
     let count = 0;
     for (const reference of references) {
-      count += await this.lock.run(`reference:${reference}`, async () => {
+      count += await this.lock.run(`reference:${reference}`, () => this.retrying(async () => {
         const now = this.now();
         const records = (await this.options.store.referrals.byReference(reference)).filter(
           (r) => r.anonymisedAt === null && Date.parse(r.closedAt ?? r.statusAt) <= cutoff,
@@ -728,7 +739,7 @@ export class ReferralService {
         await this.options.store.commit({ referrals: scrubbed, discard });
         await this.options.purgeFiles?.(reference);
         return scrubbed.length;
-      });
+      }));
     }
     if (count) this.options.log?.(`${count} orientation(s) anonymisée(s)`);
     return count;
@@ -763,7 +774,7 @@ export class ReferralService {
   async eraseHolder(reference: string, proof: string, by = 'holder'): Promise<ErasureReport> {
     const first = await this.holderRecords(reference, proof);
     const ref = first[0]!.reference;
-    const report = await this.lock.run(`reference:${ref}`, async () => {
+    const report = await this.lock.run(`reference:${ref}`, () => this.retrying(async () => {
       const now = this.now();
       const records = await this.options.store.referrals.byReference(ref);
       const conversationIds = new Set(records.map((r) => r.conversationId));
@@ -773,7 +784,7 @@ export class ReferralService {
       for (const id of conversationIds) conversations += (await this.options.conversations?.deleteByConversationId(id)) ?? 0;
       const outboxFiles = (await this.options.purgeFiles?.(ref)) ?? 0;
       return { reference: ref, referrals: records.length, conversations, discardedEmails: discard.length, outboxFiles };
-    });
+    }));
     // Old journal lines still hold the data until they are compacted away: do it now.
     await this.options.store.compact({ pruneReceiptsBefore: new Date(this.now().getTime() - this.policy.receiptDays * DAY) });
     this.options.log?.(`données du porteur effacées pour ${ref}`);
