@@ -51,7 +51,9 @@ export function smtpTransport(url: string, from: string): MailTransport {
   // Pooled: a new connection per message costs ~100 ms even on loopback (10 messages a second
   // at most); the queue is sent one message after another on a kept connection. `?pool=false`
   // in SMTP_URL still turns it off.
-  const transporter = nodemailer.createTransport({ url, pool: true });
+  // A stalled server gives up within a minute: well inside the mail queue's claim lease (5 min),
+  // so that a mail is never being sent by one instance while another takes it over.
+  const transporter = nodemailer.createTransport({ url, pool: true, connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 });
   return {
     kind: 'smtp',
     async send(mail) {
