@@ -168,10 +168,12 @@ export async function followPublications(database: Database, options: FollowOpti
 
   // NOTIFY wakes the poll at once; the timer covers a lost LISTEN connection.
   let listener: pg.Client | null = null;
+  let connecting = false;
   let closed = false;
   const listen = async () => {
-    if (listener || closed) return;
-    const client = new pg.Client({ connectionString: database.url, application_name: 'aiguillage-publication' });
+    if (listener || connecting || closed) return;
+    connecting = true;
+    const client = new pg.Client({ connectionString: database.url, application_name: 'aiguillage-publication', connectionTimeoutMillis: 5_000 });
     client.on('error', () => {
       if (listener === client) listener = null;
       void client.end().catch(() => undefined);
@@ -184,12 +186,25 @@ export async function followPublications(database: Database, options: FollowOpti
       else listener = client;
     } catch {
       void client.end().catch(() => undefined);
+    } finally {
+      connecting = false;
     }
   };
   await listen();
+  // An outage is logged once when it starts and once when it ends, not every 2 s.
+  let failing = false;
   const timer = setInterval(() => {
     void listen();
-    void poll().catch((error: unknown) => log(`publication : base injoignable (${error instanceof Error ? error.message : String(error)})`));
+    poll().then(
+      () => {
+        if (failing) log('publication : base de nouveau joignable');
+        failing = false;
+      },
+      (error: unknown) => {
+        if (!failing) log(`publication : base injoignable, la configuration locale reste en service (${error instanceof Error ? error.message : String(error)})`);
+        failing = true;
+      },
+    );
   }, options.intervalMs ?? 2_000);
   timer.unref();
 
