@@ -6,27 +6,43 @@
 //   monthly-report --mois M   sends month M's report now to the partners' contacts and the
 //                             coordinators (service stopped; nothing is sent twice)
 // EMAIL may also be the phone number the holder gave. Logs carry references only.
+// With DATABASE_URL (production mode) they work on the shared database, services running or not.
 import { join } from 'node:path';
 import { loadPartners } from '../channels/partners.js';
 import { loadConfig } from '../config.js';
-import { AccountStore } from '../store/accountStore.js';
+import { AccountStore, type AccountStorePort } from '../store/accountStore.js';
+import { PostgresAccountStore } from '../store/postgres/accounts.js';
+import { openDatabase, type Database } from '../store/postgres/database.js';
+import { loadOrCreateSharedSecret } from '../store/postgres/secret.js';
 import { logError, logInfo } from '../log.js';
 import { ReferralError, loadActorDirectory, openReferrals, reportRecipients, type Referrals } from '../referrals/index.js';
 import { StoreLockedError } from '../store/index.js';
 
 async function open(readOnly: boolean, withReports = false): Promise<Referrals> {
   const config = loadConfig();
+  const database: Database | undefined = config.DATABASE_URL ? await openDatabase({ url: config.DATABASE_URL, log: logInfo }) : undefined;
+  try {
+    const referrals = await openWith(config, database, readOnly, withReports);
+    // The command's connection pool closes with the store.
+    return database ? { ...referrals, close: () => referrals.close().finally(() => database.close()) } : referrals;
+  } catch (error) {
+    await database?.close();
+    throw error;
+  }
+}
+
+async function openWith(config: ReturnType<typeof loadConfig>, database: Database | undefined, readOnly: boolean, withReports: boolean): Promise<Referrals> {
   const actors = await loadActorDirectory(process.env.AIGUILLAGE_ACTORS_FILE ?? 'data/actors.json');
   const partners = loadPartners(process.env.AIGUILLAGE_PARTNERS_FILE);
-  const coordinators = withReports
-    ? (await (await AccountStore.open(join(config.AIGUILLAGE_DATA_DIR, 'backoffice'))).accounts()).filter((a) => a.role === 'coordinator' && a.active).map((a) => a.email)
-    : [];
+  const accounts: AccountStorePort | undefined = withReports ? (database ? new PostgresAccountStore(database) : await AccountStore.open(join(config.AIGUILLAGE_DATA_DIR, 'backoffice'))) : undefined;
+  const coordinators = accounts ? (await accounts.accounts()).filter((a) => a.role === 'coordinator' && a.active).map((a) => a.email) : [];
   return openReferrals({
     dataDir: config.AIGUILLAGE_DATA_DIR,
+    database,
     publicUrl: config.publicUrl,
     actors,
     mailFrom: config.MAIL_FROM,
-    secret: config.AIGUILLAGE_SECRET,
+    secret: database ? await loadOrCreateSharedSecret(database, config.AIGUILLAGE_SECRET) : config.AIGUILLAGE_SECRET,
     smtpUrl: config.SMTP_URL,
     adminEmail: config.ADMIN_EMAIL,
     replyTo: config.mailReplyTo,
@@ -36,7 +52,8 @@ async function open(readOnly: boolean, withReports = false): Promise<Referrals> 
       recipients: () => reportRecipients(partners.all(), coordinators.length ? coordinators : config.ADMIN_EMAIL ? [config.ADMIN_EMAIL] : []),
       labels: { actor: (id) => actors.actorById(id)?.name ?? id, partner: (id) => partners.get(id)?.name ?? id },
     },
-    readOnly,
+    // The shared database has no single writer: only the embedded data directory is opened read-only.
+    readOnly: database ? false : readOnly,
     log: logInfo,
   });
 }
