@@ -31,6 +31,12 @@ export interface PublicationFiles {
 export interface FollowOptions extends PublicationFiles {
   /** Poll interval (default 2 s). */
   intervalMs?: number;
+  /**
+   * A deploy that ships configuration on purpose (rules edited in the repository): the local
+   * files become a new publication at start (only when they differ), instead of being replaced
+   * by the database's. Default false: the database wins, the shipped files only seed it.
+   */
+  publishLocalFiles?: boolean;
   log?: (message: string) => void;
 }
 
@@ -119,14 +125,22 @@ export async function followPublications(database: Database, options: FollowOpti
   };
 
   let appliedId = 0;
+  const shipped = async () => ({ ...(await local('rules')), ...(await local('actors')), ...(await local('partners')), ...(await local('territories')) });
+  if (options.publishLocalFiles) {
+    const files = await shipped();
+    const current = await store.latest();
+    const changes: Record<string, string | null> = { ...files };
+    for (const key of Object.keys(current?.files ?? {})) if (key.startsWith(RULES) && !(key in files)) changes[key] = null;
+    const published = current ? await store.publish(changes, 'fichiers livrés') : await store.seed(files);
+    log(`fichiers de configuration livrés publiés dans la base (publication n° ${published.id}${current && published.id === current.id ? ', identique à la précédente' : ''})`);
+  }
   const latest = await store.latest();
   if (latest) {
     const changed = await materialise(latest.files);
     appliedId = latest.id;
     log(`publication n° ${latest.id} de la configuration lue dans la base${changed.size ? ` (${[...changed].join(', ')} mis à jour)` : ''}`);
   } else {
-    const files = { ...(await local('rules')), ...(await local('actors')), ...(await local('partners')), ...(await local('territories')) };
-    const seeded = await store.seed(files);
+    const seeded = await store.seed(await shipped());
     await materialise(seeded.files);
     appliedId = seeded.id;
     log(`configuration publiée dans la base depuis les fichiers livrés (publication n° ${seeded.id})`);

@@ -107,6 +107,31 @@ describe('configuration publiée partagée', () => {
   });
 });
 
+describe('déploiement qui livre sa configuration', () => {
+  it('sans option, la base l’emporte sur les fichiers livrés ; avec publishLocalFiles, les fichiers livrés deviennent une publication', async () => {
+    const shippedFiles = instanceFiles();
+    const rule = readFileSync(join(shippedFiles.rulesDir, 'vignoble.json'), 'utf8').replace('Pays du Vignoble Nantais', 'Vignoble (livré)');
+    writeFileSync(join(shippedFiles.rulesDir, 'vignoble.json'), rule);
+    const store = new PostgresPublishedConfig(db1);
+    const before = (await store.latest())!;
+    const ignored = await followPublications(db1, { ...shippedFiles, intervalMs: 60_000 });
+    await ignored.close();
+    assert.equal((await store.latestId()), before.id, 'rien de publié');
+    assert.equal(readFileSync(join(shippedFiles.rulesDir, 'vignoble.json'), 'utf8'), before.files['rules/vignoble.json'], 'copie locale remise sur la base');
+
+    writeFileSync(join(shippedFiles.rulesDir, 'vignoble.json'), rule);
+    const shipping = await followPublications(db1, { ...shippedFiles, intervalMs: 60_000, publishLocalFiles: true });
+    await shipping.close();
+    const after = (await store.latest())!;
+    assert.equal(after.id, before.id + 1);
+    assert.equal(after.files['rules/vignoble.json'], rule);
+    assert.equal(after.files['partners.json'], before.files['partners.json'], 'le reste inchangé');
+    const again = await followPublications(db1, { ...shippedFiles, intervalMs: 60_000, publishLocalFiles: true });
+    await again.close();
+    assert.equal(await store.latestId(), after.id, 'mêmes fichiers : pas de nouvelle version');
+  });
+});
+
 describe('évènements de deux instances', () => {
   it('ajoutés en même temps par deux instances, lus chacun une fois par un lecteur qui suit le curseur', async () => {
     const w1 = new PostgresEventLog(db1, { intervalMs: 5 });
