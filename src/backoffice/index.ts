@@ -38,7 +38,7 @@ import { SessionManager } from './sessions.js';
 import { TerritoryCatalog } from './territories.js';
 import { mountTerritories, mountTerritoryGuard, REGIONAL_PATHS } from './routes/territories.js';
 import { html } from './views/html.js';
-import type { Publications } from './publication.js';
+import { checkPublication, type Publications } from './publication.js';
 
 const ASSETS = projectPath('src', 'backoffice', 'assets') + '/';
 const COORDINATOR_PATHS = ['/regles', '/rules', '/acteurs', '/partenaires', '/statistiques', '/comptes', '/journal', '/territoires', HOLDER_DATA_PATH];
@@ -129,6 +129,8 @@ export async function createBackoffice(options: BackofficeOptions): Promise<Back
     log,
   };
 
+  // Another instance's publication is checked as a save here would be, before its files are written.
+  publications?.validateWith((files) => checkPublication(files, options.territory));
   // Another instance's publication: reload what reads the files (an invalid set is refused, the last good one stays).
   publications?.onChange(async (scopes) => {
     if (scopes.has('rules') || scopes.has('actors')) {

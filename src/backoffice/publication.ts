@@ -5,16 +5,21 @@
 // shipped files become the first publication). A coordinator's change is written locally, then
 // published (the commit point); every instance picks up a publication made elsewhere within
 // seconds (NOTIFY, and a poll every 2 s), writes the files that differ and tells its listeners
-// (router reload, partner directory swap…). An invalid set is refused by the reloaders: the last
-// good one stays in service.
-import { readdir, readFile, unlink } from 'node:fs/promises';
+// (router reload, partner directory swap…). A received set is checked first (validateWith): an
+// invalid one is not written, the last good one stays in service.
+import { mkdir, mkdtemp, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { SCHEMA_FILE } from '../routing/load.js';
+import { partnersFileSchema } from '../domain/partner.js';
+import { loadRuleSet, RulesError, SCHEMA_FILE } from '../routing/load.js';
 import { writeFileAtomic } from '../store/durableFile.js';
 import type { Database } from '../store/postgres/database.js';
 import { PostgresPublishedConfig, PUBLISHED_CHANNEL, type PublishedFiles } from '../store/postgres/published.js';
-import { DEFAULT_TERRITORY_DIR } from '../territory/lexicon.js';
+
+export type { PublishedFiles };
+import { DEFAULT_TERRITORY_DIR, namedTerritoriesSchema } from '../territory/lexicon.js';
+import type { TerritoryIndex } from '../territory/types.js';
 
 export type PublishScope = 'rules' | 'actors' | 'partners' | 'territories';
 /** Publishes the local files of one scope (after a coordinator saved them). */
@@ -46,6 +51,11 @@ export interface Publications {
   publish: Publish;
   /** Called after files of these scopes changed locally because of another instance's publication. */
   onChange(listener: (scopes: ReadonlySet<PublishScope>) => void | Promise<void>): void;
+  /**
+   * Checks a publication received from another instance before its files are written here: a
+   * French problem refuses it (logged), and the last good files stay, on disk as in memory.
+   */
+  validateWith(check: (files: PublishedFiles) => Promise<string | null>): void;
   /** Checks the database now; true when a new publication was applied. */
   poll(): Promise<boolean>;
   close(): Promise<void>;
@@ -105,6 +115,7 @@ export async function followPublications(database: Database, options: FollowOpti
   }
 
   const listeners: Array<(scopes: ReadonlySet<PublishScope>) => void | Promise<void>> = [];
+  let validate: ((files: PublishedFiles) => Promise<string | null>) | null = null;
   async function tell(scopes: Set<PublishScope>): Promise<void> {
     if (scopes.size === 0) return;
     for (const listener of listeners) {
@@ -152,6 +163,12 @@ export async function followPublications(database: Database, options: FollowOpti
       if (id === appliedId) return false;
       const publication = await store.latest();
       if (!publication) return false;
+      const problem = validate ? await validate(publication.files) : null;
+      if (problem) {
+        appliedId = publication.id;
+        log(`publication n° ${publication.id} de la configuration refusée (${publication.by}) : ${problem} ; la configuration précédente reste en service`);
+        return true;
+      }
       const changed = await materialise(publication.files);
       appliedId = publication.id;
       log(`publication n° ${publication.id} de la configuration reçue (${publication.by})${changed.size ? ` : ${[...changed].join(', ')}` : ''}`);
@@ -228,6 +245,7 @@ export async function followPublications(database: Database, options: FollowOpti
     },
     publish,
     onChange: (l) => void listeners.push(l),
+    validateWith: (check) => void (validate = check),
     poll,
     async close() {
       closed = true;
@@ -238,4 +256,41 @@ export async function followPublications(database: Database, options: FollowOpti
       await client?.end().catch(() => undefined);
     },
   };
+}
+
+/** The loader's checks on a whole published set (rules with the actors, partner sites, territories); a French problem or null. */
+export async function checkPublication(files: PublishedFiles, territory: TerritoryIndex): Promise<string | null> {
+  const dir = await mkdtemp(join(tmpdir(), 'aiguillage-publication-'));
+  try {
+    await mkdir(join(dir, 'rules'));
+    for (const [key, text] of Object.entries(files)) {
+      if (key.startsWith(RULES) && /^[a-z0-9][a-z0-9-]*\.json$/.test(key.slice(RULES.length))) await writeFile(join(dir, 'rules', key.slice(RULES.length)), text);
+    }
+    const actors = files[KEYS.actors];
+    if (actors === undefined) return 'annuaire des structures absent';
+    await writeFile(join(dir, 'actors.json'), actors);
+    try {
+      await loadRuleSet({ rulesDir: join(dir, 'rules'), actorsFile: join(dir, 'actors.json'), territory });
+    } catch (error) {
+      if (!(error instanceof RulesError)) throw error;
+      return error.issues.map((i) => `${i.file.startsWith(dir) ? i.file.slice(dir.length + 1) : i.file}${i.rule ? `, règle « ${i.rule} »` : ''} : ${i.message}`).join(' ; ');
+    }
+    const partners = parseJson(files[KEYS.partners]);
+    if (!partnersFileSchema.safeParse(partners).success) return 'fichier des sites partenaires invalide';
+    const named = namedTerritoriesSchema.safeParse(parseJson(files[KEYS.territories]));
+    if (!named.success) return 'fichier des territoires invalide';
+    const unknown = named.data.territories.flatMap((t) => t.epcis).filter((e) => !territory.epci(e));
+    if (unknown.length) return `territoires : intercommunalité inconnue (SIREN ${unknown.join(', ')})`;
+    return null;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function parseJson(text: string | undefined): unknown {
+  try {
+    return text === undefined ? undefined : JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
