@@ -25,6 +25,8 @@ export class PostgresEventLog implements EventLogPort {
   private readonly onError: (error: unknown) => void;
   private readonly maxBuffered: number;
   private dropped = 0;
+  /** An outage is reported once, not every 200 ms. */
+  private failing = false;
 
   constructor(
     private readonly db: Database,
@@ -62,6 +64,7 @@ export class PostgresEventLog implements EventLogPort {
       })
       .then(
         () => {
+          this.failing = false;
           if (this.dropped) {
             this.onError(new Error(`${this.dropped} évènement(s) de conversation perdus : base de données injoignable trop longtemps`));
             this.dropped = 0;
@@ -73,7 +76,8 @@ export class PostgresEventLog implements EventLogPort {
             this.dropped += this.buffer.length - this.maxBuffered;
             this.buffer.splice(0, this.buffer.length - this.maxBuffered);
           }
-          this.onError(error);
+          if (!this.failing) this.onError(error);
+          this.failing = true;
           throw error;
         },
       )
