@@ -6,7 +6,7 @@
 // holder who retries as a person would (resends after a lost answer, « Réessayer » after a
 // failed request) walks a conversation across them. Used by tests/proof/two-instances.test.ts,
 // scripts/fault-postgres.ts and bench/postgres.ts.
-import { copyFileSync, cpSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, cpSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
@@ -42,10 +42,11 @@ export async function instanceRoot(name: string): Promise<string> {
   await ensureServerBuilt();
   const root = tempDir(`root-${name}`);
   copyFileSync(join(ROOT, 'package.json'), join(root, 'package.json'));
-  mkdirSync(join(root, 'dist'));
   // A copy, not a link: the bundle finds the project root by walking up from its own real path.
+  // Whatever the build put beside it comes too (not the 18 MB source map, nor other builds' temporary files).
+  cpSync(join(ROOT, 'dist'), join(root, 'dist'), { recursive: true, filter: (path) => !/\.(map|tmp)$/.test(path) });
   // AIGUILLAGE_PROOF_BUNDLE: prove another build of the server than this checkout's.
-  copyFileSync(process.env.AIGUILLAGE_PROOF_BUNDLE || join(ROOT, 'dist', 'server.mjs'), join(root, 'dist', 'server.mjs'));
+  if (process.env.AIGUILLAGE_PROOF_BUNDLE) copyFileSync(process.env.AIGUILLAGE_PROOF_BUNDLE, join(root, 'dist', 'server.mjs'));
   cpSync(join(ROOT, 'rules'), join(root, 'rules'), { recursive: true });
   cpSync(join(ROOT, 'data'), join(root, 'data'), { recursive: true, filter: (path) => !path.startsWith(join(ROOT, 'data', 'runtime')) });
   for (const shared of ['node_modules', 'src', 'web-widget']) symlinkSync(join(ROOT, shared), join(root, shared));
