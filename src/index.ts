@@ -159,7 +159,7 @@ export async function main(): Promise<void> {
     cookieSecure: config.COOKIE_SECURE,
     log: logInfo,
   });
-  coordinatorEmails = async () => (await backoffice.deps.accounts.store.accounts()).filter((a) => a.role === 'coordinator' && a.active).map((a) => a.email);
+  coordinatorEmails = async () => backoffice.coordinatorEmails();
   await backoffice.listen(config.BACKOFFICE_PORT);
   logInfo(`back-office prêt sur http://localhost:${config.BACKOFFICE_PORT}`);
 
