@@ -42,8 +42,11 @@ const histogram = (counts: Map<number, number>) =>
     .map(([s, n]) => `${s} × ${n}`)
     .join(', ');
 
-/** How long a check may wait for leases of the dead instance to run out (PG_FAULT_LEASE_WAIT_SECONDS). */
-const LEASE_WAIT_MS = Number(process.env.PG_FAULT_LEASE_WAIT_SECONDS ?? 60) * 1000;
+/**
+ * How long a check may wait for leases of the dead instance to run out (PG_FAULT_LEASE_WAIT_SECONDS):
+ * the mail queue's lease is 5 minutes unless the build reads MAIL_LEASE_SECONDS (FAULT_ENV).
+ */
+const LEASE_WAIT_MS = Number(process.env.PG_FAULT_LEASE_WAIT_SECONDS ?? 330) * 1000;
 
 /** Owed e-mails delivered, each counted by Message-ID on the SMTP server. */
 async function mailChecks(c: Checks, pair: Instances, url: string, killedAt?: number): Promise<void> {
