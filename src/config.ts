@@ -55,6 +55,11 @@ const configSchema = z.object({
   MONTHLY_REPORT_DAY: z.coerce.number().int().min(0).max(20).default(1),
   /** Hour (Paris) from which it goes out that day. */
   MONTHLY_REPORT_HOUR: z.coerce.number().int().min(0).max(23).default(8),
+  /**
+   * How long an instance holds the e-mails it took to send: after a crash mid-send, another
+   * instance sends them once this has passed (a receiver may then get one twice, same Message-ID).
+   */
+  MAIL_LEASE_SECONDS: z.coerce.number().int().min(10).max(3_600).default(300),
   /** First retry of an e-mail the SMTP server refused, doubling up to 6 h. */
   MAIL_RETRY_SECONDS: z.coerce.number().positive().max(86_400).default(30),
 });

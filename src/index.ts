@@ -75,6 +75,7 @@ export async function main(): Promise<void> {
     },
     intervalMs: config.FOLLOWUP_INTERVAL_SECONDS * 1000,
     backoff: { baseMs: config.MAIL_RETRY_SECONDS * 1000 },
+    mailLeaseMs: config.MAIL_LEASE_SECONDS * 1000,
     log: logInfo,
   });
   load.attach(referrals.service);
