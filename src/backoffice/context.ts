@@ -13,6 +13,7 @@ import { state, type FlashMessages } from './http.js';
 import type { RulesWorkspace } from './rulesWorkspace.js';
 import type { SessionManager } from './sessions.js';
 import { scopeOfAccount, type AccountScope, type TerritoryCatalog } from './territories.js';
+import { html } from './views/html.js';
 import { page, type PageOptions } from './views/layout.js';
 
 export interface Deps {
@@ -53,4 +54,32 @@ export function render(deps: Deps, res: Response, options: ViewOptions, status =
 /** What the signed-in account may see: regional (everything) or its territories. */
 export function scopeOf(deps: Deps, res: Response): AccountScope {
   return scopeOfAccount(state(res).account, deps.territories);
+}
+
+/** How long a page waits for the index's first build before saying it is being prepared. */
+const FIRST_BUILD_WAIT_MS = 2_000;
+
+/**
+ * The orientations index (inbox, statistics) is read whole once after an instance starts:
+ * about a minute at 1,000,000 referrals. Until then the page says so and reloads itself, rather
+ * than hang; afterwards `work` (reading the latest changes) takes milliseconds and is awaited.
+ * Resolves false when the « en préparation » page was sent.
+ */
+export async function indexReady(deps: Deps, res: Response, work: Promise<unknown>, title: string): Promise<boolean> {
+  if (deps.stats.referrals.built) {
+    await work;
+    return true;
+  }
+  const ready = await Promise.race([work.then(() => true), new Promise<false>((resolve) => setTimeout(resolve, FIRST_BUILD_WAIT_MS, false))]);
+  if (ready) return true;
+  work.catch(() => undefined); // still running; a failure is reported by the next page
+  const read = deps.stats.referrals.size.toLocaleString('fr-FR');
+  res.set('Retry-After', '5');
+  render(deps, res, {
+    title,
+    refreshSeconds: 5,
+    body: html`<h1>${title}</h1>
+      <p role="status">Le service vient de démarrer : il relit les orientations enregistrées (${read} lues pour l’instant). Cette page se recharge d’elle-même dans quelques secondes.</p>`,
+  }, 503);
+  return false;
 }

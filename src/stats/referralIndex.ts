@@ -69,6 +69,8 @@ export class ReferralIndex {
   private readonly byContact = new Map<string, number | Set<number>>();
 
   private syncing: Promise<number> | undefined;
+  /** True once a first pass has read the whole store (a first build takes ≈ 1 min at 1,000,000). */
+  built = false;
   private cursor: string | null = null;
   private source: unknown;
 
@@ -100,7 +102,10 @@ export class ReferralIndex {
         read += 1;
       }
       this.cursor = page.cursor;
-      if (page.done) return read;
+      if (page.done) {
+        this.built = true;
+        return read;
+      }
       // A first build reads every body: let the server breathe between pages.
       await new Promise((resolve) => setImmediate(resolve));
     }

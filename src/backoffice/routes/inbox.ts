@@ -22,7 +22,7 @@ import { LINK_LABELS } from '../../notifications/compose.js';
 import { ReferralError } from '../../referrals/errors.js';
 import type { Account } from '../../store/accountStore.js';
 import { who } from '../accounts.js';
-import { render, type Deps } from '../context.js';
+import { indexReady, render, type Deps } from '../context.js';
 import { account, field, frenchDate, frenchDateTime, HttpError, notFound, query, state } from '../http.js';
 import { SPAM_LABELS } from '../../referrals/spam.js';
 import { capitalise } from '../../stats/breakdowns.js';
@@ -100,7 +100,7 @@ export function mountInbox(app: Router, deps: Deps): void {
     const me = account(res);
     const coordinator = me.role === 'coordinator';
     const index = deps.stats.referrals;
-    await index.sync(deps.store);
+    if (!(await indexReady(deps, res, index.sync(deps.store), 'Orientations'))) return;
     const tabId = query(req, 'onglet') || 'a-traiter';
     const tab = TABS.find((t) => t.id === tabId);
     if (!tab && !(coordinator && tabId === REROUTE_TAB)) throw notFound();

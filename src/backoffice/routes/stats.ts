@@ -16,7 +16,7 @@ import { confineFilter, GRANULARITIES, GRANULARITY_LABELS, type TerritoryChoice 
 import { liveRuleNames } from '../ruleNames.js';
 import { scopeOf } from '../../stats/scope.js';
 import { who } from '../accounts.js';
-import { render, scopeOf as accountScope, type Deps } from '../context.js';
+import { indexReady, render, scopeOf as accountScope, type Deps } from '../context.js';
 import { attachment, BOM, csvLine, tableCsv } from '../csv.js';
 import { account, field, frenchDate, notFound, query as query_, state } from '../http.js';
 import { barChart, formatValue } from '../views/charts.js';
@@ -204,6 +204,7 @@ export function mountStats(app: Router, deps: Deps): void {
 
   app.get('/statistiques', async (req, res) => {
     const started = performance.now();
+    if (!(await indexReady(deps, res, deps.stats.refresh(), 'Statistiques'))) return;
     const { filter, errors } = await prepare(req);
     const report = deps.stats.report(filter, labels, deps.now());
     const tables = await readable(report.tables);

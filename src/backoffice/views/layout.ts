@@ -30,6 +30,8 @@ export interface PageOptions {
   scripts?: string[];
   /** Who the member works for, shown in the header. */
   actorName?: string;
+  /** Reloads the page after this many seconds (a page that says « en préparation »). */
+  refreshSeconds?: number;
 }
 
 export function csrfField(token: string | null): SafeHtml {
@@ -60,6 +62,7 @@ export function page(o: PageOptions): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="csrf-token" content="${o.csrf ?? ''}">
+${o.refreshSeconds ? html`<meta http-equiv="refresh" content="${o.refreshSeconds}">` : ''}
 <title>${o.title} — Aiguillage</title>
 <link rel="stylesheet" href="/static/backoffice.css">
 ${join(scripts)}
