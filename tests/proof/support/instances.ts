@@ -131,8 +131,10 @@ const CONNECTION_LOST = /ECONNREFUSED|ECONNRESET|EPIPE|socket hang up/;
 /**
  * An Http client over several instances: each request goes to the next instance in turn (so a
  * conversation's requests alternate), and an instance that refuses or drops the connection is
- * skipped for `downMs`, as a load balancer's passive health check does. `served` keeps which
- * instance answered each request; `statuses` counts the answers.
+ * skipped for `downMs`, as a load balancer's passive health check does. A request whose
+ * connection dropped is sent again to the next instance, POSTs included: what Web Chat does when
+ * a send got no answer (same clientActivityID). `served` keeps which instance answered each
+ * request; `statuses` counts the answers.
  */
 export class Balancer extends Http {
   readonly served: number[] = [];
