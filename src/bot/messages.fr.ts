@@ -179,6 +179,9 @@ export const fr = {
     'Je ne connais pas cette commande. Vous pouvez me décrire votre projet, corriger une réponse, ou écrire « aide », « recommencer » ou « parler à quelqu’un ».',
   finished:
     'Votre demande est terminée. Écrivez « recommencer » pour décrire un autre projet.',
+  /** After a hand-off: the number again (its confirmation may have been lost), and how to follow it. */
+  finishedWithReference: (reference: string) =>
+    `Votre demande est enregistrée sous le numéro ${reference}. Pour savoir où elle en est, écrivez « où en est ma demande ${reference} ». Écrivez « recommencer » pour décrire un autre projet.`,
   error: 'Désolé, une erreur est survenue de mon côté. Votre message n’est pas perdu : pouvez-vous le renvoyer dans un instant ?',
 } as const;
 

@@ -109,7 +109,10 @@ export class OrientationBot extends ActivityHandler {
     if (data.finished) {
       const command = recognizeCommand(this.options.understanding.normalize(input.text), input.text);
       if (command !== 'restart') {
-        await sendReplies(context, [{ text: fr.finished, buttons: [fr.buttons.restart] }]);
+        // The holder may never have read the confirmation (an instance stopped right after the
+        // hand-off): the number is given again.
+        const text = data.handedOff ? fr.finishedWithReference(data.handedOff) : fr.finished;
+        await sendReplies(context, [{ text, buttons: [fr.buttons.restart] }]);
         return;
       }
       await this.dataAccessor.set(context, restartedConversationData(data));

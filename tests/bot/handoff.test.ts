@@ -236,6 +236,10 @@ test('after a hand-off, « recommencer » and another project give a second requ
   let r = await untilOrientation(holder, 'Nous sommes trois à Clisson et voulons créer une épicerie solidaire en SCIC');
   const first = await consentAndContact(r, 'Camille Martin');
 
+  // A message after the end gives the number again (its confirmation may never have been read).
+  r = await holder.say('merci, et maintenant ?');
+  assert.match(allText(r), new RegExp(`enregistrée sous le numéro ${first}\\. Pour savoir où elle en est, écrivez « où en est ma demande ${first} »`));
+
   r = await holder.say('recommencer');
   assert.match(allText(r), new RegExp(fr.restarted));
   r = await untilOrientation(holder, 'Je veux développer ma ressourcerie à Vallet, elle a déjà deux salariés');

@@ -217,7 +217,8 @@ export interface RetryingOptions {
 
 const textOf = (activities: Activity[]) => activities.map((a) => a.text ?? '').join('\n');
 /** fr.contact.alreadySent: the number given again when the confirmation was lost with its instance. */
-const ALREADY_SENT = /Votre demande est déjà enregistrée sous le numéro (AIG-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{2})/;
+// « déjà enregistrée » (a second submit) or « enregistrée » (a message after the end, the confirmation lost).
+const ALREADY_SENT = /Votre demande est (?:déjà )?enregistrée sous le numéro (AIG-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{2})/;
 
 /** The request was recorded but the holder was never shown its number (the bot says « terminée »). */
 export class NumberNotShown extends Error {
