@@ -219,6 +219,7 @@ export function postgresStopped(options: { holders: number; downSeconds: number 
       const missing = confirmed.filter((r) => !facts.references.has(r));
       c.that(missing.length === 0, `rien de confirmé n’est perdu (${confirmed.length} confirmés, ${facts.references.size} dans la base${missing.length ? `, manquants : ${missing.join(', ')}` : ''})`);
       c.that(pair.list.every((s) => s.alive()), 'les deux instances sont restées en vie');
+      for (const [i, s] of pair.list.entries()) if (!s.alive()) c.note(`fin du journal de l’instance ${'AB'[i]} :\n${s.log().slice(-2500)}`);
       const unexpected = pair.list.map((s) => (s.log().match(/erreur inattendue/g) ?? []).length);
       c.that(unexpected.every((n) => n === 0), `aucune « erreur inattendue » dans les journaux des instances (A : ${unexpected[0]}, B : ${unexpected[1]})`);
       await mailChecks(c, pair, url);

@@ -83,6 +83,7 @@ export async function openJobQueue(options: OpenJobQueueOptions): Promise<JobQue
     if (created.has(name)) return;
     if (!(await boss.getQueue(name))) {
       const client = new pg.Client({ connectionString: url, application_name: 'aiguillage-jobs' });
+      client.on('error', () => undefined); // a lost connection fails the query below; not the process
       await client.connect();
       try {
         await client.query('SELECT pg_advisory_lock($1)', [CREATE_QUEUE_LOCK]);

@@ -6,7 +6,7 @@
 // never starve it, and a crashed instance's locks vanish with its connections.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { Database } from '../../store/postgres/database.js';
+import { guardCheckedOutClients, type Database } from '../../store/postgres/database.js';
 import { KeyedLock } from '../../store/keyedLock.js';
 import { DEFAULT_CONVERSATION_LIMITS, type PostResult, type ActivityPage, type ConversationLimits, type DirectLineConversation, type DirectLineStore, type StoredActivity } from './conversations.js';
 
@@ -50,6 +50,7 @@ export class PostgresDirectLineStore implements DirectLineStore {
       application_name: 'aiguillage-directline-turns',
     });
     this.lockPool.on('error', () => undefined); // an idle lock connection lost: the next turn reconnects
+    guardCheckedOutClients(this.lockPool); // a lock connection lost during a turn
   }
 
   async create(userId: string, partnerId: string | undefined): Promise<DirectLineConversation> {

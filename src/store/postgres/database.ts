@@ -43,6 +43,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   });
   // An idle client losing its server (restart, network) must not crash the process.
   pool.on('error', (error) => options.log?.(`PostgreSQL : connexion perdue (${error.message})`));
+  guardCheckedOutClients(pool);
   if (options.migrate !== false) await migrate(pool, options.log);
   return {
     url: options.url,
@@ -63,6 +64,16 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     },
     close: () => pool.end(),
   };
+}
+
+/**
+ * A connection lost while a client is checked out (a transaction between two queries, a turn
+ * holding its lock) is emitted as an 'error' event on that client, which the pool does not
+ * listen to then: unhandled, it stopped the whole process when PostgreSQL went down (found by
+ * the PostgreSQL-stopped proof). The failing query already rejects; the client is discarded.
+ */
+export function guardCheckedOutClients(pool: pg.Pool): void {
+  pool.on('connect', (client) => client.on('error', () => undefined));
 }
 
 /** Applies the pending migrations of MIGRATIONS_DIR; returns their names. */

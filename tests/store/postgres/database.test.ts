@@ -45,6 +45,27 @@ describe('PostgreSQL connection and migrations', () => {
     assert.equal(rows.length, 0);
   });
 
+  it('a connection lost while checked out (a transaction between two queries) fails its query, not the process', async () => {
+    const client = await db.pool.connect();
+    const errors: unknown[] = [];
+    const onUncaught = (e: unknown) => errors.push(e);
+    process.on('uncaughtException', onUncaught);
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      // What a server stopping does to every session: this one is cut while idle in its transaction.
+      await db.pool.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await assert.rejects(client.query('SELECT 1'));
+      assert.equal(client.listenerCount('error') > 0, true, 'the pool gives every client an error listener');
+      assert.deepEqual(errors, []);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      client.release(true);
+    }
+    assert.equal((await db.pool.query<{ one: number }>('SELECT 1 AS one')).rows[0]!.one, 1);
+  });
+
   it('an unreachable server is recognised as « réessayez », a SQL error is not', async () => {
     const down = await openDatabase({ url: 'postgres://postgres@127.0.0.1:1/none', migrate: false });
     const error = await down.pool.query('SELECT 1').catch((e: unknown) => e);
