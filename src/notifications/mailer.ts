@@ -52,6 +52,12 @@ export class Mailer {
   private readonly now: () => Date;
   private readonly baseMs: number;
   private readonly maxMs: number;
+  /**
+   * Sent, but the receipt could not be written (the database down right then): kept here and
+   * written as soon as it answers, well inside the lease, so that no instance sends them again.
+   */
+  private readonly unrecorded = new Map<string, Date>();
+  private receiptRetry: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: MailerOptions) {
     this.now = options.now ?? (() => new Date());
@@ -95,9 +101,10 @@ export class Mailer {
     // again before the next one (a zero backoff).
     const claimed = new Set<string>();
     const leaseMs = this.options.leaseMs ?? DEFAULT_LEASE_MS;
+    await this.recordReceipts();
     for (;;) {
       const at = performance.now();
-      const batch = (await store.mails.claim(this.now(), { limit: 5, leaseMs })).filter((m) => !claimed.has(m.id));
+      const batch = (await store.mails.claim(this.now(), { limit: 5, leaseMs })).filter((m) => !claimed.has(m.id) && !this.unrecorded.has(m.id));
       if (batch.length === 0) break;
       for (const mail of batch) {
         // A slow server: what is left of the batch may soon be another instance's to send.
@@ -132,7 +139,11 @@ export class Mailer {
         return;
       }
       // A crash right here resends once with the same Message-ID: the receiver can drop it.
-      await store.commit({ delivered: [{ id: mail.id, at: this.now() }] });
+      this.unrecorded.set(mail.id, this.now());
+      await this.recordReceipts().catch((error: unknown) => {
+        log?.(`courriel ${mail.id} envoyé ; accusé d’envoi pas encore écrit (${errorCode(error)}), nouvel essai dans 2 s`);
+        this.retryReceipts();
+      });
     }
   }
 
@@ -142,7 +153,24 @@ export class Mailer {
     await writeFileAtomic(join(dir, `${mail.id}.txt`), `${mail.subject}\n\n${mail.text}`);
   }
 
+  private async recordReceipts(): Promise<void> {
+    if (this.unrecorded.size === 0) return;
+    const delivered = [...this.unrecorded].map(([id, at]) => ({ id, at }));
+    await this.options.store.commit({ delivered });
+    for (const d of delivered) this.unrecorded.delete(d.id);
+  }
+
+  private retryReceipts(): void {
+    if (this.receiptRetry) return;
+    this.receiptRetry = setTimeout(() => {
+      this.receiptRetry = undefined;
+      void this.recordReceipts().catch(() => this.retryReceipts());
+    }, 2_000);
+    this.receiptRetry.unref();
+  }
+
   close(): void {
+    clearTimeout(this.receiptRetry);
     this.options.transport.close();
   }
 }

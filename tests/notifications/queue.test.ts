@@ -89,3 +89,37 @@ test('without SMTP: one .eml per message in the outbox, coordinator notes withou
   assert.deepEqual([...readdirSync(outboxDir)].sort(), ['AIG-2345-67.x.eml', 'coordination']);
   assert.deepEqual([...readdirSync(join(outboxDir, 'coordination'))], ['AIG-2345-67-1.coord-expired.txt']);
 });
+
+test('database down right after the server accepted a message: the receipt is written when it answers, the message is not sent again', async () => {
+  const dataDir = tempDir(t, 'aig-queue-receipt');
+  const smtp = await startSmtp();
+  t.after(() => smtp.stop().catch(() => undefined));
+  const clock = new Clock(Date.parse('2025-03-10T09:00:00Z'));
+  const store = await openStore({ dataDir });
+  t.after(() => store.close());
+  // The store refuses the first two receipt writes, as a database that stopped would.
+  let refusals = 2;
+  const flaky = {
+    mails: store.mails,
+    commit: async (tx: Parameters<typeof store.commit>[0]) => {
+      if (tx.delivered && refusals > 0) {
+        refusals -= 1;
+        throw Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
+      }
+      return store.commit(tx);
+    },
+  };
+  const logs: string[] = [];
+  const mailer = new Mailer({ store: flaky, transport: smtpTransport(`smtp://127.0.0.1:${smtp.port}`, FROM), outboxDir: join(dataDir, 'outbox'), now: clock.now, leaseMs: 1_000, log: (m) => logs.push(m) });
+  await store.commit({ enqueue: [mail('AIG-2345-67.r', clock.now())] });
+
+  assert.deepEqual(await mailer.flush(), { sent: 1, failed: 0, notes: 0 });
+  assert.match(logs.join('\n'), /courriel AIG-2345-67\.r envoyé ; accusé d’envoi pas encore écrit \(ECONNRESET\)/);
+  clock.advanceMs(5_000); // the lease is over: only the kept receipt stops a second sending
+  await mailer.flush().catch(() => undefined); // the second refusal: this pass stops there
+  assert.equal(smtp.received.length, 1);
+  await mailer.flush(); // the database answers: the receipt goes first
+  assert.equal((await store.mails.queued()).length, 0);
+  assert.equal(smtp.received.length, 1, 'sent once');
+  mailer.close(); // before the server stops: its pooled connection would hold the stop
+});
