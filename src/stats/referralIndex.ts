@@ -71,6 +71,8 @@ export class ReferralIndex {
   private syncing: Promise<number> | undefined;
   /** True once a first pass has read the whole store (a first build takes ≈ 1 min at 1,000,000). */
   built = false;
+  /** Bumped by every `put`: what was computed from the index at another generation is stale. */
+  generation = 0;
   private cursor: string | null = null;
   private source: unknown;
 
@@ -113,6 +115,7 @@ export class ReferralIndex {
 
   /** Adds or replaces one record (also used by tests and benchmarks on generated data). */
   put(r: Referral): void {
+    this.generation += 1;
     let slot = this.slots.get(r.id);
     if (slot === undefined) {
       slot = this.size;

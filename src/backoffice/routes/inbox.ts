@@ -3,6 +3,7 @@
 // same actions as the e-mail links. A member sees only their actor's referrals (404 otherwise).
 // Coordinators see all, and re-route what a deactivated actor or a "not for us" left behind.
 import type { Request, Response, Router } from 'express';
+import { performance } from 'node:perf_hooks';
 import { TIER_LABELS } from '../../domain/decision.js';
 import { NEED_LABELS, PROJECT_TYPE_LABELS, PROJECT_TYPES, SECTOR_LABELS, SECTORS, STAGE_LABELS, STAGES } from '../../domain/profile.js';
 import {
@@ -10,6 +11,7 @@ import {
   DECLINE_REASON_LABELS,
   DECLINE_REASONS,
   IMPLICIT_TAKE_CARE,
+  REFERRAL_STATUSES,
   STATUS_LABELS,
   TRANSITIONS,
   type DeclineReason,
@@ -25,6 +27,7 @@ import { who } from '../accounts.js';
 import { indexReady, render, type Deps } from '../context.js';
 import { account, field, frenchDate, frenchDateTime, HttpError, notFound, query, state } from '../http.js';
 import { SPAM_LABELS } from '../../referrals/spam.js';
+import { STATUS_CODE, type ReferralIndex } from '../../stats/referralIndex.js';
 import { capitalise } from '../../stats/breakdowns.js';
 import { html, join, type SafeHtml } from '../views/html.js';
 import { csrfField } from '../views/layout.js';
@@ -93,10 +96,119 @@ function statusBadge(status: ReferralStatus): SafeHtml {
   return html`<span class="badge ${kind}">${capitalise(STATUS_LABELS[status])}</span>`;
 }
 
+interface InboxLists {
+  /** Rows per tab (the actor filter and the scope applied). */
+  counts: Map<string, number>;
+  /** A tab's rows, in index order. */
+  rows(tab: string): Int32Array;
+}
+
+/** At most this many lists kept: one per coordinator's scope and structure filter recently looked at. */
+const INBOX_MEMO_ENTRIES = 16;
+const inboxMemo = new WeakMap<ReferralIndex, Map<string, { generation: number; lists: InboxLists }>>();
+const TAB_OF_STATUS = Uint8Array.from(REFERRAL_STATUSES, (s) => TABS.findIndex((t) => t.statuses.includes(s)));
+const PENDING = STATUS_CODE.get('pending')!;
+const TAKING_CARE = STATUS_CODE.get('taking_care')!;
+
+/**
+ * The inbox's rows per tab, walked once per index generation (every `put` bumps it) for the same
+ * filter and scope, rather than on every request (1,000,000 rows).
+ */
+function inboxLists(options: { index: ReferralIndex; coordinator: boolean; actorFilter: string; scopeEpcis: string[] | null; inactive: Set<string> }): InboxLists {
+  const { index, coordinator, actorFilter, scopeEpcis, inactive } = options;
+  const key = JSON.stringify([coordinator, actorFilter, scopeEpcis, coordinator ? [...inactive].sort() : null]);
+  let memo = inboxMemo.get(index);
+  if (!memo) inboxMemo.set(index, (memo = new Map()));
+  const hit = memo.get(key);
+  if (hit && hit.generation === index.generation) return hit.lists;
+
+  const actorCode = actorFilter ? index.actors.find(actorFilter) : 0;
+  // Dictionary codes as flags (null: regional, every row).
+  const inScope = scopeEpcis ? new Uint8Array(index.epcis.size + 1) : null;
+  for (const e of scopeEpcis ?? []) {
+    const c = index.epcis.find(e);
+    if (c >= 0) inScope![c] = 1;
+  }
+  const inactiveCode = new Uint8Array(index.actors.size + 1);
+  for (const id of inactive) {
+    const c = index.actors.find(id);
+    if (c >= 0) inactiveCode[c] = 1;
+  }
+  const tabs = TABS.length;
+  const REROUTE = tabs; // its own list, after the status tabs
+  // Each row's tab (255: not shown), then the lists filled in one go.
+  const tabOf = new Uint8Array(index.size);
+  const reroute = new Uint8Array(index.size);
+  const sizes = new Int32Array(tabs + 1);
+  const actor = index.actor.data;
+  const epci = index.epci.data;
+  const status = index.status.data;
+  const review = index.review.data;
+  for (let i = 0; i < index.size; i += 1) {
+    if ((actorFilter && actor[i] !== actorCode) || (inScope && inScope[epci[i]!] !== 1)) {
+      tabOf[i] = 255;
+      continue;
+    }
+    const s = status[i]!;
+    const t = TAB_OF_STATUS[s]!;
+    tabOf[i] = t;
+    sizes[t]! += 1;
+    if (coordinator && (review[i] === 1 || (inactiveCode[actor[i]!] === 1 && (s === PENDING || s === TAKING_CARE)))) {
+      reroute[i] = 1;
+      sizes[REROUTE]! += 1;
+    }
+  }
+  const lists = Array.from(sizes, (n) => new Int32Array(n));
+  const fill = new Int32Array(tabs + 1);
+  for (let i = 0; i < index.size; i += 1) {
+    const t = tabOf[i]!;
+    if (t === 255) continue;
+    lists[t]![fill[t]!++] = i;
+    if (reroute[i]) lists[REROUTE]![fill[REROUTE]!++] = i;
+  }
+  const counts = new Map<string, number>(TABS.map((t, k) => [t.id, sizes[k]!]));
+  if (coordinator) counts.set(REROUTE_TAB, sizes[REROUTE]!);
+  const result: InboxLists = {
+    counts,
+    rows: (tab) => (tab === REROUTE_TAB ? lists[REROUTE]! : lists[TABS.findIndex((t) => t.id === tab)]!),
+  };
+  memo.delete(key);
+  if (memo.size >= INBOX_MEMO_ENTRIES) memo.delete(memo.keys().next().value!);
+  memo.set(key, { generation: index.generation, lists: result });
+  return result;
+}
+
+/** Beyond this many rows before a page's end, the whole tab is sorted rather than selected. */
+const SELECT_UP_TO = 2_000;
+
+/**
+ * The first `count` of `rows` in the order `before` (a strict total order), without sorting them
+ * all: a page of 50 out of 100,000 pending requests costs one pass.
+ */
+function firstOf(rows: Int32Array, count: number, before: (a: number, b: number) => boolean): number[] {
+  if (count > SELECT_UP_TO || count >= rows.length) return Array.from(rows).sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0)).slice(0, count);
+  const top: number[] = [];
+  for (let k = 0; k < rows.length; k += 1) {
+    const x = rows[k]!;
+    if (top.length === count && !before(x, top[count - 1]!)) continue;
+    let lo = 0;
+    let hi = top.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (before(top[mid]!, x)) lo = mid + 1;
+      else hi = mid;
+    }
+    top.splice(lo, 0, x);
+    if (top.length > count) top.pop();
+  }
+  return top;
+}
+
 export function mountInbox(app: Router, deps: Deps): void {
   app.get('/', (_req, res) => res.redirect(303, '/orientations'));
 
   app.get('/orientations', async (req: Request, res: Response) => {
+    const started = performance.now();
     const me = account(res);
     const coordinator = me.role === 'coordinator';
     const index = deps.stats.referrals;
@@ -108,29 +220,36 @@ export function mountInbox(app: Router, deps: Deps): void {
     const actorCode = actorFilter ? index.actors.find(actorFilter) : 0;
     const now = deps.now().getTime();
     const scope = scopeOfAccount(me, deps.territories);
-    // Dictionary codes of the scope's EPCIs (null: regional, every row).
-    const scopeEpcis = scope.regional ? null : new Set([...scope.epcis].map((e) => index.epcis.find(e)).filter((c) => c >= 0));
 
-    // Which rows, and the count per tab (same actor filter).
-    const counts = new Map<string, number>();
-    const rows: number[] = [];
+    // Which rows, and the count per tab (same actor filter): kept while the index does not change.
     const inactive = new Set(deps.router.actors().filter((a) => !a.active).map((a) => a.id));
-    for (let i = 0; i < index.size; i += 1) {
-      if (actorFilter && index.actor.data[i] !== actorCode) continue;
-      if (scopeEpcis && !scopeEpcis.has(index.epci.data[i]!)) continue;
-      const status = index.statusOf(i);
-      const t = TABS.find((x) => x.statuses.includes(status))!;
-      counts.set(t.id, (counts.get(t.id) ?? 0) + 1);
-      const actorId = index.actors.value(index.actor.data[i]!) ?? '';
-      const toReroute = coordinator && (index.review.data[i] === 1 || (inactive.has(actorId) && (status === 'pending' || status === 'taking_care')));
-      if (toReroute) counts.set(REROUTE_TAB, (counts.get(REROUTE_TAB) ?? 0) + 1);
-      if (tab ? t === tab : toReroute) rows.push(i);
-    }
-    const overdue = (i: number) => isOverdue(index.createdAt.data[i]!, index.promisedDays.data[i]!, index.statusOf(i), now);
-    rows.sort((a, b) => Number(overdue(b)) - Number(overdue(a)) || (tab?.id === 'a-traiter' ? index.createdAt.data[a]! - index.createdAt.data[b]! : index.statusAt.data[b]! - index.statusAt.data[a]!));
+    const lists = inboxLists({ index, coordinator, actorFilter, scopeEpcis: scope.regional ? null : [...scope.epcis].sort(), inactive });
+    const counts = lists.counts;
+    const tabKey = tab?.id ?? REROUTE_TAB;
+    const status = index.status.data;
+    const promisedDays = index.promisedDays.data;
+    // isOverdue() on the columns: called for every row of the tab.
+    const overdue = (i: number) => status[i] === PENDING && now - index.createdAt.data[i]! > promisedDays[i]! * DAY;
+    const tabRows = lists.rows(tabKey);
+    // Overdue first (only pending ones can be), then by date: the oldest request first in « à traiter »,
+    // the latest change first elsewhere; equal ones in index order (as a stable sort left them).
+    const created = index.createdAt.data;
+    const statusAt = index.statusAt.data;
+    const mayBeLate = tabKey === 'a-traiter' || tabKey === REROUTE_TAB;
+    let lateCount = 0;
+    if (mayBeLate) for (let k = 0; k < tabRows.length; k += 1) if (overdue(tabRows[k]!)) lateCount += 1;
+    const before = (a: number, b: number): boolean => {
+      if (mayBeLate) {
+        const la = overdue(a);
+        if (la !== overdue(b)) return la;
+      }
+      const ka = tabKey === 'a-traiter' ? created[a]! : -statusAt[a]!;
+      const kb = tabKey === 'a-traiter' ? created[b]! : -statusAt[b]!;
+      return ka !== kb ? ka < kb : a < b;
+    };
+    const total = tabRows.length;
     const pageNumber = Math.max(1, Number.parseInt(query(req, 'page') || '1', 10) || 1);
-    const shown = rows.slice((pageNumber - 1) * PAGE_SIZE, pageNumber * PAGE_SIZE);
-    const lateCount = rows.filter(overdue).length;
+    const shown = firstOf(tabRows, pageNumber * PAGE_SIZE, before).slice((pageNumber - 1) * PAGE_SIZE);
 
     const link = (params: Record<string, string | number>) => {
       const p = new URLSearchParams();
@@ -167,7 +286,7 @@ export function mountInbox(app: Router, deps: Deps): void {
         ${lateCount ? html`<p><span class="badge late">${lateCount} en retard</span> Délai de recontact promis dépassé : elles sont en tête de liste.</p>` : ''}
         ${shown.length === 0
           ? html`<p>Aucune orientation dans cet onglet.</p>`
-          : html`<table><caption>${tabs.find((t) => t.id === tabId)!.label} : ${rows.length} orientation${rows.length > 1 ? 's' : ''}</caption>
+          : html`<table><caption>${tabs.find((t) => t.id === tabId)!.label} : ${total} orientation${total > 1 ? 's' : ''}</caption>
               <thead><tr><th scope="col">Référence</th><th scope="col">Reçue le</th>${coordinator ? html`<th scope="col">Structure</th>` : ''}<th scope="col">Projet</th><th scope="col">Statut</th><th scope="col">Délai promis</th></tr></thead>
               <tbody>${shown.map((i) => {
                 const late = overdue(i);
@@ -179,12 +298,12 @@ export function mountInbox(app: Router, deps: Deps): void {
                   <td>${statusBadge(index.statusOf(i))}${index.review.data[i] ? html` <span class="badge warn">à vérifier</span>` : ''}${coordinator && index.spamSignals(i).length ? html` <span class="badge warn">test ou spam ?</span>` : ''}${late ? html` <span class="badge late">en retard de ${Math.floor((now - index.createdAt.data[i]!) / DAY - index.promisedDays.data[i]!)} j</span>` : ''}</td>
                   <td class="num">${index.promisedDays.data[i]!} j</td></tr>`;
               })}</tbody></table>`}
-        ${rows.length > PAGE_SIZE
+        ${total > PAGE_SIZE
           ? html`<nav class="pager" aria-label="Pages">${pageNumber > 1 ? html`<a href="${link({ onglet: tabId, page: pageNumber - 1 })}">Page précédente</a>` : ''}
-              <span>Page ${pageNumber} sur ${Math.ceil(rows.length / PAGE_SIZE)}</span>
-              ${pageNumber * PAGE_SIZE < rows.length ? html`<a href="${link({ onglet: tabId, page: pageNumber + 1 })}">Page suivante</a>` : ''}</nav>`
+              <span>Page ${pageNumber} sur ${Math.ceil(total / PAGE_SIZE)}</span>
+              ${pageNumber * PAGE_SIZE < total ? html`<a href="${link({ onglet: tabId, page: pageNumber + 1 })}">Page suivante</a>` : ''}</nav>`
           : ''}`,
-    });
+    }, 200, started);
   });
 
   app.get('/orientations/:id', async (req, res) => {

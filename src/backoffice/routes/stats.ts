@@ -10,8 +10,8 @@ import { DECLINE_REASONS, DECLINE_REASON_LABELS, STATUS_LABELS } from '../../dom
 import { TIER_LABELS } from '../../domain/decision.js';
 import { servedEpcis } from '../../routing/index.js';
 import { addDays, filterQuery, parisMidnight, parseFilter, territoryChoices, type Labels, type StatTable, type StatsFilter } from '../../stats/index.js';
-import { actorDelays } from '../../stats/delays.js';
-import { requestOutcomes } from '../../stats/funnel.js';
+import type { StatisticsReport } from '../../stats/index.js';
+import { figuresByEpci } from '../../stats/territories.js';
 import { confineFilter, GRANULARITIES, GRANULARITY_LABELS, type TerritoryChoice } from '../../stats/filters.js';
 import { liveRuleNames } from '../ruleNames.js';
 import { scopeOf } from '../../stats/scope.js';
@@ -107,33 +107,44 @@ export function mountStats(app: Router, deps: Deps): void {
     return parse(req, { ...(req.query as Record<string, unknown>), du: addDays(filter.fromDay, -days), au: addDays(filter.fromDay, -1) }).filter;
   };
 
-  const overview = (req: Request, filter: StatsFilter, tables: StatTable[], funnel: { consented: number; notSerious: number }): Overview => {
+  /** What the memoised results also depend on: the names shown (actors, partner sites). */
+  const labelsKey = () =>
+    `${deps.router.actors().map((a) => `${a.id}\u0001${a.name}`).join('\u0002')}\u0003${deps.partners.all().map((p) => `${p.id}\u0001${p.name}`).join('\u0002')}`;
+  /** The report for this filter, computed once while the indexes do not change. */
+  const reportOf = (filter: StatsFilter, names: string): StatisticsReport => {
     const now = deps.now();
-    const index = deps.stats.referrals;
+    return deps.stats.memoise(`rapport\u0000${JSON.stringify(filter)}\u0000${names}`, now, () => deps.stats.report(filter, labels, now));
+  };
+
+  const overview = (req: Request, filter: StatsFilter, tables: StatTable[], report: StatisticsReport, names: string): Overview => {
     const previous = previousOf(req, filter);
-    // Referrals only (no conversation scan): these figures count requests, not conversations.
-    const requestsIn = (f: StatsFilter) => requestOutcomes(index, scopeOf(f, index, null, now)).consented;
-    const delayOf = (f: StatsFilter) => {
-      const rows = actorDelays(index, scopeOf(f, index, null, now));
-      const all = rows.length > 1 ? rows.at(-1)! : rows[0];
-      return { within: all && all.takenCare + all.late ? all.withinPromise / (all.takenCare + all.late) : null, median: all?.medianDays ?? null };
-    };
-    const unmetRows = tables.find((t) => t.id === 'demande-non-satisfaite')?.rows ?? [];
-    const fallbackByEpci = new Map((tables.find((t) => t.id === 'recours-par-epci')?.rows ?? []).map((r) => [String(r.intercommunalite), num(r.demandes) ?? 0]));
-    const delay = delayOf(filter);
     // By territory: each served intercommunality (or only the chosen territory's).
     const territories = choices(req).filter((t) => t.epcis.length === 1 && (!filter.territory || filter.territory.epcis.includes(t.id)));
-    const rows = territories.map((t) => {
-      const here = { ...filter, territory: t };
-      const d = delayOf(here);
-      return {
-        territoire: t.label,
-        demandes: requestsIn(here),
-        precedente: requestsIn({ ...previous, territory: t }),
-        dans_le_delai: d.within,
-        recours_seul: fallbackByEpci.get(t.label) ?? 0,
-      };
-    });
+    const key = `tableau\u0000${JSON.stringify([filter, previous, territories])}\u0000${names}`;
+    const now = deps.now();
+    return deps.stats.memoise(key, now, () => computeOverview(filter, previous, territories, tables, report, now));
+  };
+
+  const computeOverview = (filter: StatsFilter, previous: StatsFilter, territories: TerritoryChoice[], tables: StatTable[], report: StatisticsReport, at: Date): Overview => {
+    const now = at.getTime();
+    const index = deps.stats.referrals;
+    const { funnel } = report;
+    const unmetRows = tables.find((t) => t.id === 'demande-non-satisfaite')?.rows ?? [];
+    const fallbackByEpci = new Map((tables.find((t) => t.id === 'recours-par-epci')?.rows ?? []).map((r) => [String(r.intercommunalite), num(r.demandes) ?? 0]));
+    // The report's delays are those of the filter: its last row (or only one) is every structure.
+    const all = report.delays.length > 1 ? report.delays.at(-1)! : report.delays[0];
+    const delay = { within: all && all.takenCare + all.late ? all.withinPromise / (all.takenCare + all.late) : null, median: all?.medianDays ?? null };
+    // Referrals only (no conversation scan): these figures count requests, not conversations.
+    const tests = index.notSeriousReferences();
+    const here = figuresByEpci(index, filter.from, filter.to, now, tests);
+    const before = figuresByEpci(index, previous.from, previous.to, now, tests, previous.territory?.epcis ?? null);
+    const rows = territories.map((t) => ({
+      territoire: t.label,
+      demandes: here.requests(t.epcis[0]!),
+      precedente: before.requests(t.epcis[0]!),
+      dans_le_delai: here.withinPromise(t.epcis[0]!),
+      recours_seul: fallbackByEpci.get(t.label) ?? 0,
+    }));
     const byTerritory: StatTable = {
       id: 'par-territoire',
       title: 'Par intercommunalité',
@@ -150,7 +161,7 @@ export function mountStats(app: Router, deps: Deps): void {
     };
     const o = {
       requests: funnel.consented,
-      previousRequests: requestsIn(previous),
+      previousRequests: before.total,
       withinPromise: delay.within,
       medianDays: delay.median,
       unmet: num(unmetRows[0]?.nombre) ?? 0,
@@ -179,6 +190,21 @@ export function mountStats(app: Router, deps: Deps): void {
     return { ...o, previous, byTerritory, table };
   };
 
+  // Once the index is first read (after a start), the default figures of the whole region are
+  // computed in the background: the first coordinator to open the page does not wait for them.
+  setImmediate(() => {
+    deps.stats
+      .refresh()
+      .then(async () => {
+        const now = deps.now();
+        const { filter } = parseFilter({}, { now, territories: allChoices() });
+        await readable(reportOf(filter, labelsKey()).tables);
+        // The first screen's own pass too, so that its code is ready when the first page asks for it.
+        figuresByEpci(deps.stats.referrals, filter.from, filter.to, now.getTime());
+      })
+      .catch(() => undefined); // the page says so when it is opened
+  });
+
   const filtersForm = (req: Request, filter: StatsFilter, view: string) => {
     const territories = choices(req);
     return html`<form method="get" action="/statistiques" class="filters no-print">
@@ -205,8 +231,10 @@ export function mountStats(app: Router, deps: Deps): void {
   app.get('/statistiques', async (req, res) => {
     const started = performance.now();
     if (!(await indexReady(deps, res, deps.stats.refresh(), 'Statistiques'))) return;
-    const { filter, errors } = await prepare(req);
-    const report = deps.stats.report(filter, labels, deps.now());
+    // Just refreshed: reading the changes a second time would only cost a round trip to the database.
+    const { filter, errors } = parse(req, req.query as Record<string, unknown>);
+    const names = labelsKey();
+    const report = reportOf(filter, names);
     const tables = await readable(report.tables);
     const query = filterQuery(filter);
     const view = query_(req, 'vue') || OVERVIEW;
@@ -215,7 +243,7 @@ export function mountStats(app: Router, deps: Deps): void {
     let lead: SafeHtml = html``;
     let heading = 'Statistiques';
     if (view === OVERVIEW) {
-      const o = overview(req, filter, tables, report.funnel);
+      const o = overview(req, filter, tables, report, names);
       const evolution = o.previousRequests ? Math.round(((o.requests - o.previousRequests) / o.previousRequests) * 100) : null;
       heading = 'Statistiques : tableau de bord';
       lead = html`<ul class="kpis">
@@ -260,9 +288,10 @@ export function mountStats(app: Router, deps: Deps): void {
     if (name === 'orientations.csv') return exportReferrals(req, res, false);
     const id = name.replace(/\.csv$/, '');
     const { filter } = await prepare(req);
-    const report = deps.stats.report(filter, labels, deps.now());
+    const names = labelsKey();
+    const report = reportOf(filter, names);
     const tables = await readable(report.tables);
-    const overviewTables = id === OVERVIEW || id === 'par-territoire' ? overview(req, filter, tables, report.funnel) : null;
+    const overviewTables = id === OVERVIEW || id === 'par-territoire' ? overview(req, filter, tables, report, names) : null;
     const table = overviewTables ? (id === OVERVIEW ? overviewTables.table : overviewTables.byTerritory) : tables.find((t) => t.id === id);
     if (!table || !name.endsWith('.csv')) throw notFound();
     res.set({ 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': attachment(`aiguillage-${id}-${filter.fromDay}-${filter.toDay}.csv`), 'Cache-Control': 'no-store' });
