@@ -1,24 +1,18 @@
 // Directory and partner editing over HTTP: load-time validation with French messages, address
 // confirmation, deactivation flagging open referrals, re-routing them, partner changes live in
 // the widget's directory; and the conversation event log keeping no personal data.
-import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EventLog } from '../../src/store/eventLog.js';
-import { ADMIN, Client, startBackoffice, type Harness } from './harness.js';
+import type { Client, Harness } from './harness.js';
+import { withSignedInBackoffice } from './signedIn.js';
 
 let h: Harness;
 let client: Client;
 
-beforeAll(async () => {
-  h = await startBackoffice();
-  client = new Client(h.base);
-  await client.login(ADMIN.email, ADMIN.password);
-});
-afterAll(async () => {
-  await h.close();
-});
+withSignedInBackoffice((started) => ({ h, client } = started));
 
 const formOf = (actor: Record<string, unknown>): Record<string, string> => ({
   name: String(actor.name),

@@ -1,20 +1,14 @@
 // The inbox's lists and the statistics' first screen are kept between requests while the index
 // does not change: a referral that changes (taken care of, created) shows at once, on both pages.
-import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
-import { ADMIN, Client, startBackoffice, type Harness } from './harness.js';
+import type { Client, Harness } from './harness.js';
+import { withSignedInBackoffice } from './signedIn.js';
 
 let h: Harness;
 let client: Client;
 
-beforeAll(async () => {
-  h = await startBackoffice();
-  client = new Client(h.base);
-  await client.login(ADMIN.email, ADMIN.password);
-});
-afterAll(async () => {
-  await h.close();
-});
+withSignedInBackoffice((started) => ({ h, client } = started));
 
 const tabCount = (page: string, label: string) => Number(new RegExp(`>${label} \\((\\d+)\\)<`).exec(page)?.[1] ?? Number.NaN);
 const requestsShown = (page: string) => Number(/<span class="kpi-value">([\d\s\u202f]+)<\/span><span class="kpi-label">demandes reçues/.exec(page)?.[1]?.replace(/\D/g, '') ?? Number.NaN);

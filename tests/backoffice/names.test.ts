@@ -1,22 +1,16 @@
 // No raw ids where a person reads (issue 13): the actor's e-mail names the partner site, a
 // referral's page names its rule in words, the accounts page agrees in number.
-import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ADMIN, Client, startBackoffice, type Harness } from './harness.js';
+import type { Client, Harness } from './harness.js';
+import { withSignedInBackoffice } from './signedIn.js';
 
 let h: Harness;
 let client: Client;
 
-beforeAll(async () => {
-  h = await startBackoffice();
-  client = new Client(h.base);
-  await client.login(ADMIN.email, ADMIN.password);
-});
-afterAll(async () => {
-  await h.close();
-});
+withSignedInBackoffice((started) => ({ h, client } = started));
 
 function files(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));

@@ -2,7 +2,7 @@
 // written back routes exactly like the original (coverage of the served intercommunalities and
 // sample projects: no change found); the files stay valid for the loader. Without JavaScript the
 // form works as a plain POST: a place typed by name becomes a chip, then the rule is saved.
-import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,19 +10,13 @@ import { join } from 'node:path';
 import { summarizeChanges } from '../../src/backoffice/changeSummary.js';
 import { buildRule, formFromBody, parseRule, projectFacts } from '../../src/backoffice/ruleForm.js';
 import { coverage, createRouter, FACT_NAMES, loadRuleSet, servedEpcis } from '../../src/routing/index.js';
-import { ADMIN, Client, startBackoffice, type Harness } from './harness.js';
+import type { Client, Harness } from './harness.js';
+import { withSignedInBackoffice } from './signedIn.js';
 
 let h: Harness;
 let client: Client;
 
-beforeAll(async () => {
-  h = await startBackoffice();
-  client = new Client(h.base);
-  await client.login(ADMIN.email, ADMIN.password);
-});
-afterAll(async () => {
-  await h.close();
-});
+withSignedInBackoffice((started) => ({ h, client } = started));
 
 describe('règle en phrase', () => {
   // First: the long coverage below leaves the client's keep-alive socket idle past the server's timeout.
