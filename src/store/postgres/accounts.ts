@@ -5,29 +5,25 @@ import { z } from 'zod';
 import { ACCOUNT_ROLES, DuplicateAccountError, type Account, type AccountStorePort, type Invitation, type StoredSession } from '../accountStore.js';
 import type { Database } from './database.js';
 
-const accountSchema = z.object({
+/** What an account and the invitation that creates it have in common. */
+const personSchema = z.object({
   id: z.string(),
   email: z.string(),
   name: z.string(),
   role: z.enum(ACCOUNT_ROLES),
   actorId: z.string().nullable(),
   territories: z.array(z.string()).optional(),
-  passwordHash: z.string(),
-  active: z.boolean(),
   createdAt: z.string(),
   createdBy: z.string(),
+});
+
+const accountSchema = personSchema.extend({
+  passwordHash: z.string(),
+  active: z.boolean(),
   updatedAt: z.string(),
 });
 
-const invitationSchema = z.object({
-  id: z.string(),
-  email: z.string(),
-  name: z.string(),
-  role: z.enum(ACCOUNT_ROLES),
-  actorId: z.string().nullable(),
-  territories: z.array(z.string()).optional(),
-  createdAt: z.string(),
-  createdBy: z.string(),
+const invitationSchema = personSchema.extend({
   expiresAt: z.string(),
   usedAt: z.string().nullable(),
   revokedAt: z.string().nullable(),
