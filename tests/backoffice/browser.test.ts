@@ -6,17 +6,15 @@
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { chromiumPath, launchBrowser } from '../web/browser.js';
+import { chromiumPath, launchBrowser, axeViolations } from '../web/browser.js';
 import { generate } from '../stats/generate.js';
 import { ADMIN, startBackoffice, type Harness } from './harness.js';
 import { all } from '../support/collect.js';
 
 const noBrowser = chromiumPath() ? false : 'chromium absent (scripts/install-system-deps.sh)';
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const SCREENS = join(tmpdir(), 'aiguillage-backoffice-screens');
 const SEVRE_LOIRE = 'Communauté de communes Sèvre et Loire — développement économique';
 
@@ -41,15 +39,6 @@ async function login(page: Page, email: string, password: string): Promise<void>
   await page.getByLabel('Mot de passe').fill(password);
   await page.getByRole('button', { name: 'Se connecter' }).click();
   await page.waitForURL(/\/orientations/);
-}
-
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; help: string; nodes: { target: unknown }[] }[] }> } }).axe;
-    return axe.run(document, { resultTypes: ['violations'] });
-  });
-  return result.violations.map((v) => `${v.id} (${v.help}) : ${v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)).join(', ')}`);
 }
 
 beforeAll(async () => {

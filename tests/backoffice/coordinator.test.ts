@@ -8,18 +8,16 @@
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { chromiumPath, launchBrowser } from '../web/browser.js';
+import { chromiumPath, launchBrowser, axeViolations } from '../web/browser.js';
 import { generate } from '../stats/generate.js';
 import { ADMIN, startBackoffice, type Harness } from './harness.js';
 
 const noBrowser = chromiumPath() ? false : 'chromium absent (scripts/install-system-deps.sh)';
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SHOTS = process.env.AIGUILLAGE_SCREENSHOTS === '1' ? `${ROOT}docs/screenshots` : join(tmpdir(), 'aiguillage-coordinator-screens');
 const SEVRE_LOIRE_ECO = 'Communauté de communes Sèvre et Loire — développement économique';
@@ -29,15 +27,6 @@ let h: Harness;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
-
-async function axeViolations(p: Page): Promise<string[]> {
-  await p.evaluate(axeSource);
-  const result = await p.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; help: string; nodes: { target: unknown }[] }[] }> } }).axe;
-    return axe.run(document, { resultTypes: ['violations'] });
-  });
-  return result.violations.map((v) => `${v.id} (${v.help}) : ${v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)).join(', ')}`);
-}
 
 beforeAll(async () => {
   if (noBrowser) return;

@@ -3,16 +3,14 @@
 // violation at 1366 and 375 px. Screenshots go to <tmp>/aiguillage-backoffice-screens.
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { chromiumPath, launchBrowser } from '../web/browser.js';
+import type { Browser } from 'playwright-core';
+import { chromiumPath, launchBrowser, axeViolations } from '../web/browser.js';
 import { ADMIN, startBackoffice, type Harness } from './harness.js';
 
 const noBrowser = chromiumPath() ? false : 'chromium absent (scripts/install-system-deps.sh)';
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const SCREENS = process.env.SCREENSHOTS_DIR ? join(process.cwd(), process.env.SCREENSHOTS_DIR) : join(tmpdir(), 'aiguillage-backoffice-screens');
 
 let h: Harness;
@@ -42,15 +40,6 @@ afterAll(async () => {
   await browser?.close();
   await h?.close();
 });
-
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; help: string; nodes: { target: unknown }[] }[] }> } }).axe;
-    return axe.run(document, { resultTypes: ['violations'] });
-  });
-  return result.violations.map((v) => `${v.id} (${v.help}) : ${v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)).join(', ')}`);
-}
 
 (noBrowser ? describe.skip : describe)('fiche d’une orientation dans Chromium', () => {
   it('mots du porteur, signes de test, pas de réorientation vers qui a la demande, puis « marquer comme vérifié »', async () => {

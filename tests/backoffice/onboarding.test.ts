@@ -6,29 +6,18 @@
 // written only with AIGUILLAGE_SCREENSHOTS=1, so that a test run does not change the tree.
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumPath, launchBrowser } from '../web/browser.js';
+import { chromiumPath, launchBrowser, axeViolations } from '../web/browser.js';
 import { ADMIN, startBackoffice, type Harness } from './harness.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SHOTS = join(ROOT, 'docs', 'screenshots');
 const WRITE = process.env.AIGUILLAGE_SCREENSHOTS === '1';
 const noBrowser = chromiumPath() ? false : 'chromium absent (scripts/install-system-deps.sh)';
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; help: string; nodes: { target: unknown }[] }[] }> } }).axe;
-    return axe.run(document, { resultTypes: ['violations'] });
-  });
-  return result.violations.map((v) => `${v.id} (${v.help}) : ${v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)).join(', ')}`);
-}
 
 /** The step's page is checked (axe at both widths); its screenshot written when asked. */
 async function step(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {

@@ -3,8 +3,7 @@
 // words and the other structures shown. Screenshots at 1366 and 375 px go to
 // <tmp>/aiguillage-link-screens (SCREENSHOTS_DIR=docs/screenshots to refresh the README's).
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,12 +11,11 @@ import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import restify from 'restify';
 import type { Browser, Page } from 'playwright-core';
 import { mountReferralLinks, openReferrals, type Referrals } from '../../src/referrals/index.js';
-import { chromiumPath, launchBrowser } from '../web/browser.js';
+import { chromiumPath, launchBrowser, axeViolations } from '../web/browser.js';
 import { Clock, decision, holderInput, ROOT, tempDir } from './helpers.js';
 import { testActors } from './helpers.js';
 
 const noBrowser = chromiumPath() ? false : 'chromium absent (scripts/install-system-deps.sh)';
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const SCREENS = process.env.SCREENSHOTS_DIR ? join(ROOT, process.env.SCREENSHOTS_DIR) : join(tmpdir(), 'aiguillage-link-screens');
 const WIDTHS = [1366, 375] as const;
 
@@ -77,15 +75,6 @@ async function open(name: string, width: number): Promise<Page> {
   page.on('pageerror', (error) => process.stderr.write(`[page] ${error.message}\n`));
   await page.goto(urls[name]!);
   return page;
-}
-
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; help: string; nodes: { target: unknown }[] }[] }> } }).axe;
-    return axe.run(document, { resultTypes: ['violations'] });
-  });
-  return result.violations.map((v) => `${v.id} (${v.help}) : ${v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)).join(', ')}`);
 }
 
 (noBrowser ? describe.skip : describe)('pages des liens signés dans Chromium', () => {
