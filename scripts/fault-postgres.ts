@@ -86,7 +86,11 @@ async function mailChecks(c: Checks, pair: Instances, url: string, killedAt?: nu
   const straddling = twice.filter((id) => beforeKill.filter((x) => x === id).length === 1);
   const doubled = twice.filter((id) => !straddling.includes(id));
   c.that(doubled.length === 0, `aucun courriel envoyé deux fois par les deux instances ensemble, compté par Message-ID (${pair.smtp.received.length} reçus, ${doubled.length} en double${doubled.length ? ` : ${doubled.slice(0, 3).join(', ')}` : ''})`);
-  c.that(straddling.length === 0, `aucun courriel renvoyé après la mort de l’instance qui l’envoyait (${straddling.length}${straddling.length ? ' : accepté par le serveur SMTP, tuée avant son reçu ; même Message-ID, le destinataire peut dédoublonner' : ''})`);
+  // SMTP cannot do better than at least once for the message in flight at the kill: it goes out
+  // again once, with the same Message-ID, which receivers deduplicate. Reported, and held to
+  // « once again at most ».
+  const copies = (id: string) => order.filter((x) => x === id).length;
+  c.that(straddling.every((id) => copies(id) === 2), `courriels en vol au moment du SIGKILL (acceptés par le serveur, reçu pas encore écrit) : ${straddling.length}, renvoyé(s) une seule fois, même Message-ID`);
 }
 
 async function withPair(name: string, holders: number, body: (c: Checks, pair: Instances, cluster: OwnCluster, url: string) => Promise<void>, timeoutMs: number): Promise<Verdict> {
